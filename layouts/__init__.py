@@ -1,0 +1,1 @@
+"""Case -> Dash components. Pure functions: no file or database access, no callbacks."""

@@ -1,0 +1,3 @@
+"""mtb: molecular tumor board case viewer (ingest -> annotate -> case -> layouts -> app)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,81 @@
+"""Findings as table rows: the column contract of `mtb ingest` (and, extended, `mtb annotate`).
+
+The first columns and their order are a public interface (scripts read them by position):
+chrom pos ref alt filter variant_type gene hgvsc hgvsp consequence tumor_vaf tumor_alt
+tumor_depth normal_vaf normal_depth. Further columns may be added after them, never between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mtb.variant import CopyNumber, Finding, Fusion, SmallVariant, StructuralVariant
+
+INGEST_COLUMNS: tuple[str, ...] = (
+    "chrom", "pos", "ref", "alt", "filter", "variant_type", "gene", "hgvsc", "hgvsp",
+    "consequence", "tumor_vaf", "tumor_alt", "tumor_depth", "normal_vaf", "normal_depth",
+    # additions, after the contract columns
+    "normal_alt", "id", "qual", "transcript", "hgvsp_long", "exon", "impact", "vaf_source",
+    "end", "chrom2", "pos2", "sv_type", "copy_number", "cnv_call", "line",
+)
+
+VAF_DIGITS = 4  # cyvcf2 hands out float32 (0.978 -> 0.9779999852); VAFs are shown to 4 digits
+
+
+def _vaf(value: float | None) -> float | None:
+    return round(value, VAF_DIGITS) if value is not None else None
+
+
+def finding_row(finding: Finding) -> dict[str, Any]:
+    """One finding as a flat dict over INGEST_COLUMNS (None where a column does not apply)."""
+    row: dict[str, Any] = dict.fromkeys(INGEST_COLUMNS)
+    row["variant_type"] = finding.variant_type.value
+    row["filter"] = finding.filter
+    row["line"] = finding.line
+    if isinstance(finding, SmallVariant):
+        ann = finding.annotation
+        row.update(
+            chrom=finding.chrom, pos=finding.pos, ref=finding.ref, alt=finding.alt,
+            gene=finding.gene, hgvsc=finding.hgvsc, hgvsp=finding.hgvsp,
+            consequence=finding.consequence,
+            tumor_vaf=_vaf(finding.tumor_vaf), tumor_alt=finding.tumor_alt,
+            tumor_depth=finding.tumor_depth, normal_vaf=_vaf(finding.normal_vaf),
+            normal_depth=finding.normal_depth, normal_alt=finding.normal_alt,
+            id=finding.id, qual=finding.qual, vaf_source=finding.vaf_source,
+            transcript=ann.transcript if ann else None,
+            hgvsp_long=ann.hgvsp_long if ann else None,
+            exon=ann.exon if ann else None, impact=ann.impact if ann else None,
+        )
+    elif isinstance(finding, StructuralVariant):
+        row.update(
+            chrom=finding.chrom, pos=finding.pos, ref=finding.ref, alt=finding.alt, id=finding.id,
+            gene=",".join(finding.genes) or None,
+            tumor_vaf=_vaf(finding.tumor_vaf), tumor_alt=finding.tumor_alt,
+            tumor_depth=finding.tumor_depth, normal_vaf=_vaf(finding.normal_vaf),
+            normal_depth=finding.normal_depth, normal_alt=finding.normal_alt,
+            chrom2=finding.chrom2, pos2=finding.pos2, sv_type=finding.sv_type,
+        )
+    elif isinstance(finding, CopyNumber):
+        row.update(
+            chrom=finding.chrom, pos=finding.start, end=finding.end, id=finding.id or None,
+            gene=",".join(finding.genes) or None, sv_type=finding.svtype or None,
+            copy_number=finding.copy_number, cnv_call=finding.call,
+        )
+    elif isinstance(finding, Fusion):
+        chrom, _, pos = finding.breakpoint5.rpartition(":")
+        chrom2, _, pos2 = finding.breakpoint3.rpartition(":")
+        row.update(
+            gene=finding.name, chrom=chrom or None, pos=int(pos) if pos.isdigit() else None,
+            chrom2=chrom2 or None, pos2=int(pos2) if pos2.isdigit() else None,
+            tumor_alt=finding.split_reads, sv_type="fusion",
+        )
+    return row
+
+
+def format_cell(value: Any) -> str:
+    """TSV cell: empty for missing values, no trailing '.0' on whole numbers of reads."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,285 @@
+"""What a tumor's variants are, independent of the file they came from (no I/O here).
+
+Three kinds of finding reach a tumor board and each has its own shape:
+- `SmallVariant`: SNV, MNV, insertion, deletion, complex (delins), one row per ALT allele.
+- `CopyNumber`: a segment with a copy number (from CNV VCF records or a segment table).
+- `StructuralVariant`: a breakpoint pair (BND/DEL/DUP/INV/INS) and `Fusion`: a gene pair.
+
+All are frozen: ingest builds them, later stages derive new objects instead of mutating.
+Coordinates are 1-based and inclusive, as in VCF. `chrom` keeps the name as written in the
+file (users see it); `norm_chrom` is the normalised name used to join across sources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class GenomeBuild(StrEnum):
+    """Reference assembly of the coordinates; UNKNOWN is said out loud, never guessed."""
+
+    GRCH37 = "GRCh37"
+    GRCH38 = "GRCh38"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def parse(cls, text: str) -> GenomeBuild:
+        """Read a build name as tools write it (hg19, b37, GRCh38.p13, ...); UNKNOWN if none."""
+        key = text.strip().lower()
+        for build, pattern in _BUILD_PATTERNS:
+            if pattern.search(key):
+                return build
+        return cls.UNKNOWN
+
+
+# Bare numbers count only on their own: a path like /run38/hg19.fa is GRCh37.
+_BUILD_PATTERNS: tuple[tuple[GenomeBuild, re.Pattern[str]], ...] = (
+    (GenomeBuild.GRCH38, re.compile(r"grch38|hg38|\bb38\b|hs38|^38$")),
+    (GenomeBuild.GRCH37, re.compile(r"grch37|hg19|\bb37\b|hs37|human_g1k_v37|^37$")),
+)
+
+
+class VariantType(StrEnum):
+    SNV = "snv"
+    MNV = "mnv"
+    INSERTION = "insertion"
+    DELETION = "deletion"
+    COMPLEX = "complex"
+    STRUCTURAL = "sv"
+    COPY_NUMBER = "cnv"
+    FUSION = "fusion"
+
+
+SMALL_TYPES = frozenset(
+    {VariantType.SNV, VariantType.MNV, VariantType.INSERTION, VariantType.DELETION,
+     VariantType.COMPLEX}
+)
+
+_REFSEQ_CHROM = re.compile(r"^NC_0000(\d\d)\.\d+$")
+
+
+def normalize_chrom(name: str) -> str:
+    """'chr7', 'Chr7', '7' and 'NC_000007.13' -> '7'; 'chrM', 'M' -> 'MT'; X/Y upper-cased."""
+    refseq = _REFSEQ_CHROM.match(name)
+    if refseq:
+        number = int(refseq.group(1))
+        return {23: "X", 24: "Y"}.get(number, str(number))
+    if name.startswith("NC_012920"):
+        return "MT"
+    bare = name[3:] if name[:3].lower() == "chr" else name
+    upper = bare.upper()
+    if upper in ("M", "MT"):
+        return "MT"
+    if upper in ("X", "Y"):
+        return upper
+    return bare
+
+
+def classify_small(ref: str, alt: str) -> VariantType:
+    """Type of a sequence-resolved allele after trimming the bases REF and ALT share."""
+    if len(ref) == 1 and len(alt) == 1:
+        return VariantType.SNV
+    start = 0
+    shortest = min(len(ref), len(alt))
+    while start < shortest and ref[start] == alt[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and ref[-1 - end] == alt[-1 - end]:
+        end += 1
+    ref_core = ref[start : len(ref) - end]
+    alt_core = alt[start : len(alt) - end]
+    if not ref_core and alt_core:
+        return VariantType.INSERTION
+    if ref_core and not alt_core:
+        return VariantType.DELETION
+    if len(ref_core) == len(alt_core):
+        return VariantType.SNV if len(ref_core) == 1 else VariantType.MNV
+    return VariantType.COMPLEX
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptAnnotation:
+    """One transcript consequence as VEP (CSQ) or SnpEff (ANN) reported it."""
+
+    gene: str
+    transcript: str
+    consequence: tuple[str, ...]
+    impact: str = ""
+    hgvsc: str = ""  # without the transcript prefix: c.1799T>A
+    hgvsp: str = ""  # short form: p.V600E
+    hgvsp_long: str = ""  # as VEP writes it, without the protein prefix: p.Val600Glu
+    protein_position: int | None = None
+    amino_acids: str = ""  # VEP Amino_acids, e.g. V/E
+    exon: str = ""  # "15/18"
+    intron: str = ""
+    biotype: str = ""
+    gene_id: str = ""
+    canonical: bool = False
+    mane_select: str = ""
+    picked: bool = False  # VEP --pick/--flag_pick chose it
+    source: str = "VEP"
+
+
+class SmallVariant(NamedTuple):
+    """One ALT allele of a VCF record, with the tumor (and normal) read evidence.
+
+    A NamedTuple rather than a frozen dataclass: equally immutable, and five times cheaper to
+    build (0.4 vs 2.0 µs measured here), which matters for whole-genome VCFs with millions of rows.
+    """
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    filter: str  # as written: PASS, '.', or semicolon-separated filter names
+    variant_type: VariantType
+    norm_chrom: str
+    id: str = ""
+    qual: float | None = None
+    tumor_vaf: float | None = None
+    tumor_alt: int | None = None
+    tumor_depth: int | None = None
+    normal_vaf: float | None = None
+    normal_alt: int | None = None
+    normal_depth: int | None = None
+    vaf_source: str = ""  # which caller convention gave the read evidence
+    annotation: TranscriptAnnotation | None = None  # the transcript reported for the variant
+    transcripts: tuple[TranscriptAnnotation, ...] = ()  # every transcript the file gave
+    line: int | None = None  # line in the source file, for messages
+
+    @property
+    def passed(self) -> bool:
+        return passes_filter(self.filter)
+
+    @property
+    def gene(self) -> str:
+        return self.annotation.gene if self.annotation else ""
+
+    @property
+    def hgvsp(self) -> str:
+        return self.annotation.hgvsp if self.annotation else ""
+
+    @property
+    def hgvsc(self) -> str:
+        return self.annotation.hgvsc if self.annotation else ""
+
+    @property
+    def consequence(self) -> str:
+        return "&".join(self.annotation.consequence) if self.annotation else ""
+
+    @property
+    def key(self) -> str:
+        """chrom-pos-ref-alt on the normalised chromosome; stable across chr/no-chr files."""
+        return f"{self.norm_chrom}-{self.pos}-{self.ref}-{self.alt}"
+
+
+def passes_filter(value: str) -> bool:
+    """PASS, or '.' (the caller applied no filters): kept by --pass-only."""
+    return value in ("PASS", ".", "")
+
+
+# Copy-number calls from a total copy number on a diploid genome. Amplification at >= 5 copies
+# follows PCGR's default (gain of >= 3 copies over diploid); deep deletion is 0 copies.
+AMPLIFICATION_MIN_CN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CopyNumber:
+    """A copy-number segment; `genes` are filled by annotation, not by ingest."""
+
+    chrom: str
+    start: int
+    end: int
+    norm_chrom: str
+    copy_number: float | None = None
+    major_cn: int | None = None
+    minor_cn: int | None = None
+    filter: str = "."
+    svtype: str = ""  # DEL/DUP/CNV when read from a VCF
+    id: str = ""
+    genes: tuple[str, ...] = ()
+    line: int | None = None
+
+    variant_type: VariantType = field(default=VariantType.COPY_NUMBER, init=False)
+
+    @property
+    def passed(self) -> bool:
+        return passes_filter(self.filter)
+
+    @property
+    def call(self) -> str:
+        """amplification / gain / neutral / loss / deep_deletion, or the SV type if no number."""
+        cn = self.copy_number
+        if cn is None:
+            return {"DEL": "loss", "DUP": "gain"}.get(self.svtype, "unknown")
+        if cn >= AMPLIFICATION_MIN_CN:
+            return "amplification"
+        if cn > 2:
+            return "gain"
+        if cn == 2:
+            return "neutral"
+        if cn > 0:
+            return "loss"
+        return "deep_deletion"
+
+
+@dataclass(frozen=True, slots=True)
+class StructuralVariant:
+    """A rearrangement between two breakpoints (Delly, Manta, ... VCF records)."""
+
+    chrom: str
+    pos: int
+    chrom2: str
+    pos2: int
+    sv_type: str  # BND, DEL, DUP, INV, INS
+    ref: str
+    alt: str
+    norm_chrom: str
+    norm_chrom2: str
+    filter: str = "."
+    id: str = ""
+    mate_id: str = ""
+    tumor_alt: int | None = None  # reads supporting the rearrangement (split + paired)
+    tumor_depth: int | None = None
+    tumor_vaf: float | None = None
+    normal_alt: int | None = None
+    normal_depth: int | None = None
+    normal_vaf: float | None = None
+    genes: tuple[str, ...] = ()
+    line: int | None = None
+
+    variant_type: VariantType = field(default=VariantType.STRUCTURAL, init=False)
+
+    @property
+    def passed(self) -> bool:
+        return passes_filter(self.filter)
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """A gene fusion, 5' partner first when the source tells the order."""
+
+    gene5: str
+    gene3: str
+    breakpoint5: str = ""  # chrom:pos as written
+    breakpoint3: str = ""
+    split_reads: int | None = None
+    spanning_reads: int | None = None
+    filter: str = "."
+    line: int | None = None
+
+    variant_type: VariantType = field(default=VariantType.FUSION, init=False)
+
+    @property
+    def name(self) -> str:
+        return f"{self.gene5}::{self.gene3}"
+
+    @property
+    def passed(self) -> bool:
+        return passes_filter(self.filter)
+
+
+Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion

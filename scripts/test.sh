@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command of README.md, run by CI (.ci/run) on a fresh clone.
+# Works on a machine that has only Python >= 3.11: installs Debian's chromium and chromium-driver
+# for the browser tests (apt, when missing), creates .venv, installs mtb with its test extra,
+# checks the code with ruff and runs pytest. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "scripts/test.sh: no apt-get; install chromium and chromedriver for the browser tests" >&2
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
