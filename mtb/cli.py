@@ -19,7 +19,7 @@ from typing import IO, Any
 from mtb import __version__
 from mtb.config import Settings
 from mtb.errors import MtbError
-from mtb.rows import INGEST_COLUMNS, finding_row, format_cell
+from mtb.rows import INGEST_COLUMNS, finding_row, tsv_line
 from mtb.variant import Finding, GenomeBuild, SmallVariant
 
 EXIT_INPUT = 2
@@ -72,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _write_tsv(findings: Iterable[Finding], out: IO[str]) -> None:
     out.write("\t".join(INGEST_COLUMNS) + "\n")
+    write = out.write
     for finding in findings:
-        row = finding_row(finding)
-        out.write("\t".join(format_cell(row[column]) for column in INGEST_COLUMNS) + "\n")
+        write(tsv_line(finding))
 
 
 def _json_row(finding: Finding) -> dict[str, Any]:

@@ -26,27 +26,30 @@ def _vaf(value: float | None) -> float | None:
     return round(value, VAF_DIGITS) if value is not None else None
 
 
+def small_variant_values(v: SmallVariant) -> tuple[Any, ...]:
+    """A small variant's values in INGEST_COLUMNS order (the hot path of `mtb ingest`)."""
+    ann = v.annotation
+    return (
+        v.chrom, v.pos, v.ref, v.alt, v.filter, v.variant_type.value,
+        ann.gene if ann else None, ann.hgvsc if ann else None, ann.hgvsp if ann else None,
+        "&".join(ann.consequence) if ann else None,
+        _vaf(v.tumor_vaf), v.tumor_alt, v.tumor_depth, _vaf(v.normal_vaf), v.normal_depth,
+        v.normal_alt, v.id or None, v.qual,
+        ann.transcript if ann else None, ann.hgvsp_long if ann else None,
+        ann.exon if ann else None, ann.impact if ann else None, v.vaf_source,
+        None, None, None, None, None, None, v.line,
+    )
+
+
 def finding_row(finding: Finding) -> dict[str, Any]:
     """One finding as a flat dict over INGEST_COLUMNS (None where a column does not apply)."""
+    if isinstance(finding, SmallVariant):
+        return dict(zip(INGEST_COLUMNS, small_variant_values(finding), strict=True))
     row: dict[str, Any] = dict.fromkeys(INGEST_COLUMNS)
     row["variant_type"] = finding.variant_type.value
     row["filter"] = finding.filter
     row["line"] = finding.line
-    if isinstance(finding, SmallVariant):
-        ann = finding.annotation
-        row.update(
-            chrom=finding.chrom, pos=finding.pos, ref=finding.ref, alt=finding.alt,
-            gene=finding.gene, hgvsc=finding.hgvsc, hgvsp=finding.hgvsp,
-            consequence=finding.consequence,
-            tumor_vaf=_vaf(finding.tumor_vaf), tumor_alt=finding.tumor_alt,
-            tumor_depth=finding.tumor_depth, normal_vaf=_vaf(finding.normal_vaf),
-            normal_depth=finding.normal_depth, normal_alt=finding.normal_alt,
-            id=finding.id, qual=finding.qual, vaf_source=finding.vaf_source,
-            transcript=ann.transcript if ann else None,
-            hgvsp_long=ann.hgvsp_long if ann else None,
-            exon=ann.exon if ann else None, impact=ann.impact if ann else None,
-        )
-    elif isinstance(finding, StructuralVariant):
+    if isinstance(finding, StructuralVariant):
         row.update(
             chrom=finding.chrom, pos=finding.pos, ref=finding.ref, alt=finding.alt, id=finding.id,
             gene=",".join(finding.genes) or None,
@@ -79,3 +82,13 @@ def format_cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
+
+
+def tsv_line(finding: Finding) -> str:
+    """One finding as a TSV line over INGEST_COLUMNS (strings pass through untouched)."""
+    values = small_variant_values(finding) if isinstance(finding, SmallVariant) else (
+        finding_row(finding).values()
+    )
+    return "\t".join(
+        [v if v.__class__ is str else "" if v is None else format_cell(v) for v in values]
+    ) + "\n"

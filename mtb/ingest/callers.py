@@ -111,7 +111,13 @@ def _format_af(values: Values, rec: Any, alt: int, sample: int) -> Evidence:
     vaf = af[alt] if alt < len(af) else None
     if vaf is not None and vaf != vaf:  # NaN: missing
         vaf = None
-    ad = _row(values, "AD", sample)
+    ad = values.get("AD")
+    if ad is None:
+        ad = []
+    else:
+        ad = ad[sample]
+        if ad.__class__ is not list:
+            ad = _numbers(ad)
     alt_reads = ad[alt + 1] if alt + 1 < len(ad) else None
     if alt_reads is not None:
         alt_reads = int(alt_reads) if alt_reads >= 0 else None  # < 0: cyvcf2's missing sentinel

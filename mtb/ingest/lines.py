@@ -119,9 +119,10 @@ class LineCheck:
         return self.header_lines + index + 1
 
     def problem(self, index: int) -> str | None:
-        while index >= self._checked and not self._eof:
-            self._read_chunk()
-        return self._problems.get(index)
+        if index >= self._checked:
+            while index >= self._checked and not self._eof:
+                self._read_chunk()
+        return self._problems.get(index) if self._problems else None
 
     @property
     def data_lines(self) -> int:
