@@ -1,0 +1,1 @@
+"""Knowledge sources, one module each, behind the `KnowledgeSource` interface (base.py)."""
