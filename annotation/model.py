@@ -45,7 +45,7 @@ class Granularity(StrEnum):
     FUSION_PAIR = "fusion_pair"  # the same two partners (EML4::ALK)
     FUSION_GENE = "fusion_gene"  # any fusion of the gene (ALK Fusion)
     CNV_GENE = "cnv_gene"  # a copy-number segment covering the gene (ERBB2 Amplification)
-    GENE_CLASS = "gene_class"  # gene-level class fitting the variant type (Mutation, Loss-of-function)
+    GENE_CLASS = "gene_class"  # gene-level class fitting the variant (Mutation, Loss-of-function)
 
     @property
     def rank(self) -> int:
@@ -60,7 +60,9 @@ class Alteration:
     kind: str  # "small", "cnv" or "fusion"
     gene: str
     label: str  # shown to users: "BRAF p.V600E", "ERBB2 amplification", "EML4::ALK"
-    protein: str = ""  # canonical short change without 'p.': V600E, E746_A750del, E11Gfs*5
+    protein: str = ""  # canonical key (annotation.proteins): V600E, E746_A750DEL, E11FS
+    hgvsp: str = ""  # short HGVSp as reported or derived: p.V600E
+    hgvsc: str = ""  # c. notation of the reported transcript: c.1799T>A
     position: int | None = None  # first affected residue
     ref_residue: str = ""  # one-letter residue at `position` ('V' for V600E)
     consequences: frozenset[str] = frozenset()  # Sequence Ontology terms
@@ -114,6 +116,7 @@ class Match:
     granularity: Granularity
     matched: str  # the knowledge-base entry that matched: "BRAF V600" for a codon match
     compound: bool = False  # reached through a multi-variant profile (AND/OR) the case satisfies
+    assumes: tuple[str, ...] = ()  # parts of that profile the case's files cannot show
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ class Hotspot:
 class AnnotatedVariant:
     """A finding with everything the board needs to trust or reject its tier."""
 
-    finding: Finding
+    finding: Finding | None  # None when the alteration was given as text
     alteration: Alteration
     tier: Tier
     level: str  # evidence level of the deciding evidence (A-E), '' if none

@@ -2,23 +2,27 @@
 messages: an MtbError prints one line on stderr and exits 2; nothing prints a traceback unless
 MTB_DEBUG=1 is set.
 
-    mtb ingest PATH   tumor VCF/BCF, copy-number or fusion table -> one row per finding
-    mtb serve         the web app on the bundled sample cases (or MTB_CASES_DIR)
+    mtb ingest PATH     tumor VCF/BCF, copy-number or fusion table -> one row per finding
+    mtb annotate PATH   the same rows with AMP/ASCO/CAP tier, evidence, therapies and reasons
+    mtb kb build|status|update   the local knowledge-base index
+    mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import IO, Any
 
 from mtb import __version__
 from mtb.config import Settings
-from mtb.errors import MtbError
+from mtb.errors import InputError, MtbError
 from mtb.rows import INGEST_COLUMNS, finding_row, tsv_line
 from mtb.variant import Finding, GenomeBuild, SmallVariant
 
@@ -30,6 +34,20 @@ def _build(text: str) -> GenomeBuild:
     if build is GenomeBuild.UNKNOWN:
         raise argparse.ArgumentTypeError(f"unknown genome build {text!r}; use GRCh37 or GRCh38")
     return build
+
+
+def _file_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--tumor", metavar="NAME", help="sample column of the tumor")
+    command.add_argument("--normal", metavar="NAME", help="sample column of the matched normal")
+    command.add_argument(
+        "--build", type=_build, metavar="GRCh37|GRCh38",
+        help="genome build, when the header does not tell (or to override it)",
+    )
+    command.add_argument(
+        "--pass-only", action="store_true",
+        help="keep only records that passed all filters (FILTER PASS, or '.' = none applied)",
+    )
+    command.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,17 +65,42 @@ def _parser() -> argparse.ArgumentParser:
         "write one row per finding (one per ALT allele) to stdout; a summary goes to stderr.",
     )
     ingest.add_argument("path", help=".vcf, .vcf.gz, .bcf, or a tab-separated segment/fusion table")
-    ingest.add_argument("--tumor", metavar="NAME", help="sample column of the tumor")
-    ingest.add_argument("--normal", metavar="NAME", help="sample column of the matched normal")
-    ingest.add_argument(
-        "--build", type=_build, metavar="GRCh37|GRCh38",
-        help="genome build, when the header does not tell (or to override it)",
+    _file_options(ingest)
+
+    annotate = commands.add_parser(
+        "annotate",
+        help="annotate findings with knowledge-base evidence and AMP/ASCO/CAP tiers",
+        description="Annotate a case's findings (VCF/BCF, copy-number and fusion tables) for its "
+        "diagnosis: the ingest columns, then amp_tier, evidence_level, therapies, "
+        "match_granularity, sources and reasons. A summary (diagnosis mapping, tiers, TMB, "
+        "knowledge-base versions) goes to stderr.",
     )
-    ingest.add_argument(
-        "--pass-only", action="store_true",
-        help="keep only records that passed all filters (FILTER PASS, or '.' = none applied)",
+    annotate.add_argument("paths", nargs="+", metavar="PATH",
+                          help="the case's files (VCF/BCF, segment or fusion tables)")
+    annotate.add_argument(
+        "--diagnosis", required=True, metavar="TEXT",
+        help="free text, ICD-10-GM code (C34.1), OncoTree code (LUAD) or DOID (DOID:3910)",
     )
-    ingest.add_argument("--format", choices=("tsv", "json"), default="tsv", help="output format")
+    _file_options(annotate)
+    annotate.add_argument("--live", action="store_true", default=None,
+                          help="also ask the knowledge bases' web APIs (MTB_LIVE)")
+    annotate.add_argument("--reference", metavar="FASTA", type=Path,
+                          help="reference FASTA of the input's build: protein changes of "
+                          "unannotated coding SNVs are computed from it")
+    annotate.add_argument("--target-mb", type=float, metavar="MB",
+                          help="sequenced territory for TMB in megabases (MTB_TMB_MB)")
+    annotate.add_argument("--panel-bed", metavar="BED", type=Path,
+                          help="panel target regions for TMB (overrides --target-mb)")
+
+    kb = commands.add_parser("kb", help="build, inspect or update the local knowledge-base index")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+    kb_build = kb_commands.add_parser("build", help="build the index from the bundled snapshots")
+    kb_build.add_argument("--civic", metavar="DIR", type=Path,
+                          help="a CIViC release folder to use instead of the bundled one")
+    kb_commands.add_parser("status", help="sources, versions, dates, counts and licences")
+    kb_commands.add_parser(
+        "update", help="fetch CIViC's newest monthly release and switch the index to it"
+    )
 
     serve = commands.add_parser("serve", help="start the web app (bundled sample cases by default)")
     serve.add_argument("--host", help="address to listen on (MTB_HOST)")
@@ -167,6 +210,147 @@ def run_ingest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+# -- annotate ----------------------------------------------------------------------------------
+
+
+class _ProgressBar:
+    """A progress line on stderr (redrawn in place on a terminal, one line per step otherwise)."""
+
+    def __init__(self, err: IO[str], title: str) -> None:
+        self.err = err
+        self.title = title
+        self.tty = err.isatty()
+        self.last = ""
+
+    def __call__(self, step: str, done: float) -> None:
+        if step == self.last:
+            return
+        self.last = step
+        filled = int(done * 20)
+        line = f"{self.title} [{'#' * filled}{'.' * (20 - filled)}] {done:4.0%} {step}"
+        self.err.write(("\r" + line.ljust(80)) if self.tty else line + "\n")
+        if self.tty and done >= 1.0:
+            self.err.write("\n")
+        self.err.flush()
+
+
+def _open_kb(settings: Settings, err: IO[str]) -> Any:
+    from annotation.kb import KnowledgeBase
+
+    return KnowledgeBase.open(settings, progress=_ProgressBar(err, "building knowledge-base index"))
+
+
+def run_annotate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from annotation import annotate
+    from mtb.ingest import read_findings
+    from mtb.ingest.bed import read_bed
+    from mtb.rows import ANNOTATE_COLUMNS, annotated_json, annotated_tsv_line
+
+    settings = Settings.load({"live": args.live, "tmb_megabases": args.target_mb})
+    files = [
+        read_findings(path, tumor=args.tumor, normal=args.normal, build=args.build,
+                      pass_only=args.pass_only)
+        for path in args.paths
+    ]
+    builds = {f.build for f in files if f.build is not GenomeBuild.UNKNOWN}
+    if len(builds) > 1:
+        raise InputError(args.paths[0], "the files are on different genome builds: "
+                         + ", ".join(sorted(b.value for b in builds)))
+    build = args.build or (builds.pop() if builds else GenomeBuild.UNKNOWN)
+    panel = read_bed(args.panel_bed) if args.panel_bed else None
+    kb = _open_kb(settings, err)
+    case = annotate(
+        [finding for f in files for finding in f.findings], args.diagnosis, kb, build=build,
+        reference=args.reference, tmb_megabases=settings.tmb_megabases, panel=panel,
+    )
+    if args.format == "json":
+        document = {
+            "case": {
+                "files": [f.path for f in files],
+                "build": build.value,
+                "diagnosis": dataclasses.asdict(case.diagnosis),
+                "tmb": dataclasses.asdict(case.tmb) if case.tmb else None,
+                "tiers": case.by_tier(),
+                "sources": [dataclasses.asdict(s) for s in case.sources],
+                "notes": case.notes,
+            },
+            "variants": [annotated_json(v) for v in case.variants],
+        }
+        json.dump(document, out, indent=1, default=str)
+        out.write("\n")
+    else:
+        out.write("\t".join(ANNOTATE_COLUMNS) + "\n")
+        for variant in case.variants:
+            out.write(annotated_tsv_line(variant))
+    out.flush()
+    diagnosis = case.diagnosis
+    mapped = (f"{diagnosis.name} ({diagnosis.doid}) via {diagnosis.matched_by}"
+              if diagnosis.known else "not mapped")
+    lines = [
+        f"files: {', '.join(f.path for f in files)}; genome build: {build}",
+        f"diagnosis: {args.diagnosis!r} -> {mapped}",
+        "tiers: " + ", ".join(f"{tier} {count}" for tier, count in case.by_tier().items()),
+    ]
+    if case.tmb is not None:
+        lines.append(case.tmb.summary)
+    lines += [f"source: {s.name} {s.version} ({s.mode})" for s in case.sources]
+    lines += [f"warning: {note}" for note in case.notes]
+    for f in files:
+        if f.info is not None:
+            lines += [f"warning: {f.path}: {w}" for w in f.info.warnings]
+    err.write("\n".join(lines) + "\n")
+    return 0
+
+
+# -- kb -----------------------------------------------------------------------------------------
+
+
+def run_kb(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from annotation import snapshots
+    from annotation.index import build_index, index_path, load_index
+
+    settings = Settings.load()
+    if args.kb_command == "build":
+        path = build_index(settings.data_dir, civic_dir=args.civic,
+                           progress=_ProgressBar(err, "building knowledge-base index"))
+        out.write(f"index built: {path}\n")
+        return 0
+    if args.kb_command == "update":
+        from annotation.update import update_civic
+
+        result = update_civic(settings, progress=_ProgressBar(err, "updating CIViC"))
+        if result.changed:
+            out.write(f"CIViC updated from {result.previous or 'none'} to {result.release}; "
+                      f"index: {result.index}\n")
+        else:
+            out.write(f"CIViC {result.release} is already the newest release\n")
+        return 0
+    path = index_path(settings.data_dir)
+    meta: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    if path.is_file():
+        index = load_index(settings.data_dir)
+        meta, counts = index.meta, {**index.civic.counts, "hotspots": index.hotspots.count}
+        out.write(f"index: {path} (built {meta.get('built_at')} by {meta.get('built_by')})\n")
+    else:
+        out.write(f"index: none yet at {path} (built on first use, or `mtb kb build`)\n")
+    for source in snapshots.manifest():
+        version = source.version
+        if source.name == "CIViC" and meta.get("civic_release"):
+            version = meta["civic_release"]
+        out.write(f"\n{source.name}\n  version: {version}\n  date: {source.date}\n"
+                  f"  licence: {source.licence}\n")
+        if source.name == "CIViC" and counts:
+            shown = ", ".join(f"{k} {v}" for k, v in counts.items() if k != "hotspots")
+            out.write(f"  counts: {shown}\n")
+        if source.name == "Cancer Hotspots" and "hotspots" in counts:
+            out.write(f"  counts: {counts['hotspots']} hotspots\n")
+    live = "on" if settings.live else "off (MTB_LIVE=1 or --live to ask CIViC/ClinVar/OncoKB)"
+    oncokb = "configured" if settings.oncokb_token else "no token (OncoKB not used)"
+    out.write(f"\nlive sources: {live}; OncoKB: {oncokb}\n")
+    return 0
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
@@ -186,6 +370,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "ingest":
             return run_ingest(args, sys.stdout, sys.stderr)
+        if args.command == "annotate":
+            return run_annotate(args, sys.stdout, sys.stderr)
+        if args.command == "kb":
+            return run_kb(args, sys.stdout, sys.stderr)
         if args.command == "serve":
             return run_serve(args)
     except MtbError as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,22 @@ class Setting:
     parse: Callable[[str], Any]
     help: str
     shown_default: str  # as the README documents it
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("not a yes/no value")
+
+
+def _megabases(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("not a positive size")
+    return value
 
 
 def _port(text: str) -> int:
@@ -58,6 +74,50 @@ SETTINGS: tuple[Setting, ...] = (
         "TCP port of the web app.",
         "8050",
     ),
+    Setting(
+        "live", "MTB_LIVE", lambda: "0", _flag,
+        "1 asks the knowledge bases' web APIs (CIViC, ClinVar; OncoKB with a token) besides "
+        "the bundled snapshot, which answers whenever they fail.",
+        "0 (offline)",
+    ),
+    Setting(
+        "oncokb_token", "MTB_ONCOKB_TOKEN", lambda: "", str,
+        "Your site's OncoKB API token; OncoKB is asked only with it, only when live.",
+        "(none)",
+    ),
+    Setting(
+        "ncbi_api_key", "MTB_NCBI_API_KEY", lambda: "", str,
+        "NCBI E-utilities API key for ClinVar (10 instead of 3 requests per second).",
+        "(none)",
+    ),
+    Setting(
+        "civic_api_url", "MTB_CIVIC_API_URL", lambda: "https://civicdb.org/api/graphql", str,
+        "CIViC GraphQL endpoint (a mirror or a test server).",
+        "https://civicdb.org/api/graphql",
+    ),
+    Setting(
+        "civic_download_url", "MTB_CIVIC_DOWNLOAD_URL", lambda: "https://civicdb.org/downloads",
+        str,
+        "Where `mtb kb update` finds CIViC's monthly releases.",
+        "https://civicdb.org/downloads",
+    ),
+    Setting(
+        "clinvar_url", "MTB_CLINVAR_URL",
+        lambda: "https://eutils.ncbi.nlm.nih.gov/entrez/eutils", str,
+        "NCBI E-utilities base URL for ClinVar.",
+        "https://eutils.ncbi.nlm.nih.gov/entrez/eutils",
+    ),
+    Setting(
+        "oncokb_url", "MTB_ONCOKB_URL", lambda: "https://www.oncokb.org/api/v1", str,
+        "OncoKB API base URL.",
+        "https://www.oncokb.org/api/v1",
+    ),
+    Setting(
+        "tmb_megabases", "MTB_TMB_MB", lambda: "30", _megabases,
+        "Sequenced territory in megabases for TMB when no panel BED is given (the coding "
+        "exome is about 30 Mb).",
+        "30",
+    ),
 )
 
 
@@ -67,6 +127,14 @@ class Settings:
     cases_dir: Path
     host: str
     port: int
+    live: bool
+    oncokb_token: str = field(repr=False)  # a secret: never printed
+    ncbi_api_key: str = field(repr=False)
+    civic_api_url: str
+    civic_download_url: str
+    clinvar_url: str
+    oncokb_url: str
+    tmb_megabases: float
 
     @classmethod
     def load(

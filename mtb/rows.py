@@ -1,4 +1,4 @@
-"""Findings as table rows: the column contract of `mtb ingest` (and, extended, `mtb annotate`).
+"""Findings as table rows: the column contracts of `mtb ingest` and `mtb annotate`.
 
 The first columns and their order are a public interface (scripts read them by position):
 chrom pos ref alt filter variant_type gene hgvsc hgvsp consequence tumor_vaf tumor_alt
@@ -7,9 +7,13 @@ tumor_depth normal_vaf normal_depth. Further columns may be added after them, ne
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
 from mtb.variant import CopyNumber, Finding, Fusion, SmallVariant, StructuralVariant
+
+if TYPE_CHECKING:
+    from annotation.model import AnnotatedVariant
 
 INGEST_COLUMNS: tuple[str, ...] = (
     "chrom", "pos", "ref", "alt", "filter", "variant_type", "gene", "hgvsc", "hgvsp",
@@ -92,3 +96,78 @@ def tsv_line(finding: Finding) -> str:
     return "\t".join(
         [v if v.__class__ is str else "" if v is None else format_cell(v) for v in values]
     ) + "\n"
+
+
+# -- annotated findings (mtb annotate) --------------------------------------------------------
+
+ANNOTATE_COLUMNS: tuple[str, ...] = (
+    *INGEST_COLUMNS,
+    # the contract of `mtb annotate`, after the ingest columns
+    "amp_tier", "evidence_level", "therapies", "match_granularity", "sources", "reasons",
+    # additions
+    "alteration", "hotspot", "evidence_ids", "population_af",
+)
+
+
+def _hotspot_text(variant: AnnotatedVariant) -> str | None:
+    hotspot = variant.hotspot
+    if hotspot is None:
+        return None
+    return f"{hotspot.gene} {hotspot.residue} ({hotspot.kind}, {hotspot.samples} tumors)"
+
+
+def annotated_row(variant: AnnotatedVariant) -> dict[str, Any]:
+    """An annotated finding as a flat dict over ANNOTATE_COLUMNS."""
+    row = finding_row(variant.finding)
+    alteration = variant.alteration
+    if alteration.gene and not row["gene"]:
+        row["gene"] = alteration.gene
+    if alteration.hgvsp and not row["hgvsp"]:
+        row["hgvsp"] = alteration.hgvsp
+    granularity = variant.granularity
+    row.update(
+        amp_tier=variant.tier.value,
+        evidence_level=variant.level or None,
+        therapies="; ".join(t.label for t in variant.therapies) or None,
+        match_granularity=granularity.value if granularity else None,
+        sources="; ".join(variant.sources) or None,
+        reasons=" | ".join(reason.text for reason in variant.reasons) or None,
+        alteration=alteration.label,
+        hotspot=_hotspot_text(variant),
+        evidence_ids=",".join(dict.fromkeys(m.evidence.id for m in variant.matches)) or None,
+        population_af=alteration.population_af,
+    )
+    return row
+
+
+def annotated_tsv_line(variant: AnnotatedVariant) -> str:
+    row = annotated_row(variant)
+    return "\t".join(
+        format_cell(row[c]).replace("\t", " ").replace("\n", " ") for c in ANNOTATE_COLUMNS
+    ) + "\n"
+
+
+def annotated_json(variant: AnnotatedVariant) -> dict[str, Any]:
+    """Everything about an annotated finding: the row, every reason, match and therapy."""
+    row = annotated_row(variant)
+    row["reasons"] = [
+        {
+            "rule": reason.rule,
+            "text": reason.text,
+            "evidence": reason.match.evidence.id if reason.match else None,
+            "granularity": reason.match.granularity.value if reason.match else None,
+        }
+        for reason in variant.reasons
+    ]
+    row["therapies"] = [
+        {"name": t.name, "resistance": t.resistance, "tier": t.tier.value, "level": t.level,
+         "evidence": list(t.evidence_ids)}
+        for t in variant.therapies
+    ]
+    row["matches"] = [
+        {"granularity": m.granularity.value, "matched": m.matched, "compound": m.compound,
+         "evidence": dataclasses.asdict(m.evidence)}
+        for m in variant.matches
+    ]
+    row["notes"] = list(variant.notes)
+    return row

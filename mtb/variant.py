@@ -121,6 +121,9 @@ class TranscriptAnnotation:
     mane_select: str = ""
     picked: bool = False  # VEP --pick/--flag_pick chose it
     source: str = "VEP"
+    max_af: float | None = None  # highest population allele frequency VEP reported (gnomAD, 1000G)
+    clin_sig: str = ""  # VEP CLIN_SIG (ClinVar significance of co-located known variants)
+    existing: str = ""  # VEP Existing_variation (rs IDs, COSMIC IDs)
 
 
 class SmallVariant(NamedTuple):

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -15,12 +16,15 @@ from mtb.ingest.files import READ_ERRORS, open_binary
 from mtb.ingest.fusions import looks_like_fusions, read_fusions
 from mtb.ingest.tabular import header_of
 from mtb.ingest.vcf import Callset, CallsetInfo, VcfReader, read_vcf
+from mtb.variant import Finding, GenomeBuild
 
 __all__ = [
     "Callset",
     "CallsetInfo",
+    "FileFindings",
     "VcfReader",
     "file_kind",
+    "read_findings",
     "read_fusions",
     "read_segments",
     "read_vcf",
@@ -46,3 +50,36 @@ def file_kind(path: str | Path) -> FileKind:
     if looks_like_segments(columns):
         return "segments"
     return "vcf"
+
+
+@dataclass
+class FileFindings:
+    """Everything read from one input file, whatever its kind."""
+
+    path: str
+    kind: FileKind
+    findings: list[Finding]
+    info: CallsetInfo | None  # VCF/BCF only
+    build: GenomeBuild
+
+
+def read_findings(
+    path: str | Path,
+    *,
+    tumor: str | None = None,
+    normal: str | None = None,
+    build: GenomeBuild | None = None,
+    pass_only: bool = False,
+) -> FileFindings:
+    """Read any supported file into memory. Tables carry no build: the given one (or unknown)."""
+    kind = file_kind(path)
+    if kind == "vcf":
+        callset = read_vcf(path, tumor=tumor, normal=normal, build=build, pass_only=pass_only)
+        findings: list[Finding] = [
+            *callset.variants, *callset.copy_numbers, *callset.structural_variants
+        ]
+        return FileFindings(str(path), kind, findings, callset.info, callset.info.build)
+    table: list[Finding] = list(read_segments(path) if kind == "segments" else read_fusions(path))
+    if pass_only:
+        table = [finding for finding in table if finding.passed]
+    return FileFindings(str(path), kind, table, None, build or GenomeBuild.UNKNOWN)

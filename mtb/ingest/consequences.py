@@ -177,6 +177,12 @@ def vep_alleles(ref: str, alts: Sequence[str]) -> list[str]:
     return list(alts)
 
 
+# VEP frequency fields (--max_af, --af_gnomade, --af_gnomadg, --af_1kg; custom gnomADe_AF).
+_FREQUENCY_FIELDS = (
+    "MAX_AF", "gnomADe_AF", "gnomADg_AF", "gnomAD_AF", "AF",
+)
+
+
 class CsqParser:
     """Parses VEP-style CSQ entries using the field order the header's Format string gives."""
 
@@ -208,6 +214,12 @@ class CsqParser:
         self._canonical = at("CANONICAL")
         self._mane = at("MANE_SELECT", "MANE")
         self._pick = at("PICK")
+        self._clin_sig = at("CLIN_SIG")
+        self._existing = at("Existing_variation")
+        # population frequencies, most comprehensive first; the highest present value is kept
+        self._frequencies = [
+            i for i in (at(name) for name in _FREQUENCY_FIELDS) if i is not None
+        ]
 
     @classmethod
     def from_header(cls, description: str) -> CsqParser | None:
@@ -279,7 +291,22 @@ class CsqParser:
             mane_select=self._get(values, self._mane),
             picked=self._get(values, self._pick) == "1",
             source=self.source,
+            max_af=self._max_af(values),
+            clin_sig=self._get(values, self._clin_sig),
+            existing=self._get(values, self._existing),
         )
+
+    def _max_af(self, values: list[str]) -> float | None:
+        """Highest population AF over the frequency fields VEP filled ('0.01&0.02' lists too)."""
+        best = None
+        for index in self._frequencies:
+            for part in values[index].split("&") if values[index] else ():
+                try:
+                    value = float(part)
+                except ValueError:
+                    continue
+                best = value if best is None or value > best else best
+        return best
 
 
 # SnpEff ANN: a fixed field order (http://pcingola.github.io/SnpEff/snpeff/inputoutput/).

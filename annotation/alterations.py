@@ -1,0 +1,281 @@
+"""Findings (ingest's variants, CNV segments, fusions) -> Alterations, the knowledge-base view.
+
+A VEP/SnpEff-annotated variant brings its gene, consequence, exon and protein change. An
+unannotated one gets gene, MANE transcript, exon/intron and splice distance from the MANE
+tables (GRCh37 lifted to GRCh38 first), a consequence class from where it falls, and — only
+with a reference FASTA — its protein change; otherwise the knowledge base's own coordinates
+supply it later (annotation.matching.with_kb_protein). Each step is recorded in `notes`.
+Copy-number segments become one Alteration per gene they cover; structural variants with genes
+at both breakpoints become fusions whose partner order is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from annotation.genes import GeneModel, Location
+from annotation.model import Alteration
+from annotation.proteins import canonical_protein, protein_start
+from mtb.variant import (
+    CopyNumber,
+    Finding,
+    Fusion,
+    GenomeBuild,
+    SmallVariant,
+    StructuralVariant,
+    TranscriptAnnotation,
+    VariantType,
+)
+
+
+def _number(text: str) -> int | None:
+    """'19/28' -> 19 (VEP EXON/INTRON); '' -> None."""
+    number = text.partition("/")[0]
+    return int(number) if number.isdigit() else None
+
+
+def _region_consequences(location: Location, variant: SmallVariant) -> set[str]:
+    """Sequence Ontology terms from where an unannotated variant falls in its MANE transcript.
+
+    Without a reference sequence the effect on a codon is unknown: coding SNVs are
+    'coding_sequence_variant' (never counted as missense); indels are frame-shifting or not.
+    """
+    terms: set[str] = set()
+    length_change = len(variant.alt) - len(variant.ref)
+    if location.coding:
+        if variant.variant_type in (VariantType.SNV, VariantType.MNV):
+            terms.add("coding_sequence_variant")
+        elif length_change % 3:
+            terms.add("frameshift_variant")
+        else:
+            terms.add("inframe_insertion" if length_change > 0 else "inframe_deletion")
+    if location.region == "splice_site":
+        distance = location.splice_distance or 0
+        terms.add("splice_donor_variant" if distance > 0 else "splice_acceptor_variant")
+    elif location.region == "splice_region":
+        terms.add("splice_region_variant")
+    elif location.region == "intron":
+        terms.add("intron_variant")
+    elif location.region == "utr5":
+        terms.add("5_prime_UTR_variant")
+    elif location.region == "utr3":
+        terms.add("3_prime_UTR_variant")
+    return terms
+
+
+def _protein_terms(short: str) -> set[str]:
+    """Consequence of a computed protein change (SNV/MNV inside a CDS)."""
+    if short.endswith("="):
+        return {"synonymous_variant"}
+    if short.endswith("*"):
+        return {"stop_gained"}
+    return {"missense_variant"}
+
+
+def _small(
+    variant: SmallVariant, build: GenomeBuild, genes: GeneModel | None, reference: Path | None
+) -> Alteration:
+    genomic = (
+        (build.value, variant.norm_chrom, variant.pos, variant.ref, variant.alt)
+        if build is not GenomeBuild.UNKNOWN else None
+    )
+    ann: TranscriptAnnotation | None = variant.annotation
+    notes: list[str] = []
+    location = None
+    if genes is not None and genomic is not None and (ann is None or not ann.gene or not (
+        ann.mane_select or ann.canonical
+    )):
+        location = genes.locate(build, variant.chrom, variant.pos, variant.ref, variant.alt)
+    if ann is not None and ann.gene:
+        gene = ann.gene
+        hgvsp = ann.hgvsp
+        consequences = set(ann.consequence)
+        exon, intron = _number(ann.exon), _number(ann.intron)
+        if location is not None and location.gene == gene and location.exon != exon:
+            notes.append(
+                f"exon {location.exon} of MANE {location.transcript} "
+                f"(the VCF's {ann.transcript} says {exon})"
+            )
+            exon, intron = location.exon, location.intron
+        population_af, clin_sig, hgvsc = ann.max_af, ann.clin_sig, ann.hgvsc
+    elif location is not None:
+        gene = location.gene
+        consequences = _region_consequences(location, variant)
+        exon, intron = location.exon, location.intron
+        notes.append(f"gene and exon from MANE {location.transcript} ({location.refseq})"
+                     + (f", {location.liftover}" if location.liftover else ""))
+        hgvsp = ""
+        if reference is not None and location.coding:
+            hgvsp = genes.protein_change(  # type: ignore[union-attr]
+                build, variant.chrom, variant.pos, variant.ref, variant.alt, reference
+            )
+            if hgvsp:
+                consequences = (consequences - {"coding_sequence_variant"}) | _protein_terms(hgvsp)
+                notes.append(f"protein change {hgvsp} computed from {reference.name}")
+        population_af, clin_sig, hgvsc = None, "", ""
+    else:
+        gene, hgvsp, consequences, exon, intron = "", "", set(), None, None
+        population_af, clin_sig, hgvsc = None, "", ""
+        if build is GenomeBuild.UNKNOWN:
+            notes.append("genome build unknown: no gene placement or genomic match")
+    protein = canonical_protein(hgvsp) if hgvsp else ""
+    start = protein_start(protein) if protein else None
+    if start is None and ann is not None and ann.protein_position:
+        start = ("", ann.protein_position)
+    where = hgvsp or hgvsc or f"{variant.chrom}:{variant.pos} {variant.ref}>{variant.alt}"
+    return Alteration(
+        kind="small",
+        gene=gene,
+        label=f"{gene} {where}".strip(),
+        protein=protein,
+        hgvsp=hgvsp,
+        hgvsc=hgvsc,
+        position=start[1] if start else None,
+        ref_residue=start[0] if start else "",
+        consequences=frozenset(consequences),
+        exon=exon,
+        intron=intron,
+        genomic=genomic,
+        population_af=population_af,
+        clinical_significance=clin_sig,
+        notes=tuple(notes),
+    )
+
+
+def _copy_number(
+    segment: CopyNumber, build: GenomeBuild, genes: GeneModel | None
+) -> list[Alteration]:
+    call = segment.call
+    cn = f"CN {segment.copy_number:g}" if segment.copy_number is not None else segment.svtype
+    covered = list(segment.genes)
+    if not covered and genes is not None and build is not GenomeBuild.UNKNOWN:
+        covered = genes.genes_in(build, segment.chrom, segment.start, segment.end)
+    if not covered:
+        reason = "genome build unknown" if build is GenomeBuild.UNKNOWN else "no genes covered"
+        return [Alteration(kind="cnv", gene="", label=f"{call} ({cn}), {reason}", cnv_call=call)]
+    return [
+        Alteration(kind="cnv", gene=gene, label=f"{gene} {call.replace('_', ' ')} ({cn})",
+                   cnv_call=call)
+        for gene in covered
+    ]
+
+
+def _fusion(fusion: Fusion) -> Alteration:
+    return Alteration(
+        kind="fusion", gene=fusion.gene3, label=fusion.name,
+        partner5=fusion.gene5, partner3=fusion.gene3,
+    )
+
+
+def _structural(
+    sv: StructuralVariant, build: GenomeBuild, genes: GeneModel | None
+) -> list[Alteration]:
+    if genes is None or build is GenomeBuild.UNKNOWN:
+        return []
+    first = genes.gene_at(build, sv.chrom, sv.pos)
+    second = genes.gene_at(build, sv.chrom2, sv.pos2)
+    if not first or not second or first == second:
+        return []
+    return [Alteration(
+        kind="fusion", gene=second, label=f"{first}/{second} rearrangement ({sv.sv_type})",
+        partner5=first, partner3=second, ordered=False,
+        notes=("partner genes from the breakpoints (MANE); their 5'/3' order is not known",),
+    )]
+
+
+def alterations_of(
+    finding: Finding,
+    build: GenomeBuild,
+    genes: GeneModel | None,
+    reference: Path | None = None,
+) -> list[Alteration]:
+    """The alterations a finding stands for (none for an SV that joins no two genes)."""
+    if isinstance(finding, SmallVariant):
+        return [_small(finding, build, genes, reference)]
+    if isinstance(finding, CopyNumber):
+        return _copy_number(finding, build, genes)
+    if isinstance(finding, Fusion):
+        return [_fusion(finding)]
+    return _structural(finding, build, genes)
+
+
+# -- alterations written as text (lab reports, FHIR observations, tests) ----------------------
+
+_EXON_TEXT = re.compile(r"^exon\s*(\d+)\s+(deletion|insertion|skipping|mutation)", re.I)
+_FUSION_TEXT = re.compile(r"^([A-Za-z0-9.]+)\s*(?:--|::|-|/)\s*([A-Za-z0-9.]+)$")
+_AMPLIFICATION = {"amp", "amplification", "amplified", "gain"}
+_DEEP_DELETION = {"homozygous deletion", "deep deletion", "deletion", "del", "loss",
+                  "biallelic loss"}
+_EXON_CONSEQUENCE = {
+    "deletion": {"inframe_deletion"},
+    "insertion": {"inframe_insertion"},
+    "skipping": {"splice_donor_variant", "splice_acceptor_variant"},
+    "mutation": {"missense_variant"},
+}
+
+
+def _protein_consequences(protein: str) -> set[str]:
+    """Consequence of a protein change written as text (no transcript to ask)."""
+    if protein.endswith("FS"):
+        return {"frameshift_variant"}
+    if protein.endswith("*"):
+        return {"stop_gained"}
+    if protein.endswith("="):
+        return {"synonymous_variant"}
+    if "DEL" in protein and "DELINS" not in protein:
+        return {"inframe_deletion"}
+    if "DELINS" in protein:
+        return {"inframe_deletion", "protein_altering_variant"}
+    if "INS" in protein or "DUP" in protein:
+        return {"inframe_insertion"}
+    return {"missense_variant"}
+
+
+def from_description(gene: str, text: str, genes: GeneModel | None = None) -> Alteration:
+    """An Alteration from a gene and a change as labs write it: 'V600E', 'p.Val600Glu',
+    'G12' (a codon), 'exon 19 deletion', 'amplification', 'homozygous deletion', 'EML4-ALK',
+    'ITD'. With the gene model, a protein position gets its MANE exon (so E746_A750del reaches
+    the exon 19 class)."""
+    gene = gene.strip().upper()
+    raw = text.strip()
+    lower = raw.lower()
+    if lower in _AMPLIFICATION:
+        return Alteration(kind="cnv", gene=gene, label=f"{gene} amplification",
+                          cnv_call="amplification")
+    if lower in _DEEP_DELETION:
+        return Alteration(kind="cnv", gene=gene, label=f"{gene} deep deletion",
+                          cnv_call="deep_deletion")
+    if lower in ("fusion", "rearrangement", "fusions"):
+        return Alteration(kind="fusion", gene=gene, label=f"{gene} fusion", partner3=gene,
+                          ordered=False)
+    fusion = _FUSION_TEXT.match(raw)
+    if fusion and not re.match(r"^[A-Z]\d", raw.upper()):
+        five, three = fusion.group(1).upper(), fusion.group(2).upper()
+        return Alteration(kind="fusion", gene=three, label=f"{five}::{three}",
+                          partner5=five, partner3=three)
+    exon = _EXON_TEXT.match(raw)
+    if exon:
+        number, change = int(exon.group(1)), exon.group(2).lower()
+        return Alteration(kind="small", gene=gene, label=f"{gene} exon {number} {change}",
+                          exon=number, intron=number if change == "skipping" else None,
+                          consequences=frozenset(_EXON_CONSEQUENCE[change]))
+    if lower == "itd":
+        return Alteration(kind="small", gene=gene, label=f"{gene} ITD", protein="ITD",
+                          consequences=frozenset({"inframe_insertion"}))
+    protein = canonical_protein(raw)
+    if re.fullmatch(r"[A-Z*]\d+X", protein):  # R233X in a report means a stop
+        protein = protein[:-1] + "*"
+    start = protein_start(protein)
+    consequences = _protein_consequences(protein)
+    if start and re.fullmatch(r"[A-Z]\d+", protein):  # a codon: any change there
+        consequences = {"missense_variant"}
+    exon_number = (
+        genes.exon_of_codon(gene, start[1]) if genes is not None and start else None
+    )
+    return Alteration(
+        kind="small", gene=gene, label=f"{gene} p.{protein}" if start else f"{gene} {raw}",
+        protein=protein, hgvsp=f"p.{protein}" if start else "",
+        position=start[1] if start else None, ref_residue=start[0] if start else "",
+        consequences=frozenset(consequences), exon=exon_number,
+    )

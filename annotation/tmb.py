@@ -1,0 +1,79 @@
+"""Tumor mutational burden: nonsynonymous coding variants per megabase of sequenced territory.
+
+Counted: SNVs, MNVs and indels that passed filters, with a coding, protein-changing consequence
+(missense, nonsense, frameshift, in-frame, start/stop lost), a tumor VAF of at least 5 % when
+known, and not common in the population (>= 1 %: germline polymorphisms inflate TMB in
+tumor-only data). The territory is the panel BED (variants outside it are not counted) or a
+size in megabases (MTB_TMB_MB, default 30 Mb, about the coding exome). Coding variants whose
+effect is unknown (no VEP/SnpEff annotation) are reported, not guessed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from annotation.model import Alteration
+from mtb.ingest.bed import Regions
+from mtb.variant import SMALL_TYPES, SmallVariant
+
+TMB_CONSEQUENCES = frozenset({
+    "missense_variant", "stop_gained", "stop_lost", "start_lost", "frameshift_variant",
+    "inframe_insertion", "inframe_deletion", "protein_altering_variant",
+})
+MIN_VAF = 0.05
+COMMON_AF = 0.01
+
+
+@dataclass(frozen=True)
+class Tmb:
+    per_mb: float
+    mutations: int
+    megabases: float
+    territory: str  # "panel.bed (1.23 Mb)" or "30 Mb (MTB_TMB_MB)"
+    unknown_effect: int  # coding variants without a known consequence, not counted
+    excluded: dict[str, int]
+
+    @property
+    def summary(self) -> str:
+        text = (f"TMB {self.per_mb:.1f} mut/Mb ({self.mutations} nonsynonymous coding "
+                f"variants / {self.territory})")
+        if self.unknown_effect:
+            text += f"; {self.unknown_effect} coding variants of unknown effect not counted"
+        return text
+
+
+def compute_tmb(
+    variants: Sequence[tuple[SmallVariant, Alteration]],
+    megabases: float,
+    panel: Regions | None = None,
+) -> Tmb:
+    excluded: Counter[str] = Counter()
+    counted = unknown = 0
+    for variant, alteration in variants:
+        if variant.variant_type not in SMALL_TYPES:
+            continue
+        if not variant.passed:
+            excluded["filtered"] += 1
+            continue
+        if panel is not None and not panel.contains(variant.norm_chrom, variant.pos):
+            excluded["outside panel"] += 1
+            continue
+        consequences = alteration.consequences
+        if "coding_sequence_variant" in consequences and not consequences & TMB_CONSEQUENCES:
+            unknown += 1
+            continue
+        if not consequences & TMB_CONSEQUENCES:
+            excluded["not nonsynonymous coding"] += 1
+            continue
+        if variant.tumor_vaf is not None and variant.tumor_vaf < MIN_VAF:
+            excluded[f"VAF < {MIN_VAF:g}"] += 1
+            continue
+        if alteration.population_af is not None and alteration.population_af >= COMMON_AF:
+            excluded["common in the population"] += 1
+            continue
+        counted += 1
+    size = panel.megabases if panel is not None else megabases
+    territory = f"{panel.path} ({size:.2f} Mb)" if panel is not None else f"{size:g} Mb"
+    return Tmb(counted / size if size else 0.0, counted, size, territory, unknown, dict(excluded))

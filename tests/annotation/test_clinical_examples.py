@@ -1,0 +1,105 @@
+"""Published examples: variant x tumor type -> AMP/ASCO/CAP tier, with their sources.
+
+tests/data/clinical_examples.tsv: one row per example with its source (FDA label, guideline,
+CIViC evidence/assertion ids verified in the 01-Aug-2024 snapshot); the rationale of every row
+is in clinical_examples.md. `expected_amp_tier` is what the guideline or label says today;
+`snapshot_amp_tier` is what the bundled CIViC snapshot supports (they differ where CIViC
+lacked the approval on 01-Aug-2024, e.g. vorasidenib, or the tumor-agnostic BRAF approval) and
+is what mtb must produce. Variants are written as a lab report would, in varied spellings.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from annotation import annotate_alterations
+from annotation.alterations import from_description
+from annotation.model import Tier
+
+with open(Path(__file__).parents[1] / "data/clinical_examples.tsv", encoding="utf-8") as table:
+    ROWS = list(csv.DictReader(table, delimiter="\t"))
+IDS = [f"{row['case_id']} {row['gene']} {row['variant']}" for row in ROWS]
+
+
+def test_table_covers_what_the_issue_asks() -> None:
+    assert len(ROWS) >= 15
+    assert len({row["tumor_doid"] for row in ROWS}) >= 8
+    kinds = {row["variant_kind"] for row in ROWS}
+    assert {"codon", "exon", "fusion", "amplification", "snv", "indel"} <= kinds
+    assert any(row["snapshot_amp_tier"] == "IIC" and "off-label" in row["source"].lower()
+               for row in ROWS)
+    assert any(row["expected_direction"] == "resistance" for row in ROWS)
+    assert any(row["snapshot_amp_tier"] == "III" for row in ROWS)
+    assert all(row["source"] for row in ROWS)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=IDS)
+def test_published_example(kb, row) -> None:
+    diagnosis = kb.ontology.resolve(row["tumor_type"])
+    assert diagnosis.doid == row["tumor_doid"], diagnosis
+    alteration = from_description(row["gene"], row["variant"], kb.genes)
+    if row["population_af"]:
+        alteration = dataclasses.replace(alteration, population_af=float(row["population_af"]))
+    [annotated] = annotate_alterations([(None, alteration)], diagnosis, kb)
+    assert annotated.tier == Tier(row["snapshot_amp_tier"]), [r.text for r in annotated.reasons]
+    if row["snapshot_amp_tier"] == row["expected_amp_tier"] and row["expected_min_evidence_level"]:
+        assert annotated.level == row["expected_min_evidence_level"]
+    therapy = row["expected_therapy"].lower()
+    if therapy and row["snapshot_amp_tier"] == row["expected_amp_tier"]:
+        resistance = row["expected_direction"] == "resistance"
+        named = [t for t in annotated.therapies
+                 if therapy in t.name.lower() and t.resistance == resistance]
+        assert named, [t.label for t in annotated.therapies]
+    # every tier is explained: the first reason names the rule that decided it
+    assert annotated.reasons and annotated.reasons[0].text.startswith(annotated.tier.value)
+    if annotated.tier not in (Tier.IA, Tier.III, Tier.IV):
+        assert any(r.rule == "missing" for r in annotated.reasons)
+
+
+def test_brafv600e_melanoma_reasons_name_assertion_evidence_and_match(kb) -> None:
+    """BRAF V600E in melanoma is tier I level A (FDA dabrafenib + trametinib; CIViC AID7)."""
+    diagnosis = kb.ontology.resolve("melanoma")
+    [braf] = annotate_alterations([(None, from_description("BRAF", "V600E", kb.genes))],
+                                  diagnosis, kb)
+    assert (braf.tier, braf.level) == (Tier.IA, "A")
+    decided = braf.reasons[0]
+    assert decided.match is not None and decided.match.evidence.kind == "assertion"
+    assert decided.match.evidence.id in {"AID7", "AID10"}
+    assert decided.match.granularity.value == "exact_protein"
+    assert "Melanoma (DOID:1909), the diagnosis" in decided.text
+    assert any(t.name == "Dabrafenib + Trametinib" and t.tier == Tier.IA for t in braf.therapies)
+
+
+def test_unknown_diagnosis_never_gives_tier_one(kb) -> None:
+    diagnosis = kb.ontology.resolve("xyzzy")
+    assert diagnosis.doid is None and "not found" in diagnosis.warning
+    [braf] = annotate_alterations([(None, from_description("BRAF", "V600E", kb.genes))],
+                                  diagnosis, kb)
+    assert braf.tier == Tier.IIC
+    assert any("a known tumor type" in r.text for r in braf.reasons if r.rule == "missing")
+
+
+def test_t790m_carries_both_directions(kb) -> None:
+    """EGFR T790M in NSCLC: osimertinib (sensitivity, EID1592) and erlotinib (resistance,
+    EID238), both level A."""
+    diagnosis = kb.ontology.resolve("NSCLC")
+    [t790m] = annotate_alterations([(None, from_description("EGFR", "T790M", kb.genes))],
+                                   diagnosis, kb)
+    labels = {t.label: t.tier for t in t790m.therapies}
+    assert labels["Osimertinib"] == Tier.IA
+    assert labels["Erlotinib (resistance)"] == Tier.IA
+
+
+def test_vus_missense_does_not_inherit_gene_level_evidence(kb) -> None:
+    """A PIK3CA missense change at a residue that is no hotspot and not in CIViC (a synthetic
+    example: residue 1035 is not checked against the real sequence) stays III, and the result
+    says that 'PIK3CA Mutation' level-A evidence was not applied."""
+    diagnosis = kb.ontology.resolve("breast cancer")
+    [vus] = annotate_alterations([(None, from_description("PIK3CA", "p.A1035V", kb.genes))],
+                                 diagnosis, kb)
+    assert vus.tier == Tier.III
+    assert any("'PIK3CA Mutation' evidence not applied" in r.text for r in vus.reasons)
