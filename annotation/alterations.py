@@ -99,12 +99,16 @@ def _small(
             )
             exon, intron = location.exon, location.intron
         population_af, clin_sig, hgvsc = ann.max_af, ann.clin_sig, ann.hgvsc
+        transcript, splice_distance = ann.transcript, None
     elif location is not None:
         gene = location.gene
         consequences = _region_consequences(location, variant)
         exon, intron = location.exon, location.intron
-        notes.append(f"gene and exon from MANE {location.transcript} ({location.refseq})"
-                     + (f", {location.liftover}" if location.liftover else ""))
+        transcript, splice_distance = location.transcript, location.splice_distance
+        notes.append(
+            f"gene, exon and splice distance from MANE {location.transcript} ({location.refseq})"
+            + (f", {location.liftover}" if location.liftover else "")
+        )
         hgvsp = ""
         if reference is not None and location.coding:
             hgvsp = genes.protein_change(  # type: ignore[union-attr]
@@ -117,6 +121,7 @@ def _small(
     else:
         gene, hgvsp, consequences, exon, intron = "", "", set(), None, None
         population_af, clin_sig, hgvsc = None, "", ""
+        transcript, splice_distance = "", None
         if build is GenomeBuild.UNKNOWN:
             notes.append("genome build unknown: no gene placement or genomic match")
     protein = canonical_protein(hgvsp) if hgvsp else ""
@@ -136,6 +141,8 @@ def _small(
         consequences=frozenset(consequences),
         exon=exon,
         intron=intron,
+        transcript=transcript,
+        splice_distance=splice_distance,
         genomic=genomic,
         population_af=population_af,
         clinical_significance=clin_sig,

@@ -68,6 +68,8 @@ class Alteration:
     consequences: frozenset[str] = frozenset()  # Sequence Ontology terms
     exon: int | None = None  # exon number in the gene's MANE (or reported) transcript
     intron: int | None = None
+    transcript: str = ""  # the transcript gene, exon and protein refer to (reported or MANE)
+    splice_distance: int | None = None  # from MANE for unannotated variants: +n donor, -n acceptor
     genomic: tuple[str, str, int, str, str] | None = None  # (build, norm_chrom, pos, ref, alt)
     cnv_call: str = ""  # amplification, gain, loss, deep_deletion
     partner5: str = ""  # fusions: 5' and 3' partners when the order is known

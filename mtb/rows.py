@@ -105,7 +105,7 @@ ANNOTATE_COLUMNS: tuple[str, ...] = (
     # the contract of `mtb annotate`, after the ingest columns
     "amp_tier", "evidence_level", "therapies", "match_granularity", "sources", "reasons",
     # additions
-    "alteration", "hotspot", "evidence_ids", "population_af",
+    "alteration", "hotspot", "evidence_ids", "population_af", "intron", "splice_distance",
 )
 
 
@@ -124,6 +124,10 @@ def annotated_row(variant: AnnotatedVariant) -> dict[str, Any]:
         row["gene"] = alteration.gene
     if alteration.hgvsp and not row["hgvsp"]:
         row["hgvsp"] = alteration.hgvsp
+    if alteration.transcript and not row["transcript"]:  # unannotated input: MANE's
+        row["transcript"] = alteration.transcript
+    if alteration.exon is not None and not row["exon"]:
+        row["exon"] = alteration.exon
     granularity = variant.granularity
     row.update(
         amp_tier=variant.tier.value,
@@ -136,6 +140,8 @@ def annotated_row(variant: AnnotatedVariant) -> dict[str, Any]:
         hotspot=_hotspot_text(variant),
         evidence_ids=",".join(dict.fromkeys(m.evidence.id for m in variant.matches)) or None,
         population_af=alteration.population_af,
+        intron=alteration.intron,
+        splice_distance=alteration.splice_distance,
     )
     return row
 
