@@ -12,19 +12,7 @@ from dataclasses import dataclass
 
 from annotation import proteins as names
 from annotation.civic_tables import CivicProfile, CivicVariant
-from annotation.model import Evidence, Granularity
-
-# granularity of each name class (CNV and fusion classes are set per match)
-_GRANULARITY = {
-    names.EXACT: Granularity.EXACT_PROTEIN,
-    names.HGVSC: Granularity.EXACT_PROTEIN,
-    names.CODON: Granularity.CODON,
-    names.EXON: Granularity.EXON,
-    names.GENE: Granularity.GENE_CLASS,
-    names.CNV: Granularity.CNV_GENE,
-    names.FUSION_PAIR: Granularity.FUSION_PAIR,
-    names.FUSION_ANY: Granularity.FUSION_GENE,
-}
+from annotation.model import Evidence
 
 Expr = tuple  # ("var", id) | ("and", (Expr, ...)) | ("or", (Expr, ...)) | ("not", Expr)
 
@@ -35,10 +23,6 @@ class Entry:
 
     variant: CivicVariant
     name_class: names.NameClass
-
-    @property
-    def granularity(self) -> Granularity:
-        return _GRANULARITY[self.name_class.kind]
 
 
 @dataclass(frozen=True)
@@ -83,6 +67,22 @@ class CivicKnowledge:
             self._file(variant, grch38.get(variant.id))
         # genes with any entry matchable by gene (a fast exit for the rest of an exome)
         self.genes = {v.gene for v in self.variants.values()}
+        # genes whose loss of function CIViC lists (Loss-of-function, Deletion classes): only
+        # there do truncating variants and deep deletions also count as "<gene> Mutation"
+        self.loss_genes = {gene for gene, change in self.gene_class if change == names.LOSS} | {
+            gene for gene, change in self.cnv if change == names.DELETION
+        }
+        # the end each gene keeps in CIViC's fusions ("3" for ALK in EML4::ALK, "5" for FGFR3)
+        sides: dict[str, list[int]] = {}
+        for pair_entries in self.pair.values():
+            for entry in pair_entries:
+                five, three = entry.name_class.partners
+                sides.setdefault(five, [0, 0])[0] += 1
+                sides.setdefault(three, [0, 0])[1] += 1
+        self.fusion_side = {
+            gene: "5" if counts[0] > counts[1] else "3" if counts[1] > counts[0] else ""
+            for gene, counts in sides.items()
+        }
 
         self.evidence: dict[int, list[Evidence]] = {}
         for profile_id, item in evidence:

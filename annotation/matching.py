@@ -5,49 +5,59 @@ codon (KRAS G12); exon class (EGFR exon 19 deletion); gene-level classes applied
 the variant fits them (see below); fusion by partner pair, then by gene; copy number by gene.
 
 Gene-level classes are where tiers go wrong most easily, so they have rules:
-- "Loss-of-function" (Loss, Truncating, Inactivating) and "Mutation": truncating variants
-  (stop gained, frameshift, splice donor/acceptor, start lost) and deep deletions.
+- "Loss-of-function" (Loss, Truncating, Inactivating): truncating variants (stop gained,
+  frameshift, splice donor/acceptor, start lost) and deep deletions.
+- "Mutation" from a truncating variant or a deep deletion only in genes where CIViC lists loss
+  of function or deletion as relevant (BRCA2, PTEN): a truncated IDH1, PIK3CA or KIT is not the
+  activated oncogene their "Mutation" evidence is about.
 - "Mutation" and "Activating mutation" for other protein changes: only at a Cancer Hotspots
   residue (recurrent in tumors, so probably a driver). A missense variant of unknown
   significance does not inherit "PIK3CA Mutation" level-A evidence, and neither does a change
   CIViC lists for another reason (BCL2 G101V, a resistance mutation); the result says so.
-- Nothing rolls up from a variant seen in >= 1 % of the population (a polymorphism).
+- Nothing rolls up from a variant seen in >= 1 % of the population (a polymorphism), unless the
+  matched normal shows it is somatic.
 - "ITD" / "Internal duplication": in-frame insertions and duplications.
-- Exon "Mutation" classes (KIT exon 11 mutation) likewise take truncating and splice variants,
-  in-frame indels and hotspot changes, not any missense change in the exon.
-Multi-variant profiles count when the whole case satisfies them. An AND profile whose missing
-part is of a kind the case's files cannot show (a fusion when no fusion data was given, a copy
-number when no CNV data was given — "ABL1 BCR::ABL1 AND ABL1 T315I" for a CML case with only a
-VCF) counts with that assumption stated in its reasons; one missing a part the files could
-have shown is reported, never tiered.
+- Exon "Mutation" classes (KIT exon 11 mutation) take hotspot changes and in-frame indels, and
+  truncating or splice-site variants only in loss-of-function genes. "Exon N skipping" needs a
+  splice donor/acceptor variant at exon N's own junctions (acceptor in intron N-1, donor in
+  intron N), not any splice-region change.
+- Fusions: an ordered fusion (5'::3') matches CIViC pairs in the same order only, and a
+  gene-level "Fusion" applies to a partner only at the end CIViC's fusions of that gene keep
+  (ALK 3', FGFR3 5'): NTRK1::TPM3 does not keep the NTRK1 kinase. Breakpoint pairs from SVs have
+  no known order and match both ways, saying so.
+Multi-variant profiles count when the whole case satisfies them. An AND profile missing only a
+fusion that the case's files cannot show (no fusion data given) counts when CIViC lists that
+fusion as diagnostic for the case's diagnosis ("ABL1 BCR::ABL1 AND ABL1 T315I" in CML), with
+the assumption stated in its reasons; otherwise it is reported, never tiered.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from annotation import proteins as names
 from annotation.knowledge import CivicKnowledge, Entry, Profile, evaluate, has_not
-from annotation.model import Alteration, Granularity, Hotspot, Match
+from annotation.model import COMMON_AF, Alteration, Diagnosis, Granularity, Hotspot, Match
 from mtb.ingest.consequences import NONSYNONYMOUS
-
-COMMON_AF = 0.01  # population allele frequency from which a variant is treated as a polymorphism
 
 TRUNCATING = frozenset({
     "stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",
     "start_lost", "transcript_ablation",
 })
-SPLICE = frozenset({
-    "splice_acceptor_variant", "splice_donor_variant", "splice_region_variant",
-    "splice_donor_5th_base_variant", "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
+SPLICE_SITE = frozenset({
+    "splice_acceptor_variant", "splice_donor_variant", "splice_donor_5th_base_variant",
+})
+SPLICE = SPLICE_SITE | frozenset({
+    "splice_region_variant", "splice_donor_region_variant", "splice_polypyrimidine_tract_variant",
 })
 _CODON_CONSEQUENCES = frozenset({
-    "missense_variant", "stop_gained", "protein_altering_variant", "inframe_deletion",
-    "inframe_insertion", "start_lost", "stop_lost",
+    "missense_variant", "protein_altering_variant", "inframe_deletion", "inframe_insertion",
 })
-PROTEIN_ALTERING = NONSYNONYMOUS | SPLICE
+_INFRAME = frozenset({"inframe_deletion", "inframe_insertion"})
+PROTEIN_ALTERING = NONSYNONYMOUS | SPLICE_SITE
+Reached = list[tuple[Entry, Granularity]]
 
 
 @dataclass
@@ -60,14 +70,38 @@ class CaseMatches:
 
 
 def _common(alteration: Alteration) -> bool:
-    return alteration.population_af is not None and alteration.population_af >= COMMON_AF
+    """Seen in >= 1 % of the population and not shown to be somatic by the matched normal."""
+    return (
+        alteration.population_af is not None
+        and alteration.population_af >= COMMON_AF
+        and not alteration.somatic
+    )
+
+
+_RANGE = re.compile(r"^[A-Z*](\d+)(?:_[A-Z*](\d+))?(DELINS|DEL|INS|DUP)([A-Z*]*)$")
+
+
+def indel_kind(protein: str) -> str:
+    """'deletion', 'insertion' (incl. duplications and net-inserting delins) or '' for a
+    canonical protein change: N771DELINSGY inserts, L747_P753DELINSS deletes."""
+    match = _RANGE.match(protein)
+    if not match:
+        return ""
+    first, last, word, inserted = match.groups()
+    if word == "DEL":
+        return "deletion"
+    if word in ("INS", "DUP"):
+        return "insertion"
+    removed = int(last or first) - int(first) + 1
+    return "insertion" if len(inserted) > removed else "deletion" if len(inserted) < removed \
+        else ""
 
 
 def _small_entries(
     alteration: Alteration, knowledge: CivicKnowledge, hotspot: Hotspot | None, result: CaseMatches
-) -> list[tuple[Entry, Granularity]]:
+) -> Reached:
     gene = alteration.gene
-    found: list[tuple[Entry, Granularity]] = []
+    found: Reached = []
     if alteration.genomic is not None:
         for entry in knowledge.genomic.get(alteration.genomic, ()):
             found.append((entry, Granularity.EXACT_GENOMIC))
@@ -85,13 +119,16 @@ def _small_entries(
             expected = {r for r, p in entry.name_class.codons if p == alteration.position}
             if not alteration.ref_residue or alteration.ref_residue in expected:
                 found.append((entry, Granularity.CODON))
+    loss_relevant = gene in knowledge.loss_genes
     for entry in knowledge.exon.get(gene, ()):
         if not _fits_exon(alteration, entry.name_class):
             continue
-        if entry.name_class.change == "mutation" and not _likely_driver(alteration, hotspot):
+        if entry.name_class.change == "mutation" and not _likely_driver(
+            alteration, hotspot, loss_relevant
+        ):
             result.withheld.append(
                 f"exon-level '{entry.variant.full_name}' evidence not applied: "
-                f"{alteration.label} is a missense change at no cancer hotspot"
+                f"{alteration.label} is neither a hotspot change nor an in-frame indel"
             )
             continue
         found.append((entry, Granularity.EXON))
@@ -102,14 +139,19 @@ def _small_entries(
                 f"{alteration.population_af:.3g} >= {COMMON_AF:g} (a polymorphism)"
             )
         return found
-    truncating = bool(consequences & TRUNCATING)
-    protein_altering = bool(consequences & PROTEIN_ALTERING)
     classes = []
-    if truncating:
-        classes += [names.LOSS, names.MUTATION]
-    elif protein_altering and hotspot is not None:
+    if consequences & TRUNCATING:
+        classes.append(names.LOSS)
+        if loss_relevant:
+            classes.append(names.MUTATION)
+        elif knowledge.gene_class.get((gene, names.MUTATION)):
+            result.withheld.append(
+                f"gene-level '{gene} Mutation' evidence not applied: {alteration.label} "
+                f"truncates {gene}, and CIViC lists no loss of function for {gene}"
+            )
+    elif consequences & PROTEIN_ALTERING and hotspot is not None:
         classes += [names.MUTATION, names.GAIN]
-    elif protein_altering:
+    elif consequences & PROTEIN_ALTERING:
         for change in (names.MUTATION, names.GAIN):
             if knowledge.gene_class.get((gene, change)):
                 label = "Mutation" if change == names.MUTATION else "Activating mutation"
@@ -117,9 +159,7 @@ def _small_entries(
                     f"gene-level '{gene} {label}' evidence not applied: "
                     f"{alteration.label} is not truncating and not at a cancer hotspot"
                 )
-    if consequences & {"inframe_insertion"} or "DUP" in alteration.protein or (
-        "INS" in alteration.protein and "DELINS" not in alteration.protein
-    ):
+    if "inframe_insertion" in consequences or indel_kind(alteration.protein) == "insertion":
         classes.append(names.ITD)
     for change in classes:
         for entry in knowledge.gene_class.get((gene, change), ()):
@@ -127,51 +167,45 @@ def _small_entries(
     return found
 
 
-def _likely_driver(alteration: Alteration, hotspot: Hotspot | None) -> bool:
-    """For broad classes ('KIT Exon 11 Mutation'): truncating, in-frame indels (the oncogenic
-    exon clusters) or a cancer hotspot; not any missense change in the exon."""
+def _likely_driver(alteration: Alteration, hotspot: Hotspot | None, loss_relevant: bool) -> bool:
+    """For broad exon classes ('KIT Exon 11 Mutation'): a hotspot change or an in-frame indel
+    (the oncogenic exon clusters); truncating or splice-site variants only where loss of
+    function is the relevant mechanism. Not any missense or synonymous change in the exon."""
     consequences = alteration.consequences
     return (
         hotspot is not None
-        or bool(consequences & TRUNCATING)
-        or bool(consequences & {"inframe_deletion", "inframe_insertion"})
-        or bool(consequences & SPLICE)
+        or bool(consequences & _INFRAME)
+        or (loss_relevant and bool(consequences & (TRUNCATING | SPLICE_SITE)))
     )
 
 
 def _fits_exon(alteration: Alteration, name_class: names.NameClass) -> bool:
     consequences = alteration.consequences
-    protein = alteration.protein
     change = name_class.change
-    in_exon = alteration.exon in name_class.exons
-    if change == "skipping":
-        at_boundary = in_exon or alteration.intron in {e - 1 for e in name_class.exons} | set(
-            name_class.exons
-        )
-        return bool(consequences & SPLICE) and at_boundary
-    if not in_exon:
+    exons = set(name_class.exons)
+    if change == "skipping":  # the exon's own junctions: acceptor in intron N-1, donor in N
+        if not consequences & SPLICE_SITE:
+            return False
+        acceptor_side = {e - 1 for e in exons}
+        if "splice_acceptor_variant" in consequences:
+            return alteration.intron in acceptor_side or alteration.exon in exons
+        return alteration.intron in exons or alteration.exon in exons
+    if alteration.exon not in exons:
         return False
+    if change == "frameshift" or "frameshift_variant" in consequences:
+        return "frameshift_variant" in consequences and change in ("frameshift", "mutation")
+    kind = indel_kind(alteration.protein)
     if change == "deletion":
-        return "frameshift_variant" not in consequences and (
-            "inframe_deletion" in consequences or "DEL" in protein
-        )
+        return kind == "deletion" or (not kind and "inframe_deletion" in consequences)
     if change == "insertion":
-        return "frameshift_variant" not in consequences and (
-            "inframe_insertion" in consequences
-            or "DUP" in protein
-            or ("INS" in protein and "DELINS" not in protein)
-        )
-    if change == "frameshift":
-        return "frameshift_variant" in consequences
+        return kind == "insertion" or (not kind and "inframe_insertion" in consequences)
     return bool(consequences & PROTEIN_ALTERING)  # "mutation"
 
 
-Reached = list[tuple[Entry, Granularity]]
-
-
 def _cnv_entries(alteration: Alteration, knowledge: CivicKnowledge) -> Reached:
-    """Amplification for amplified segments; Deletion, Loss(-of-function) and Mutation for deep
-    deletions, which inactivate a gene like a truncating variant (a one-copy loss does not)."""
+    """Amplification for amplified segments; Deletion and Loss(-of-function) for deep
+    deletions (and Mutation where loss of function is what CIViC's evidence is about); a
+    one-copy loss matches nothing."""
     gene = alteration.gene
     entries: list[Entry] = []
     if alteration.cnv_call == "amplification":
@@ -179,15 +213,41 @@ def _cnv_entries(alteration: Alteration, knowledge: CivicKnowledge) -> Reached:
     elif alteration.cnv_call == "deep_deletion":
         entries += knowledge.cnv.get((gene, names.DELETION), [])
         entries += knowledge.gene_class.get((gene, names.LOSS), [])
-        entries += knowledge.gene_class.get((gene, names.MUTATION), [])
+        if gene in knowledge.loss_genes:
+            entries += knowledge.gene_class.get((gene, names.MUTATION), [])
     return [(entry, Granularity.CNV_GENE) for entry in entries]
 
 
-def _fusion_entries(alteration: Alteration, knowledge: CivicKnowledge) -> Reached:
-    partners = frozenset(p for p in (alteration.partner5, alteration.partner3) if p)
-    found = [(e, Granularity.FUSION_PAIR) for e in knowledge.pair.get(partners, ())]
+def _fusion_entries(
+    alteration: Alteration, knowledge: CivicKnowledge, result: CaseMatches
+) -> Reached:
+    five, three = alteration.partner5, alteration.partner3
+    partners = frozenset(p for p in (five, three) if p)
+    found: Reached = []
+    for entry in knowledge.pair.get(partners, ()):
+        civic5, civic3 = entry.name_class.partners
+        if alteration.ordered and (civic5, civic3) != (five, three):
+            result.withheld.append(
+                f"CIViC '{civic5}::{civic3}' not applied: this fusion is {five}::{three} "
+                "(the partners' order is reversed)"
+            )
+            continue
+        found.append((entry, Granularity.FUSION_PAIR))
     for gene in sorted(partners):
-        found += [(e, Granularity.FUSION_GENE) for e in knowledge.fusion_any.get(gene, ())]
+        entries = knowledge.fusion_any.get(gene, [])
+        side = knowledge.fusion_side.get(gene, "")
+        here = "5" if gene == five else "3"
+        if entries and alteration.ordered and side and side != here:
+            result.withheld.append(
+                f"gene-level '{gene} Fusion' not applied: {gene} is the {here}' partner of "
+                f"{five}::{three}; CIViC's {gene} fusions keep {gene} at the {side}' end"
+            )
+            continue
+        found += [(entry, Granularity.FUSION_GENE) for entry in entries]
+    if found and not alteration.ordered:
+        result.withheld.append(
+            f"{alteration.label}: partner order unknown (breakpoints only); matched either way"
+        )
     return found
 
 
@@ -230,7 +290,7 @@ def entries_for(
     elif alteration.kind == "cnv":
         entries = _cnv_entries(alteration, knowledge)
     else:
-        entries = _fusion_entries(alteration, knowledge)
+        entries = _fusion_entries(alteration, knowledge, result)
     if not entries:
         return entries, result
     unique: dict[int, tuple[Entry, Granularity]] = {}
@@ -244,23 +304,43 @@ def entries_for(
 _FUSION_KINDS = (names.FUSION_PAIR, names.FUSION_ANY)
 
 
+def _defines(knowledge: CivicKnowledge, variant_id: int, diagnosis: Diagnosis | None) -> bool:
+    """Whether CIViC lists the variant as diagnostic (positive, level A/B) for the diagnosis or
+    a parent of it: BCR::ABL1 for chronic myeloid leukemia."""
+    if diagnosis is None or not diagnosis.known:
+        return False
+    variant = knowledge.variants[variant_id]
+    if variant.single_profile is None:
+        return False
+    lineage = set(diagnosis.lineage) - {"DOID:162"}
+    return any(
+        item.evidence_type == "Diagnostic" and item.significance == "Positive"
+        and item.direction == "Supports" and item.level in ("A", "B") and item.doid in lineage
+        for item in knowledge.evidence.get(variant.single_profile, ())
+    )
+
+
 def _assumable(
-    profile: Profile, present: set[int], kinds: set[str], knowledge: CivicKnowledge
+    profile: Profile,
+    present: set[int],
+    kinds: set[str],
+    knowledge: CivicKnowledge,
+    diagnosis: Diagnosis | None,
 ) -> tuple[str, ...]:
-    """Missing operands of an AND profile that the case's data cannot show, if assuming them
-    satisfies it (no NOT involved); () otherwise."""
+    """Missing fusion operands of an AND profile that the case's files cannot show and that
+    define the diagnosis, if assuming them satisfies it (no NOT involved); () otherwise."""
     expression = profile.expression
-    if expression is None or has_not(expression):
+    if expression is None or has_not(expression) or "fusion" in kinds:
         return ()
-    unseen = [
-        v for v in profile.variant_ids
-        if v not in present and v in knowledge.classes and (
-            (knowledge.classes[v].kind in _FUSION_KINDS and "fusion" not in kinds)
-            or (knowledge.classes[v].kind == names.CNV and "cnv" not in kinds)
-        )
-    ]
-    if unseen and evaluate(expression, present | set(unseen)):
-        return tuple(knowledge.variants[v].full_name for v in unseen)
+    missing = [v for v in profile.variant_ids if v not in present]
+    if not missing or not all(
+        v in knowledge.classes and knowledge.classes[v].kind in _FUSION_KINDS
+        and _defines(knowledge, v, diagnosis)
+        for v in missing
+    ):
+        return ()
+    if evaluate(expression, present | set(missing)):
+        return tuple(knowledge.variants[v].full_name for v in missing)
     return ()
 
 
@@ -268,6 +348,7 @@ def match_case(
     alterations: Sequence[Alteration],
     knowledge: CivicKnowledge,
     hotspots: Sequence[Hotspot | None],
+    diagnosis: Diagnosis | None = None,
 ) -> list[CaseMatches]:
     """Matches for every alteration of a case (multi-variant profiles need the whole case)."""
     reached = [entries_for(a, knowledge, h) for a, h in zip(alterations, hotspots, strict=True)]
@@ -289,7 +370,7 @@ def match_case(
                 satisfied = profile.expression is not None and evaluate(profile.expression, present)
                 assumed: tuple[str, ...] = ()
                 if profile.compound and not satisfied:
-                    assumed = _assumable(profile, present, kinds, knowledge)
+                    assumed = _assumable(profile, present, kinds, knowledge, diagnosis)
                     if not assumed:
                         if profile.expression is not None and profile.expression[0] == "and":
                             missing = [

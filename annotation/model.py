@@ -10,6 +10,10 @@ from enum import StrEnum
 
 from mtb.variant import Finding
 
+# Population allele frequency from which a variant counts as a polymorphism: no gene-level
+# evidence rolls up to it, it is not counted in TMB, and it is tier IV evidence of benignity.
+COMMON_AF = 0.01
+
 
 class Tier(StrEnum):
     """AMP/ASCO/CAP 2017 tiers with their evidence levels (Li et al., J Mol Diagn 2017;19:4-23)."""
@@ -57,7 +61,7 @@ class Alteration:
     """A finding in the terms knowledge bases use; one per SmallVariant, CNV segment x gene, or
     fusion. Built by `annotation.alterations` from ingest's findings or from text."""
 
-    kind: str  # "small", "cnv" or "fusion"
+    kind: str  # "small", "cnv", "fusion", or "sv" (a rearrangement no gene pair names)
     gene: str
     label: str  # shown to users: "BRAF p.V600E", "ERBB2 amplification", "EML4::ALK"
     protein: str = ""  # canonical key (annotation.proteins): V600E, E746_A750DEL, E11FS
@@ -76,6 +80,7 @@ class Alteration:
     partner3: str = ""
     ordered: bool = True  # False when the fusion partners' order is unknown (SV breakpoints)
     population_af: float | None = None  # highest population allele frequency the VCF reported
+    somatic: bool = False  # the matched normal was covered and showed no alt reads
     clinical_significance: str = ""  # ClinVar significance the VCF annotation carried
     notes: tuple[str, ...] = ()  # how gene/exon/protein were derived (MANE, liftover, FASTA)
 
@@ -187,7 +192,7 @@ class AnnotatedVariant:
     therapies: tuple[TherapyCall, ...] = ()
     hotspot: Hotspot | None = None
     sources: tuple[str, ...] = ()  # sources and versions that answered
-    notes: tuple[str, ...] = field(default=())  # live-source failures, fallbacks
+    notes: tuple[str, ...] = field(default=())  # how gene, exon and protein were derived
 
     @property
     def granularity(self) -> Granularity | None:

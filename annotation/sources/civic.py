@@ -39,7 +39,7 @@ class CivicSource(KnowledgeSource):
         self, alterations: Sequence[Alteration], diagnosis: Diagnosis | None
     ) -> list[SourceAnswer]:
         hotspots = [self.hotspots.lookup(alteration) for alteration in alterations]
-        results = match_case(alterations, self.knowledge, hotspots)
+        results = match_case(alterations, self.knowledge, hotspots, diagnosis)
         version = f"CIViC {self.knowledge.release}"
         answers = [
             SourceAnswer(tuple(r.matches), tuple(r.withheld + r.partial), self.name, version)
