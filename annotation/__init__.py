@@ -19,7 +19,7 @@ from annotation.kb import KnowledgeBase
 from annotation.matching import with_kb_protein
 from annotation.model import Alteration, AnnotatedVariant, Diagnosis, Tier
 from annotation.sources.base import SourceAnswer, SourceStatus
-from annotation.tiering import tier_variant
+from annotation.tiering import PAN_CANCER, SUBTYPE, has_tumor_type, relation, tier_variant
 from annotation.tmb import Tmb, compute_tmb
 from mtb.errors import SourceError
 from mtb.ingest.bed import Regions
@@ -87,7 +87,44 @@ def annotate(
         small = [(f, a) for f, a in pairs if isinstance(f, SmallVariant)]
         tmb = compute_tmb(small, tmb_megabases, panel) if small else None
         variants = _collapse_segments(annotated)
+    notes += _case_notes(pairs, build, mapped, variants)
     return CaseAnnotation(mapped, variants, tmb, kb.status(), notes)
+
+
+def _case_notes(
+    pairs: Sequence[tuple[Finding | None, Alteration]], build: GenomeBuild, diagnosis: Diagnosis,
+    variants: Sequence[AnnotatedVariant],
+) -> list[str]:
+    """What the board must know about the whole case: no tumor type, evidence only for a
+    subtype of the diagnosis, CNVs and SVs that could not be placed on genes."""
+    notes = []
+    if diagnosis.known and not has_tumor_type(diagnosis):
+        notes.append(
+            f"diagnosis '{diagnosis.text}' maps only to the root term 'cancer' ({PAN_CANCER}): "
+            "no evidence is weighed as the tumor type and nothing reaches tier I; give the "
+            "tumor type"
+        )
+    subtypes = sorted({
+        m.evidence.disease for v in variants for m in v.matches
+        if m.evidence.level in ("A", "B") and relation(m.evidence, diagnosis) == SUBTYPE
+    })
+    if subtypes:
+        shown = ", ".join(subtypes[:5]) + (", ..." if len(subtypes) > 5 else "")
+        notes.append(
+            f"level A/B evidence exists for subtypes of {diagnosis.name}: {shown}; it counts as "
+            "another tumor type until the diagnosis names the subtype"
+        )
+    if build is GenomeBuild.UNKNOWN:
+        unplaced = len({
+            id(f) for f, a in pairs
+            if isinstance(f, CopyNumber | StructuralVariant) and not a.gene
+        })
+        if unplaced:
+            notes.append(
+                f"genome build unknown: {unplaced} copy-number segments or structural variants "
+                "could not be placed on genes; give the build (--build)"
+            )
+    return notes
 
 
 @contextmanager

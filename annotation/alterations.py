@@ -26,6 +26,7 @@ from mtb.variant import (
     StructuralVariant,
     TranscriptAnnotation,
     VariantType,
+    trim_alleles,
 )
 
 
@@ -73,11 +74,27 @@ def _protein_terms(short: str) -> set[str]:
     return {"missense_variant"}
 
 
+SOMATIC_MIN_NORMAL_DEPTH = 20
+SOMATIC_MAX_NORMAL_VAF = 0.02
+
+
+def _somatic(variant: SmallVariant) -> bool:
+    """The matched normal was covered (>= 20 reads) and showed at most one alt read (or a VAF
+    <= 2 %): a common-polymorphism frequency then says nothing about this allele, which the
+    patient did not inherit. Tumor-only calls are never 'somatic' here."""
+    depth = variant.normal_depth
+    if depth is None or depth < SOMATIC_MIN_NORMAL_DEPTH:
+        return False
+    if variant.normal_alt is not None:
+        return variant.normal_alt <= 1
+    return variant.normal_vaf is not None and variant.normal_vaf <= SOMATIC_MAX_NORMAL_VAF
+
+
 def _small(
     variant: SmallVariant, build: GenomeBuild, genes: GeneModel | None, reference: Path | None
 ) -> Alteration:
     genomic = (
-        (build.value, variant.norm_chrom, variant.pos, variant.ref, variant.alt)
+        (build.value, variant.norm_chrom, *trim_alleles(variant.pos, variant.ref, variant.alt))
         if build is not GenomeBuild.UNKNOWN else None
     )
     ann: TranscriptAnnotation | None = variant.annotation
@@ -145,6 +162,7 @@ def _small(
         splice_distance=splice_distance,
         genomic=genomic,
         population_af=population_af,
+        somatic=_somatic(variant),
         clinical_significance=clin_sig,
         notes=tuple(notes),
     )
@@ -212,8 +230,9 @@ def alterations_of(
 _EXON_TEXT = re.compile(r"^exon\s*(\d+)\s+(deletion|insertion|skipping|mutation)", re.I)
 _FUSION_TEXT = re.compile(r"^([A-Za-z0-9.]+)\s*(?:--|::|-|/)\s*([A-Za-z0-9.]+)$")
 _AMPLIFICATION = {"amp", "amplification", "amplified", "gain"}
-_DEEP_DELETION = {"homozygous deletion", "deep deletion", "deletion", "del", "loss",
-                  "biallelic loss"}
+# 'loss' alone is usually one copy lost (shallow); a deep deletion must say so
+_DEEP_DELETION = {"homozygous deletion", "deep deletion", "deletion", "biallelic loss"}
+_SHALLOW_LOSS = {"loss", "heterozygous deletion", "shallow deletion", "heterozygous loss"}
 _EXON_CONSEQUENCE = {
     "deletion": {"inframe_deletion"},
     "insertion": {"inframe_insertion"},
@@ -253,6 +272,8 @@ def from_description(gene: str, text: str, genes: GeneModel | None = None) -> Al
     if lower in _DEEP_DELETION:
         return Alteration(kind="cnv", gene=gene, label=f"{gene} deep deletion",
                           cnv_call="deep_deletion")
+    if lower in _SHALLOW_LOSS:
+        return Alteration(kind="cnv", gene=gene, label=f"{gene} loss", cnv_call="loss")
     if lower in ("fusion", "rearrangement", "fusions"):
         return Alteration(kind="fusion", gene=gene, label=f"{gene} fusion", partner3=gene,
                           ordered=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from annotation.model import Evidence
@@ -125,10 +126,19 @@ def _files(folder: Path, release: str) -> dict[str, Path]:
 
 def release_name(folder: Path) -> str:
     """'01-Aug-2024' from a folder holding 01-Aug-2024-ClinicalEvidenceSummaries.tsv."""
-    found = sorted(folder.glob("*-ClinicalEvidenceSummaries.tsv"))
-    if not found:
+    names = [p.name.removesuffix("-ClinicalEvidenceSummaries.tsv")
+             for p in folder.glob("*-ClinicalEvidenceSummaries.tsv")]
+    if not names:
         raise KnowledgeBaseError(f"{folder}: no CIViC ClinicalEvidenceSummaries.tsv found")
-    return found[-1].name.removesuffix("-ClinicalEvidenceSummaries.tsv")
+    return max(names, key=_release_date)
+
+
+def _release_date(name: str) -> tuple[int, str]:
+    """Sort key by date ('01-Aug-2024' after '01-Dec-2023', which a text sort gets wrong)."""
+    try:
+        return int(datetime.strptime(name, "%d-%b-%Y").strftime("%Y%m%d")), name
+    except ValueError:
+        return 0, name
 
 
 def _vcf_coordinates(path: Path) -> dict[int, tuple[str, int, str, str]]:

@@ -366,6 +366,10 @@ class DiseaseOntology:
             if parent not in parents[child]:
                 parents[child].append(parent)
         self._lineages = _lineages(parents)
+        self._below: dict[str, set[str]] = {}
+        for doid, lineage in self._lineages.items():
+            for ancestor in lineage[1:]:
+                self._below.setdefault(ancestor, set()).add(doid)
         self._labels = self._index_labels(terms, sup)
         self._exact: dict[str, _Label] = {}
         for label in sorted(self._labels, key=lambda lab: (lab.priority, self._depth(lab.doid))):
@@ -569,6 +573,7 @@ class DiseaseOntology:
             name=self._names[doid],
             lineage=self._lineages[doid],
             solid=self.is_solid(doid),
+            subtypes=frozenset(self._below.get(doid, ())),
             matched_by=how,
             warning=warning,
         )

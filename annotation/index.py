@@ -99,6 +99,7 @@ def build_index(
     building = target.with_name(f"{target.name}.building-{os.getpid()}")
     building.unlink(missing_ok=True)
     report("writing the index", 0.8)
+    connection = None
     try:
         connection = sqlite3.connect(building)
         with connection:
@@ -139,8 +140,11 @@ def build_index(
         connection.close()
         os.replace(building, target)
     except (sqlite3.Error, OSError) as error:
-        building.unlink(missing_ok=True)
         raise KnowledgeBaseError(f"could not write the index {target} ({error})") from None
+    finally:  # also on KeyboardInterrupt: no half-written file left beside the index
+        if connection is not None:
+            connection.close()
+        building.unlink(missing_ok=True)
     report("done", 1.0)
     return target
 
@@ -161,7 +165,8 @@ def load_index(data_dir: Path) -> LoadedIndex:
     if not path.is_file():
         raise KnowledgeBaseError(f"no knowledge-base index at {path}; {rebuild}")
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # as_uri() percent-encodes '#', '?' and spaces a data directory may contain
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             meta = dict(connection.execute("SELECT key, value FROM meta"))
             if meta.get("schema_version") != SCHEMA_VERSION:
@@ -203,11 +208,12 @@ def load_index(data_dir: Path) -> LoadedIndex:
             hotspot_rows = [
                 HotspotRow(*row) for row in connection.execute("SELECT * FROM hotspot")
             ]
+            release = meta["civic_release"]
         finally:
             connection.close()
     except (sqlite3.Error, json.JSONDecodeError, TypeError, KeyError) as error:
         raise KnowledgeBaseError(f"the index {path} is corrupt ({error}); {rebuild}") from None
     if not variants or not evidence:
         raise KnowledgeBaseError(f"the index {path} is empty; {rebuild}")
-    civic = CivicKnowledge(meta["civic_release"], variants, profiles, evidence, assertions, grch38)
+    civic = CivicKnowledge(release, variants, profiles, evidence, assertions, grch38)
     return LoadedIndex(path, meta, civic, HotspotTable(hotspot_rows))

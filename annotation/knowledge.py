@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from annotation import proteins as names
 from annotation.civic_tables import CivicProfile, CivicVariant
 from annotation.model import Evidence
+from mtb.variant import trim_alleles
 
 Expr = tuple  # ("var", id) | ("and", (Expr, ...)) | ("or", (Expr, ...)) | ("not", Expr)
 
@@ -130,7 +131,8 @@ class CivicKnowledge:
         for build, coordinates in (("GRCh37", variant.grch37), ("GRCh38", grch38)):
             if coordinates is not None:
                 chrom, pos, ref, alt = coordinates
-                self.genomic.setdefault((build, chrom, pos, ref, alt), []).append(entry)
+                key = (build, chrom, *trim_alleles(pos, ref, alt))
+                self.genomic.setdefault(key, []).append(entry)
 
     def profiles_for(self, variant_id: int) -> list[Profile]:
         return [self.profiles[p] for p in self.profiles_of.get(variant_id, ())]

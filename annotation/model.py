@@ -135,6 +135,7 @@ class Diagnosis:
     name: str = ""  # the ontology's name
     lineage: tuple[str, ...] = ()  # doid itself, then its ancestors up to DOID:162 (cancer)
     solid: bool | None = None  # False for hematologic cancers; None when unknown
+    subtypes: frozenset[str] = frozenset()  # DOIDs below the diagnosis (more specific types)
     matched_by: str = ""  # "DOID", "ICD-10 C34 -> ICD10CM C34.1", "OncoTree LUAD", "name", ...
     warning: str | None = None  # set when unmapped or ambiguous
 

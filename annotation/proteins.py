@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from mtb.ingest.consequences import AA3_TO_1
 
 _AA3_ANY_CASE = re.compile("|".join(AA3_TO_1), re.IGNORECASE)
+# three-letter notation starts with a three-letter residue and its number; only then are
+# three-letter runs converted, so one-letter 'D770_N771insGLY' keeps its G, L, Y
+_AA3_NOTATION = re.compile(rf"^(?:{'|'.join(AA3_TO_1)})\d", re.IGNORECASE)
 _AA3_LOOKUP = {three.upper(): one for three, one in AA3_TO_1.items()}
 _PREFIX = re.compile(r"^(?:[A-Z]+_?\d+(?:\.\d+)?:)?\(?p\.\(?", re.IGNORECASE)
 _FRAMESHIFT = re.compile(r"^([A-Z*])(\d+)[A-Z*]?FS.*$")
@@ -38,9 +41,9 @@ def canonical_protein(text: str) -> str:
     text = _PREFIX.sub("", text.strip()).replace("(", "").replace(")", "").replace(" ", "")
     if not text:
         return ""
-    if _AA3_ANY_CASE.search(text):
+    if _AA3_NOTATION.match(text):
         text = _AA3_ANY_CASE.sub(lambda m: _AA3_LOOKUP[m.group(0).upper()], text)
-    text = text.upper().replace("TER", "*")
+    text = text.upper()
     frameshift = _FRAMESHIFT.match(text)
     if frameshift:
         return f"{frameshift.group(1)}{frameshift.group(2)}FS"

@@ -4,8 +4,13 @@ Counted: SNVs, MNVs and indels that passed filters, with a coding, protein-chang
 (missense, nonsense, frameshift, in-frame, start/stop lost), a tumor VAF of at least 5 % when
 known, and not common in the population (>= 1 %: germline polymorphisms inflate TMB in
 tumor-only data). The territory is the panel BED (variants outside it are not counted) or a
-size in megabases (MTB_TMB_MB, default 30 Mb, about the coding exome). Coding variants whose
-effect is unknown (no VEP/SnpEff annotation) are reported, not guessed.
+size in megabases (MTB_TMB_MB, default 30 Mb, about the coding exome). Variants the matched
+normal shows somatic count even when common in the population.
+
+Coding variants whose effect is unknown (no VEP/SnpEff annotation and no reference FASTA to
+compute the protein change) are not guessed: when they are more than 5 % of the coding
+variants, the figure would understate the burden, so no TMB is given (`per_mb` is None) and
+the summary says why.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from annotation.model import Alteration
+from annotation.model import COMMON_AF, Alteration
 from mtb.ingest.bed import Regions
 from mtb.variant import SMALL_TYPES, SmallVariant
 
@@ -23,12 +28,12 @@ TMB_CONSEQUENCES = frozenset({
     "inframe_insertion", "inframe_deletion", "protein_altering_variant",
 })
 MIN_VAF = 0.05
-COMMON_AF = 0.01
+MAX_UNKNOWN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
 class Tmb:
-    per_mb: float
+    per_mb: float | None  # None: not computable (too many coding variants of unknown effect)
     mutations: int
     megabases: float
     territory: str  # "panel.bed (1.23 Mb)" or "30 Mb (MTB_TMB_MB)"
@@ -37,6 +42,12 @@ class Tmb:
 
     @property
     def summary(self) -> str:
+        if self.per_mb is None:
+            return (
+                f"TMB not computable: {self.unknown_effect} of "
+                f"{self.unknown_effect + self.mutations} coding variants have no known effect "
+                "(annotate the VCF with VEP or SnpEff, or give --reference)"
+            )
         text = (f"TMB {self.per_mb:.1f} mut/Mb ({self.mutations} nonsynonymous coding "
                 f"variants / {self.territory})")
         if self.unknown_effect:
@@ -70,10 +81,13 @@ def compute_tmb(
         if variant.tumor_vaf is not None and variant.tumor_vaf < MIN_VAF:
             excluded[f"VAF < {MIN_VAF:g}"] += 1
             continue
-        if alteration.population_af is not None and alteration.population_af >= COMMON_AF:
+        common = alteration.population_af is not None and alteration.population_af >= COMMON_AF
+        if common and not alteration.somatic:
             excluded["common in the population"] += 1
             continue
         counted += 1
     size = panel.megabases if panel is not None else megabases
     territory = f"{panel.path} ({size:.2f} Mb)" if panel is not None else f"{size:g} Mb"
-    return Tmb(counted / size if size else 0.0, counted, size, territory, unknown, dict(excluded))
+    computable = size > 0 and unknown <= MAX_UNKNOWN_SHARE * (counted + unknown)
+    per_mb = counted / size if computable else None
+    return Tmb(per_mb, counted, size, territory, unknown, dict(excluded))

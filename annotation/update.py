@@ -63,7 +63,13 @@ def update_civic(
                 client.download(url, staging / name)
             report("checking the release", 0.65)
             read_release(staging)  # refuses a release this mtb cannot read
-            staging.rename(final)
+            try:
+                staging.rename(final)
+            except OSError:
+                if not final.is_dir():  # not another `mtb kb update` that finished first
+                    raise KnowledgeBaseError(
+                        f"could not move the downloaded release into {final}"
+                    ) from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     report("building the new index", 0.7)

@@ -128,6 +128,8 @@ def annotated_row(variant: AnnotatedVariant) -> dict[str, Any]:
         row["transcript"] = alteration.transcript
     if alteration.exon is not None and not row["exon"]:
         row["exon"] = alteration.exon
+    if alteration.consequences and not row["consequence"]:  # unannotated input: MANE region
+        row["consequence"] = "&".join(sorted(alteration.consequences))
     granularity = variant.granularity
     row.update(
         amp_tier=variant.tier.value,

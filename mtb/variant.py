@@ -179,6 +179,20 @@ class SmallVariant(NamedTuple):
         return f"{self.norm_chrom}-{self.pos}-{self.ref}-{self.alt}"
 
 
+def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """The shortest VCF-style spelling of an allele: shared trailing, then leading, bases removed
+    while one base stays on each side. Callers pad MNVs and indels differently (CA>CT is A>T one
+    base on; CGGAT>CAT is CGG>C), and an exact genomic match must not depend on the caller.
+    Left-alignment would need the reference sequence and is not done."""
+    if len(ref) == 1 or len(alt) == 1:  # SNVs and anchored indels: already shortest
+        return pos, ref, alt
+    while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    return pos, ref, alt
+
+
 def passes_filter(value: str) -> bool:
     """PASS, or '.' (the caller applied no filters): kept by --pass-only."""
     return value in ("PASS", ".", "")

@@ -25,6 +25,10 @@ from annotation.proteins import canonical_protein, classify_name
         ("E746_T751>I", "E746_T751DELINSI"),  # old '>' delins style
         ("p.Glu746_Ala750del", "E746_A750DEL"),
         ("E746_A750del", "E746_A750DEL"),
+        # one-letter inserted residues that spell a three-letter code stay one-letter
+        ("p.D770_N771insGLY", "D770_N771INSGLY"),
+        ("p.Asp770_Asn771insGlyLeuTyr", "D770_N771INSGLY"),
+        ("p.Trp92Ter", "W92*"),
     ],
 )
 def test_every_spelling_one_key(written: str, key: str) -> None:
