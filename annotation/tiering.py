@@ -174,7 +174,7 @@ def _where_phrase(evidence: Evidence, where: str, diagnosis: Diagnosis | None) -
     if where == SOLID:
         return f"in {disease} (tumor-agnostic; the diagnosis is a solid tumor)"
     if where == UNKNOWN:
-        return f"in {disease} (no tumor type given, so not counted as the tumor type)"
+        return f"in {disease} (the case has no mapped tumor type to count it as)"
     if where == SUBTYPE and diagnosis is not None:
         return (f"in {disease}, a subtype of the diagnosis {diagnosis.name}: counted as another "
                 "tumor type; give the subtype if the patient has it")
