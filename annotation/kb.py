@@ -46,10 +46,10 @@ class KnowledgeBase:
 
 
 def _live_sources(settings: Settings, index: LoadedIndex) -> list[KnowledgeSource]:
-    from annotation.http import HttpClient
     from annotation.sources.civic_api import CivicApi
     from annotation.sources.clinvar import ClinVarSource
     from annotation.sources.oncokb import OncoKbSource
+    from mtb.http import HttpClient
 
     http = HttpClient.in_data_dir(settings.data_dir)
     api = CivicApi(http, base_url=settings.civic_api_url,

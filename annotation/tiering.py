@@ -3,8 +3,9 @@ reasons that decided them. Pure functions: no I/O, no knowledge-base access.
 
 Rules, in the order they apply:
 1. Only clinical evidence counts for a tier: predictive (therapy), diagnostic and prognostic
-   items that support their statement. 'Does not support' items and evidence from common
-   germline polymorphisms are listed but not counted.
+   items that support a significance. 'Does not support' items, items whose significance is
+   'N/A' (CIViC's "no prognostic value was found") and evidence from common germline
+   polymorphisms are listed but not counted.
 2. Tumor type. Evidence is in the patient's tumor type when its disease is the diagnosis or one
    of its parents in the Disease Ontology (lung adenocarcinoma -> NSCLC -> lung cancer). CIViC's
    "Solid Tumor" (tumor-agnostic approvals) counts as the tumor type of a solid-tumor diagnosis
@@ -104,6 +105,7 @@ def counted(evidence: Evidence) -> bool:
     return (
         evidence.evidence_type in TIERED_TYPES
         and evidence.direction == "Supports"
+        and evidence.significance not in ("N/A", "")
         and evidence.variant_origin != "Common Germline"
         and (evidence.level in ("A", "B", "C", "D", "E") or evidence.amp_category in _CATEGORY)
     )
@@ -362,7 +364,10 @@ def tier_variant(
         evidence = match.evidence
         where = relation(evidence, diagnosis)
         if not counted(evidence):
-            if evidence.evidence_type in TIERED_TYPES and evidence.direction != "Supports":
+            no_significance = evidence.significance in ("N/A", "")
+            if evidence.evidence_type in TIERED_TYPES and (
+                evidence.direction != "Supports" or no_significance
+            ):
                 not_counted.append((where, match))
             continue
         tier = evidence_tier(evidence, where)
@@ -408,10 +413,12 @@ def tier_variant(
     reasons += set_aside
     for _, match in not_counted[:3]:
         evidence = match.evidence
+        said = (f"{evidence.direction.lower()}: {evidence.significance.lower()}"
+                if evidence.significance not in ("N/A", "")
+                else f"{evidence.evidence_type.lower()}, no significance found")
         reasons.append(Reason(
             "not_counted",
-            f"not counted: {evidence.source} {evidence.id} ({evidence.direction.lower()}: "
-            f"{evidence.significance.lower()} in {evidence.disease})",
+            f"not counted: {evidence.source} {evidence.id} ({said} in {evidence.disease})",
             match,
         ))
     reasons += [Reason("note", text) for text in notes]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotation.civic_tables import read_release
-from annotation.http import HttpClient
 from annotation.index import Progress, build_index, index_path, load_index
 from annotation.sources.civic_api import CivicApi
 from mtb.config import Settings
 from mtb.errors import KnowledgeBaseError
+from mtb.http import HttpClient
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,16 @@
 """The case folders mtb knows: each folder with a case.toml is one case.
 
-case.toml names the case, its diagnosis as the clinician wrote it, whether it is synthetic, and
-its data files. Reading the catalogue opens no data file; ingest does that when a case is opened.
+case.toml names the case, its diagnosis as the clinician wrote it, whether it is synthetic, the
+dates a board needs to place the molecular findings (specimen taken, sequenced, the index date
+of day-counted histories) and its data files, each with its kind:
+
+    vcf        tumor VCF/BCF (small variants, CNV and SV records)
+    segments   copy-number segment table          fusions   fusion table
+    fhir       FHIR R4 JSON/NDJSON file or folder  dicom     DICOM file or folder
+    timeline   cBioPortal timeline (days from index_date)
+    events     simple CSV history (date, end, kind, label, value, unit)
+
+Reading the catalogue opens no data file; mtb.case does that when a case is opened.
 """
 
 from __future__ import annotations
@@ -12,12 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtb.errors import InputError
+from mtb.timeline import PartialDate
+
+FILE_KINDS = ("vcf", "segments", "fusions", "fhir", "dicom", "timeline", "events")
+_FOLDER_KINDS = ("fhir", "dicom")
 
 
 @dataclass(frozen=True)
 class CaseFile:
     path: Path
-    kind: str  # vcf, segments, fusions, fhir, timeline
+    kind: str  # one of FILE_KINDS
+    patient: str = ""  # the PATIENT_ID of a cBioPortal timeline, the Patient id in FHIR files
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,13 @@ class CaseEntry:
     source: str
     folder: Path
     files: tuple[CaseFile, ...]
+    synthetic_parts: str = ""  # which parts are synthetic or joined for the demo
+    specimen_date: PartialDate | None = None  # the sequenced specimen was taken
+    sequencing_date: PartialDate | None = None  # the molecular report
+    index_date: PartialDate | None = None  # day 0 of day-counted histories
+    build: str = ""  # genome build of the tables, when the VCF does not tell
+    tumor: str = ""  # VCF sample names, when the header does not tell
+    normal: str = ""
 
 
 _LINE = re.compile(r"line (\d+)")
@@ -51,10 +72,14 @@ def read_case(folder: Path) -> CaseEntry:
     for item in data.get("files", []):
         if not isinstance(item, dict) or "path" not in item:
             raise InputError(path, "every [[files]] entry needs a path")
+        kind = str(item.get("kind", "vcf"))
+        if kind not in FILE_KINDS:
+            raise InputError(path, f"file kind '{kind}' is not one of {', '.join(FILE_KINDS)}")
         file_path = folder / item["path"]
-        if not file_path.is_file():
+        folder_ok = kind in _FOLDER_KINDS and file_path.is_dir()
+        if not (folder_ok or file_path.is_file()):
             raise InputError(path, f"names {item['path']}, which is not in the case folder")
-        files.append(CaseFile(file_path, str(item.get("kind", "vcf"))))
+        files.append(CaseFile(file_path, kind, str(item.get("patient", ""))))
     return CaseEntry(
         id=data["id"],
         title=data["title"],
@@ -63,7 +88,24 @@ def read_case(folder: Path) -> CaseEntry:
         source=str(data.get("source", "")),
         folder=folder,
         files=tuple(files),
+        synthetic_parts=str(data.get("synthetic_parts", "")),
+        specimen_date=_date(data, "specimen_date", path),
+        sequencing_date=_date(data, "sequencing_date", path),
+        index_date=_date(data, "index_date", path),
+        build=str(data.get("build", "")),
+        tumor=str(data.get("tumor", "")),
+        normal=str(data.get("normal", "")),
     )
+
+
+def _date(data: dict[str, object], key: str, path: Path) -> PartialDate | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return PartialDate.parse(str(value))  # TOML dates arrive as datetime.date: same text
+    except ValueError as error:
+        raise InputError(path, f"'{key}': {error}") from None
 
 
 def list_cases(cases_dir: Path) -> list[CaseEntry]:

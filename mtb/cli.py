@@ -5,6 +5,8 @@ MTB_DEBUG=1 is set.
     mtb ingest PATH     tumor VCF/BCF, copy-number or fusion table -> one row per finding
     mtb annotate PATH   the same rows with AMP/ASCO/CAP tier, evidence, therapies and reasons
     mtb kb build|status|update   the local knowledge-base index
+    mtb timeline PATH   clinical events from FHIR, tabular histories and DICOM, in order
+    mtb case show|import-fhir    a case folder at a glance; a patient from a FHIR server
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
 """
 
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from mtb import __version__
+from mtb.cli_case import add_commands as add_case_commands
+from mtb.cli_case import run_case, run_timeline
 from mtb.config import Settings
 from mtb.errors import InputError, MtbError
 from mtb.rows import INGEST_COLUMNS, finding_row, tsv_line
@@ -101,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     kb_commands.add_parser(
         "update", help="fetch CIViC's newest monthly release and switch the index to it"
     )
+
+    add_case_commands(commands)
 
     serve = commands.add_parser("serve", help="start the web app (bundled sample cases by default)")
     serve.add_argument("--host", help="address to listen on (MTB_HOST)")
@@ -234,7 +240,7 @@ class _ProgressBar:
         self.err.flush()
 
 
-def _open_kb(settings: Settings, err: IO[str]) -> Any:
+def open_kb(settings: Settings, err: IO[str]) -> Any:
     from annotation.kb import KnowledgeBase
 
     return KnowledgeBase.open(settings, progress=_ProgressBar(err, "building knowledge-base index"))
@@ -258,7 +264,7 @@ def run_annotate(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                          + ", ".join(sorted(b.value for b in builds)))
     build = args.build or (builds.pop() if builds else GenomeBuild.UNKNOWN)
     panel = read_bed(args.panel_bed) if args.panel_bed else None
-    kb = _open_kb(settings, err)
+    kb = open_kb(settings, err)
     case = annotate(
         [finding for f in files for finding in f.findings], args.diagnosis, kb, build=build,
         reference=args.reference, tmb_megabases=settings.tmb_megabases, panel=panel,
@@ -374,6 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_annotate(args, sys.stdout, sys.stderr)
         if args.command == "kb":
             return run_kb(args, sys.stdout, sys.stderr)
+        if args.command == "timeline":
+            return run_timeline(args, sys.stdout, sys.stderr)
+        if args.command == "case":
+            return run_case(args, sys.stdout, sys.stderr)
         if args.command == "serve":
             return run_serve(args)
     except MtbError as error:

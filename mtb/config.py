@@ -118,6 +118,17 @@ SETTINGS: tuple[Setting, ...] = (
         "exome is about 30 Mb).",
         "30",
     ),
+    Setting(
+        "show_names", "MTB_SHOW_NAMES", lambda: "0", _flag,
+        "1 shows patients' names from FHIR in the header; by default only the pseudonymous "
+        "id, sex and age are shown (identifiers and addresses are never read).",
+        "0 (no names)",
+    ),
+    Setting(
+        "fhir_token", "MTB_FHIR_TOKEN", lambda: "", str,
+        "Bearer token for `mtb case import-fhir` (the hospital's FHIR server).",
+        "(none)",
+    ),
 )
 
 
@@ -135,6 +146,8 @@ class Settings:
     clinvar_url: str
     oncokb_url: str
     tmb_megabases: float
+    show_names: bool
+    fhir_token: str = field(repr=False)
 
     @classmethod
     def load(

@@ -38,3 +38,17 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def vcf_dir(shared: Path) -> Path:
     return shared / "vcf"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory):
+    """A data dir for the session: the knowledge-base index is built once into it (0.7 s)."""
+    return tmp_path_factory.mktemp("mtb-data")
+
+
+@pytest.fixture(scope="session")
+def kb(data_dir):
+    from annotation.kb import KnowledgeBase
+    from mtb.config import Settings
+
+    return KnowledgeBase.open(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}))

@@ -29,9 +29,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from annotation.http import HttpClient, host_of
 from annotation.model import Evidence
 from mtb.errors import SourceError
+from mtb.http import HttpClient, host_of
 
 CIVIC_GRAPHQL = "https://civicdb.org/api/graphql"
 CIVIC_DOWNLOADS = "https://civicdb.org/downloads"

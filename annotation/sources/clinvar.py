@@ -26,11 +26,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from annotation.http import HttpClient, host_of
 from annotation.model import Alteration, Diagnosis, Evidence, Granularity, Match
 from annotation.proteins import canonical_protein
 from annotation.sources.base import FetchMode, KnowledgeSource, SourceAnswer, SourceStatus
 from mtb.errors import SourceError
+from mtb.http import HttpClient, host_of
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 LICENCE = "Public domain (NCBI ClinVar); cite Landrum et al., Nucleic Acids Res 2018"

@@ -28,10 +28,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from annotation.http import HttpClient, HttpStatusError
 from annotation.model import Alteration, Diagnosis, Evidence, Granularity, Match
 from annotation.sources.base import FetchMode, KnowledgeSource, SourceAnswer, SourceStatus
 from mtb.errors import SourceError
+from mtb.http import HttpClient, HttpStatusError
 
 ONCOKB_API = "https://www.oncokb.org/api/v1"
 ONCOKB_SITE = "https://www.oncokb.org"

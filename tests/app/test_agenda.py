@@ -19,8 +19,10 @@ def test_case_list_lists_bundled_cases(dash_duo, screenshot, tmp_path) -> None:
     items = dash_duo.find_elements(f"#{ids.CASE_LIST} .list-group-item")
     assert [item.find_element("css selector", "h5").text for item in items] == [
         "HCC1395 breast cancer cell line, tumor/normal exome",
-        "TCGA-A2-A04W, breast invasive carcinoma, somatic SNVs/indels (GRCh37)",
-        "TCGA-A6-2686, colon adenocarcinoma, somatic SNVs/indels (GRCh38)",
+        "Kim Musterperson (MII example), ovarian serous adenocarcinoma, with HCC1395 variants",
+        "SYNTHETIC lung adenocarcinoma, EGFR L858R + T790M after erlotinib",
+        "TCGA-A2-A04W, breast invasive carcinoma (GRCh37), with the mCODE Jenny M course",
+        "TCGA-A6-2686, colon adenocarcinoma (GRCh38), with a Synthea clinical course",
     ]
     # Bootstrap comes from assets/, not a CDN: the navbar is styled dark
     navbar = dash_duo.find_element(".navbar")

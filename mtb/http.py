@@ -1,4 +1,5 @@
-"""The one HTTP client of mtb's live knowledge sources (CIViC, ClinVar, OncoKB) and `mtb kb update`.
+"""The one HTTP client of mtb: live knowledge sources (CIViC, ClinVar, OncoKB), `mtb kb update`
+and FHIR server import.
 
 Why one client: every live source needs the same four things, and getting them subtly different
 per source is how tools end up hanging on a dead API or hammering NCBI.

@@ -1,0 +1,226 @@
+"""A case folder -> a Case: the patient header, annotated findings, the clinical timeline, TMB.
+
+This is where the molecular and the clinical record meet, so it is where they are checked
+against each other: files on different genome builds, several patients in one folder, a
+specimen date after the sequencing date. What cannot be joined is a warning on the case, shown
+to the board, never a silent choice.
+
+    Case = ingest (VCF, tables, FHIR, histories, DICOM) -> annotation -> timeline
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from annotation import CaseAnnotation, annotate
+from annotation.kb import KnowledgeBase
+from annotation.model import AnnotatedVariant, Tier
+from mtb.catalog import CaseEntry, CaseFile, read_case
+from mtb.config import Settings
+from mtb.errors import InputError
+from mtb.ingest import FileFindings, read_findings
+from mtb.ingest.dicom import read_dicom
+from mtb.ingest.fhir import read_fhir
+from mtb.ingest.histories import read_cbioportal_timeline, read_event_table
+from mtb.timeline import (
+    EventKind,
+    PartialDate,
+    Patient,
+    TherapyLine,
+    Timeline,
+    TimelineEvent,
+    merge_courses,
+    therapy_lines,
+)
+from mtb.variant import Finding, GenomeBuild
+
+MOLECULAR_KINDS = ("vcf", "segments", "fusions")
+ACTIONABLE = (Tier.IA, Tier.IB, Tier.IIC, Tier.IID)
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """What one input file gave: shown in the case's 'sources' panel and by `mtb case show`."""
+
+    path: Path
+    kind: str
+    summary: str  # "1470 findings, GRCh38, tumor TUMOR" / "16 events from 20 resources"
+
+
+@dataclass
+class Case:
+    entry: CaseEntry
+    patient: Patient | None
+    annotation: CaseAnnotation
+    events: list[TimelineEvent]  # in order; therapy cycles merged into courses
+    lines: list[TherapyLine]
+    build: GenomeBuild
+    files: list[FileSummary]
+    warnings: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # clinical resources not shown
+
+    @property
+    def diagnosis(self) -> str:
+        mapped = self.annotation.diagnosis
+        return mapped.name if mapped.known else mapped.text
+
+    @property
+    def actionable(self) -> list[AnnotatedVariant]:
+        """Tier I and II findings, strongest first: what the board discusses."""
+        found = [v for v in self.annotation.variants if v.tier in ACTIONABLE]
+        return sorted(found, key=lambda v: (v.tier.rank, v.alteration.gene, v.alteration.label))
+
+    def age(self, on: date | None = None) -> int | None:
+        """The patient's age on a day (default: the sequencing date, else today)."""
+        if self.patient is None:
+            return None
+        when = on or (self.entry.sequencing_date.earliest if self.entry.sequencing_date
+                      else date.today())
+        return self.patient.age_at(when)
+
+
+def open_case(folder: Path, kb: KnowledgeBase, settings: Settings) -> Case:
+    """Read, annotate and join everything a case folder holds."""
+    return load_case(read_case(Path(folder)), kb, settings)
+
+
+def load_case(entry: CaseEntry, kb: KnowledgeBase, settings: Settings) -> Case:
+    warnings: list[str] = []
+    molecular = [f for f in entry.files if f.kind in MOLECULAR_KINDS]
+    clinical = [f for f in entry.files if f.kind not in MOLECULAR_KINDS]
+    read, build = _read_molecular(entry, molecular)
+    timeline = Timeline()
+    summaries = [_molecular_summary(f) for f in read]
+    for case_file in clinical:
+        part = _read_clinical(entry, case_file, settings)
+        timeline.extend(part)
+        summaries.append(FileSummary(case_file.path, case_file.kind, part.summary()))
+    warnings += [f"{Path(f.path).name}: {w}" for f in read if f.info for w in f.info.warnings]
+    warnings += timeline.warnings
+    diagnosis = entry.diagnosis or _diagnosis_from(timeline)
+    if not diagnosis:
+        warnings.append("no diagnosis in case.toml or the clinical files: tiers have no "
+                        "tumor-type context")
+    findings: list[Finding] = [finding for f in read for finding in f.findings]
+    annotation = annotate(findings, diagnosis, kb, build=build,
+                          tmb_megabases=settings.tmb_megabases)
+    warnings += annotation.notes
+    events = merge_courses([*timeline.events, *_case_dates(entry, read, warnings)])
+    patient = _patient(timeline, warnings)
+    return Case(
+        entry=entry,
+        patient=patient,
+        annotation=annotation,
+        events=sorted(events, key=lambda e: e.sort_key),
+        lines=therapy_lines(events),
+        build=build,
+        files=summaries,
+        warnings=list(dict.fromkeys(warnings)),
+        skipped=timeline.skipped,
+    )
+
+
+def _read_molecular(
+    entry: CaseEntry, files: list[CaseFile]
+) -> tuple[list[FileFindings], GenomeBuild]:
+    given = GenomeBuild.parse(entry.build) if entry.build else None
+    vcfs = [
+        read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None, build=given)
+        for f in files if f.kind == "vcf"
+    ]
+    builds = {f.build for f in vcfs if f.build is not GenomeBuild.UNKNOWN}
+    if len(builds) > 1:
+        raise InputError(entry.folder / "case.toml", "the case's VCFs are on different genome "
+                         "builds: " + ", ".join(sorted(b.value for b in builds)))
+    build = given or (builds.pop() if builds else GenomeBuild.UNKNOWN)
+    tables = [read_findings(f.path, build=build) for f in files if f.kind != "vcf"]
+    return vcfs + tables, build
+
+
+def _molecular_summary(found: FileFindings) -> FileSummary:
+    counts = Counter(type(f).__name__ for f in found.findings)
+    what = ", ".join(f"{n} {_NAMES.get(k, k)}" for k, n in sorted(counts.items())) or "no findings"
+    info = found.info
+    sample = f", tumor sample {info.tumor_sample}" if info and info.tumor_sample else ""
+    caller = f", {info.caller}" if info and info.caller not in ("", "unknown") else ""
+    return FileSummary(Path(found.path), found.kind, f"{what}; {found.build}{caller}{sample}")
+
+
+_NAMES = {"SmallVariant": "small variants", "CopyNumber": "copy-number segments",
+          "StructuralVariant": "structural variants", "Fusion": "fusions"}
+
+
+def _read_clinical(entry: CaseEntry, case_file: CaseFile, settings: Settings) -> Timeline:
+    patient = case_file.patient or None
+    readers: dict[str, Callable[[], Timeline]] = {
+        "fhir": lambda: read_fhir([case_file.path], patient=patient,
+                                  show_names=settings.show_names),
+        "dicom": lambda: read_dicom([case_file.path]),
+        "timeline": lambda: read_cbioportal_timeline(case_file.path, _index(entry), patient),
+        "events": lambda: read_event_table(case_file.path),
+    }
+    return readers[case_file.kind]()
+
+
+def _index(entry: CaseEntry) -> date | None:
+    if entry.index_date is None:
+        return None
+    if entry.index_date.precision != "day":
+        raise InputError(entry.folder / "case.toml",
+                         f"'index_date' {entry.index_date} must be a full date (YYYY-MM-DD): "
+                         "day-counted histories need day 0")
+    return entry.index_date.earliest
+
+
+def _case_dates(
+    entry: CaseEntry, read: list[FileFindings], warnings: list[str]
+) -> list[TimelineEvent]:
+    """The specimen and sequencing dates case.toml gives, as events (the molecular findings'
+    place on the timeline)."""
+    events = []
+    source = f"{entry.folder.name}/case.toml"
+    if entry.specimen_date is not None:
+        events.append(TimelineEvent(EventKind.SPECIMEN, entry.specimen_date,
+                                    "Specimen sequenced", source=source))
+    if entry.sequencing_date is not None:
+        names = ", ".join(Path(f.path).name for f in read) or "no molecular files"
+        events.append(TimelineEvent(EventKind.SEQUENCING, entry.sequencing_date,
+                                    "Tumor sequencing (this case's findings)", source=source,
+                                    detail=names))
+    if (entry.specimen_date and entry.sequencing_date
+            and entry.sequencing_date.key < entry.specimen_date.key):
+        warnings.append(f"case.toml: sequencing_date {entry.sequencing_date} is before "
+                        f"specimen_date {entry.specimen_date}")
+    return events
+
+
+def _diagnosis_from(timeline: Timeline) -> str:
+    """The first tumor diagnosis of the clinical record: its ICD-10 code, else its label."""
+    for event in sorted(timeline.events, key=lambda e: e.sort_key):
+        if event.kind == EventKind.DIAGNOSIS:
+            icd = next((c.code for c in event.codes if c.system_name.startswith("ICD-10")), "")
+            return icd or event.label
+    return ""
+
+
+def _patient(timeline: Timeline, warnings: list[str]) -> Patient | None:
+    distinct = {p.id: p for p in timeline.patients}
+    if len(distinct) > 1:
+        warnings.append(f"the clinical files describe {len(distinct)} patients "
+                        f"({', '.join(sorted(distinct))}): check that they belong to this case")
+    return next(iter(distinct.values()), None)
+
+
+def first_event(case: Case, kind: EventKind) -> TimelineEvent | None:
+    return next((e for e in case.events if e.kind == kind), None)
+
+
+def latest_value(case: Case, label_word: str) -> TimelineEvent | None:
+    """The newest event whose label contains a word (ECOG, stage): the header's latest state."""
+    found = [e for e in case.events
+             if label_word.lower() in e.label.lower() and isinstance(e.start, PartialDate)]
+    return found[-1] if found else None

@@ -1,0 +1,204 @@
+"""Every FHIR file in ../shared/data/fhir becomes the events read from it by hand.
+
+tests/data/fhir_expected_events.tsv lists, per file, the events a reader of the JSON expects
+(dates, drugs, values, read without running mtb; see fhir_expected_events.md for the rules and
+the oddities of each file). The MII examples are loose resources of one patient, read as a
+folder (their therapy Procedures fold into the MedicationStatements); every bundle is read
+on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from mtb.ingest.fhir import read_fhir
+from mtb.timeline import EventKind, PartialDate, Timeline, TimelineEvent, therapy_lines
+from tests.conftest import SHARED, needs_shared
+
+TABLE = Path(__file__).resolve().parents[1] / "data" / "fhir_expected_events.tsv"
+with open(TABLE, encoding="utf-8") as handle:
+    ROWS = list(csv.DictReader(handle, delimiter="\t"))
+FOLDERS = ("mii-onkologie", "mii-mtb")  # loose resources of one patient each
+
+
+@cache
+def _timeline(unit: str) -> Timeline:
+    assert SHARED is not None
+    return read_fhir([SHARED / "fhir" / unit])
+
+
+def _unit(file: str) -> str:
+    folder = file.split("/")[0]
+    return folder if folder in FOLDERS else file
+
+
+def _matches(event: TimelineEvent, row: dict[str, str]) -> bool:
+    if not event.source.startswith(row["resource"] + " "):
+        return False
+    if event.kind.value != row["kind"] or str(event.start or "") != row["start"]:
+        return False
+    if row["end"] and str(event.end or "") != row["end"]:
+        return False
+    label = event.label.lower()
+    if not all(part.strip().lower() in label for part in row["label_contains"].split("+")):
+        return False
+    if row["value"]:
+        if isinstance(event.value, float):
+            if event.value != pytest.approx(float(row["value"])):
+                return False
+        elif row["value"].lower() not in str(event.value or "").lower():
+            return False
+    return not row["unit"] or row["unit"] == event.unit
+
+
+@needs_shared
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['resource']}:{r['kind']}" for r in ROWS])
+def test_hand_read_event_is_on_the_timeline(row: dict[str, str]) -> None:
+    timeline = _timeline(_unit(row["file"]))
+    candidates = [e for e in timeline.events if e.source.startswith(row["resource"] + " ")]
+    assert any(_matches(e, row) for e in candidates), (row, candidates)
+
+
+def test_table_covers_every_source() -> None:
+    sources = {row["file"].split("/")[0] for row in ROWS}
+    assert sources == {"genomics-reporting", "mcode", "mii-mtb", "mii-onkologie", "synthea"}
+    assert {row["kind"] for row in ROWS} >= {
+        "diagnosis", "surgery", "radiotherapy", "systemic_therapy", "imaging", "response",
+        "marker", "specimen", "sequencing", "tumor_board", "death",
+    }
+
+
+@needs_shared
+def test_every_file_is_read_without_invalid_resources() -> None:
+    """All 41 files validate against the R4B models; nothing is dropped as invalid."""
+    assert SHARED is not None
+    timeline = read_fhir([SHARED / "fhir"])
+    in_files = 0
+    for path in (SHARED / "fhir").rglob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        in_files += len(data["entry"]) if data["resourceType"] == "Bundle" else 1
+    assert sum(timeline.read.values()) == in_files == 1705
+    assert not [k for k in timeline.skipped if "invalid" in k or "unknown" in k]
+    assert len(timeline.patients) == 11
+
+
+@needs_shared
+def test_kim_musterperson_course() -> None:
+    """The MII Onkologie example: ovarian cancer 2021, carboplatin/paclitaxel (neoadjuvant),
+    surgery, gemcitabine/carboplatin, niraparib maintenance, four tumor boards."""
+    timeline = _timeline("mii-onkologie")
+    [patient] = timeline.patients
+    assert (patient.id, patient.birth, patient.name) == (
+        "PatientKimMusterperson", PartialDate(1956, 3, 14), "",  # no names unless configured
+    )
+    lines = therapy_lines(timeline.events)
+    assert [line.drugs for line in lines] == [
+        ("Paclitaxel + Carboplatin",), ("Carboplatin", "Gemcitabin"), ("Niraparib",),
+    ]
+    assert str(lines[0].start) == "2021-07-05" and str(lines[0].end) == "2021-09-05"
+    # the three OPS 8-54 therapy Procedures are folded into their MedicationStatements
+    assert timeline.skipped["Procedure (systemic therapy, shown by its medications)"] == 3
+    report = next(e for e in timeline.events if e.source.startswith("DiagnosticReport/"))
+    assert report.start is None and "Seröses Adenokarzinom" in report.detail
+    assert any("no date" in w and "PathoReport-1" in w for w in timeline.warnings)
+    boards = [e for e in timeline.ordered() if e.kind == EventKind.TUMOR_BOARD]
+    assert boards[0].detail == "recommended: Chemotherapie; Operation"
+
+
+@needs_shared
+def test_names_only_when_configured() -> None:
+    assert SHARED is not None
+    [patient] = read_fhir([SHARED / "fhir" / "mii-onkologie"], show_names=True).patients
+    assert patient.name == "Kim Musterperson"
+
+
+@needs_shared
+def test_mtb_recommendation_resolves_through_request_group() -> None:
+    """The MII MTB therapy plan points to a RequestGroup of two MedicationRequests whose
+    Medications carry ATC codes: the board's recommendation reads as a combination."""
+    board = next(e for e in _timeline("mii-mtb").events
+                 if e.source.startswith("CarePlan/mii-exa-mtb-therapieplan"))
+    assert board.detail == ("recommended: Zielgerichtete Substanz; Dabrafenib + Trametinib "
+                            "(evidence m1C)")
+    assert "recommendation, not given" in " ".join(_timeline("mii-mtb").skipped)
+
+
+@needs_shared
+def test_dangling_references_warn_and_keep_the_resource() -> None:
+    timeline = _timeline("mii-mtb")
+    text = "\n".join(timeline.warnings)
+    assert "medication reference Medication/Example does not resolve" in text
+    assert "refer to Patient/example, which is not the patient of these files" in text
+    therapy = next(e for e in timeline.events if e.kind == EventKind.SYSTEMIC_THERAPY)
+    assert "Medication/Example not found" in therapy.label
+
+
+@needs_shared
+def test_synthea_keeps_oncology_and_counts_the_rest() -> None:
+    """Micah Schinner: 417 resources; the timeline shows the cancer course and says what it
+    left out (encounters, claims, routine labs) by type and reason."""
+    timeline = _timeline("synthea/Micah_Schinner_d4d72610-ec40-42ed-b34f-09e286181ee9.json")
+    kinds = [e.kind.value for e in timeline.ordered()]
+    assert kinds.count("radiotherapy") == 6 and kinds[-1] == "death"
+    assert timeline.skipped["Encounter"] == 26
+    assert timeline.skipped["Observation (not an oncology observation)"] > 200
+    assert timeline.skipped["Condition (not a tumor diagnosis)"] == 4
+
+
+def test_bad_input_is_reported_never_raised(tmp_path: Path) -> None:
+    """Invalid JSON, a wrong resourceType, an invalid resource, a bundle entry without a
+    resource: each is a warning naming file and place, and the valid rest is read."""
+    (tmp_path / "broken.json").write_text('{"resourceType": "Patient", "id": "p1",\n  oops}')
+    (tmp_path / "alien.json").write_text('{"resourceType": "Spaceship", "id": "x"}')
+    (tmp_path / "bundle.json").write_text(json.dumps({
+        "resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "p1", "gender": "female",
+                          "birthDate": "1970"}},
+            {"resource": {"resourceType": "Procedure", "id": "bad", "status": "completed",
+                          "subject": {"reference": "Patient/p1"},
+                          "performedDateTime": "2021-13-01"}},
+            {"fullUrl": "urn:uuid:1"},
+            {"resource": {"resourceType": "Condition", "id": "c1",
+                          "subject": {"reference": "Patient/p1"},
+                          "code": {"coding": [{"system": "http://fhir.de/CodeSystem/bfarm/"
+                                               "icd-10-gm", "code": "C34.1"}],
+                                   "text": "Adenokarzinom Oberlappen"},
+                          "onsetDateTime": "2022-03"}},
+        ]}))
+    timeline = read_fhir([tmp_path])
+    text = "\n".join(timeline.warnings)
+    assert "broken.json, line 2: invalid JSON" in text
+    assert "alien.json: resourceType 'Spaceship' is not a FHIR R4 resource" in text
+    assert "Procedure/bad (bundle.json, entry 2): not valid FHIR R4 (performedDateTime" in text
+    assert "bundle.json, entry 3: no resource" in text
+    [diagnosis] = timeline.events
+    assert (diagnosis.kind, str(diagnosis.start), diagnosis.label) == (
+        EventKind.DIAGNOSIS, "2022-03", "Adenokarzinom Oberlappen")
+    assert diagnosis.start.precision == "month"  # a partial date stays partial
+    assert timeline.skipped["Procedure (invalid)"] == 1
+    assert timeline.patients[0].birth == PartialDate(1970)
+
+
+def test_patient_filter_keeps_one_patient(tmp_path: Path) -> None:
+    def condition(ident: str, patient: str) -> dict[str, object]:
+        return {"resourceType": "Condition", "id": ident,
+                "subject": {"reference": f"Patient/{patient}"},
+                "code": {"text": "Melanoma"}, "onsetDateTime": "2020-01-02"}
+
+    (tmp_path / "two.json").write_text(json.dumps({
+        "resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Patient", "id": "a"}},
+            {"resource": {"resourceType": "Patient", "id": "b"}},
+            {"resource": condition("ca", "a")}, {"resource": condition("cb", "b")},
+        ]}))
+    both = read_fhir([tmp_path])
+    assert len(both.events) == 2 and any("2 patients" in w for w in both.warnings)
+    only_a = read_fhir([tmp_path], patient="a")
+    assert [e.source.split(" ")[0] for e in only_a.events] == ["Condition/ca"]
+    assert [p.id for p in only_a.patients] == ["a"]
+    assert only_a.skipped["Condition (another patient)"] == 1
