@@ -16,8 +16,10 @@ REPO = Path(__file__).resolve().parents[1]
 # module prefix -> imports it must not make
 FORBIDDEN = {
     "mtb.variant": ["mtb.ingest", "annotation", "layouts", "mtb.app", "dash", "pysam", "cyvcf2"],
-    "mtb.ingest": ["annotation", "layouts", "mtb.app", "mtb.cli", "dash"],
-    "annotation": ["layouts", "mtb.app", "mtb.cli", "dash", "mtb.ingest.vcf"],
+    "mtb.timeline": ["mtb.ingest", "annotation", "mtb.case", "layouts", "mtb.app", "dash"],
+    "mtb.ingest": ["annotation", "mtb.case", "layouts", "mtb.app", "mtb.cli", "dash"],
+    "annotation": ["mtb.case", "layouts", "mtb.app", "mtb.cli", "dash", "mtb.ingest.vcf"],
+    "mtb.case": ["layouts", "mtb.app", "mtb.cli", "dash"],
     "layouts": ["mtb.ingest", "mtb.app", "mtb.cli", "pysam", "cyvcf2", "sqlite3", "sqlalchemy",
                 "requests"],
 }

@@ -14,9 +14,11 @@ of several series and hundreds of files, and a board discusses it as one.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -180,6 +182,11 @@ def read_dicom(paths: Sequence[str | Path]) -> Timeline:
     DICOMDIR or cannot be parsed raises InputError, as with every other reader; a path that
     does not exist too. Events are sorted by date, undated studies last.
     """
+    with _quiet_pydicom():  # values are parsed lazily, so the whole read is quiet
+        return _read(paths)
+
+
+def _read(paths: Sequence[str | Path]) -> Timeline:
     if isinstance(paths, str | Path):
         paths = [paths]
     timeline = Timeline()
@@ -321,6 +328,20 @@ def _kind(error: Exception) -> str:
 
 def _dcmread(path: Path, *, force: bool) -> pydicom.Dataset:
     return pydicom.dcmread(path, stop_before_pixels=True, specific_tags=list(TAGS), force=force)
+
+
+@contextmanager
+def _quiet_pydicom() -> Iterator[None]:
+    """pydicom logs invalid values it meets with the value itself ('Invalid value for VR DA:
+    ...'); a description or date of a patient's study must not reach a log file. Problems
+    are reported through the Timeline's warnings instead."""
+    logger = logging.getLogger("pydicom")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _head(path: Path) -> bytes:

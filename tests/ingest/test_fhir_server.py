@@ -346,3 +346,35 @@ def test_write_bundle_keeps_non_ascii(tmp_path: Path) -> None:
                            method=EVERYTHING, counts={"Patient": 1}, pages=1)
     path = write_bundle(record, tmp_path / "p1.json")
     assert "Müller" in path.read_bytes().decode("utf-8")
+
+
+# -- mtb case import-fhir ------------------------------------------------------------------------
+
+
+@needs_shared
+def test_cli_import_fhir_writes_a_case_folder(httpserver: HTTPServer, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """`mtb case import-fhir` fetches Jenny M's record into a new case folder; its timeline
+    reads back; the token (from MTB_FHIR_TOKEN) is sent and printed nowhere."""
+    from mtb.catalog import read_case
+    from mtb.cli import main
+    from mtb.ingest.fhir import read_fhir
+
+    fake = FakeFhirServer(httpserver, source(JENNY), JENNY, page_size=15, token=TOKEN)
+    monkeypatch.setenv("MTB_FHIR_TOKEN", TOKEN)
+    folder = tmp_path / "jenny"
+    assert main(["case", "import-fhir", "--server", fake.base, "--patient", JENNY,
+                 "--out", str(folder)]) == 0
+    out, err = capsys.readouterr()
+    assert TOKEN not in out + err
+    assert "created" in out and "22 events" in out
+    entry = read_case(folder)
+    assert (entry.id, [f.kind for f in entry.files]) == (JENNY, ["fhir"])
+    timeline = read_fhir([entry.files[0].path])
+    assert [p.id for p in timeline.patients] == [JENNY]
+    assert oct(entry.files[0].path.stat().st_mode & 0o777) == "0o600"
+    # without a token the server refuses, and the CLI says so in one line
+    monkeypatch.delenv("MTB_FHIR_TOKEN")
+    assert main(["case", "import-fhir", "--server", fake.base, "--patient", JENNY,
+                 "--out", str(tmp_path / "again")]) == 2
+    assert capsys.readouterr().err.strip() == f"mtb: error: {host(httpserver)} needs a token"

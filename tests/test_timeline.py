@@ -1,0 +1,110 @@
+"""The timeline model: partial dates, ordering, therapy lines and courses (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mtb.timeline import (
+    DayOffset,
+    EventKind,
+    PartialDate,
+    Patient,
+    TimelineEvent,
+    merge_courses,
+    therapy_lines,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "precision"),
+    [
+        ("2022", "2022", "year"),
+        ("2022-03", "2022-03", "month"),
+        ("2022-03-05", "2022-03-05", "day"),
+        ("2021-06-10T23:30:00-05:00", "2021-06-10", "day"),  # the source's own calendar day
+        ("05.03.2022", "2022-03-05", "day"),
+        ("2022-00", "2022", "year"),  # registries write an unknown month as 00
+        ("2022-03-00", "2022-03", "month"),
+    ],
+)
+def test_partial_dates_keep_their_precision(text: str, shown: str, precision: str) -> None:
+    parsed = PartialDate.parse(text)
+    assert (str(parsed), parsed.precision) == (shown, precision)
+
+
+@pytest.mark.parametrize("text", ["2022-13", "2022-02-30", "March 2022", "", "22-03-05"])
+def test_impossible_dates_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a"):
+        PartialDate.parse(text)
+
+
+def test_partial_date_bounds() -> None:
+    assert PartialDate(2024, 2).latest == date(2024, 2, 29)
+    assert PartialDate(2023).midpoint == date(2023, 7, 2)
+    assert PartialDate(2023, 12).latest == date(2023, 12, 31)
+
+
+def _event(kind: EventKind, start: object, label: str, end: object = None) -> TimelineEvent:
+    return TimelineEvent(kind, start, label, end=end)  # type: ignore[arg-type]
+
+
+def test_order_partial_first_then_offsets_then_undated() -> None:
+    events = [
+        _event(EventKind.IMAGING, None, "undated CT"),
+        _event(EventKind.MARKER, DayOffset(30), "CEA"),
+        _event(EventKind.SURGERY, PartialDate(2022, 3, 5), "Resection"),
+        _event(EventKind.DIAGNOSIS, PartialDate(2022), "Diagnosis (year only)"),
+        _event(EventKind.DEATH, PartialDate(2022, 3, 5), "Death"),
+    ]
+    ordered = sorted(events, key=lambda e: e.sort_key)
+    assert [e.label for e in ordered] == [
+        "Diagnosis (year only)", "Resection", "Death", "CEA", "undated CT",
+    ]
+    assert DayOffset(30).resolve(date(2022, 1, 1)) == PartialDate(2022, 1, 31)
+
+
+def test_therapy_lines_by_window_continuation_and_progression() -> None:
+    """FOLFOX then bevacizumab added within four weeks (one line); after progression the same
+    drugs are a new line; a new drug half a year later is the next line."""
+    day = PartialDate.parse
+    events = [
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-03"), "Oxaliplatin", day("2022-06-01")),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-03"), "Fluorouracil"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-24"), "Bevacizumab"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-03-01"), "Oxaliplatin"),  # continues
+        _event(EventKind.PROGRESSION, day("2022-07-01"), "Progression"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-07-15"), "Fluorouracil"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2023-02-01"), "Regorafenib"),
+        _event(EventKind.SYSTEMIC_THERAPY, DayOffset(400), "Undated drug"),
+    ]
+    lines = therapy_lines(events)
+    assert [line.drugs for line in lines] == [  # same-day drugs in alphabetical order
+        ("Fluorouracil", "Oxaliplatin", "Bevacizumab"), ("Fluorouracil",), ("Regorafenib",),
+    ]
+    assert lines[0].label == "Line 1: Fluorouracil + Oxaliplatin + Bevacizumab (2022-01-03 to " \
+        "2022-06-01)"
+    assert [line.number for line in lines] == [1, 2, 3]
+
+
+def test_repeated_cycles_merge_into_a_course() -> None:
+    day = PartialDate.parse
+    cycles = [_event(EventKind.SYSTEMIC_THERAPY, day(d), "Cisplatin")
+              for d in ("2020-01-01", "2020-01-29", "2020-02-26")]
+    later = _event(EventKind.SYSTEMIC_THERAPY, day("2020-09-01"), "Cisplatin")
+    other = _event(EventKind.MARKER, day("2020-01-29"), "CEA")
+    merged = merge_courses([*cycles, later, other])
+    therapy = [e for e in merged if e.kind == EventKind.SYSTEMIC_THERAPY]
+    assert [(str(e.start), str(e.end) if e.end else "") for e in therapy] == [
+        ("2020-01-01", "2020-02-26"), ("2020-09-01", ""),
+    ]
+    assert therapy[0].detail == "3 administrations"
+    assert other in merged
+
+
+def test_age_from_partial_birth_date() -> None:
+    patient = Patient("p", birth=PartialDate(1961, 5))
+    assert patient.age_at(date(2024, 4, 2)) == 62
+    assert patient.age_at(date(2024, 5, 1)) == 63
+    assert Patient("q").age_at(date(2024, 1, 1)) is None
