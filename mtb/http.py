@@ -42,6 +42,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from mtb import __version__
+from mtb.atomic import atomic_write
 from mtb.errors import SourceError
 
 CACHE_SUBDIR = "http-cache"  # under Settings.data_dir
@@ -125,7 +126,7 @@ class _DiskCache:
         try:
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
             path.parent.mkdir(mode=0o700, exist_ok=True)
-            _atomic_write(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+            atomic_write(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs a refetch
 
@@ -139,18 +140,6 @@ def cache_key(
                    for k, v in (params or {}).items())
     text = json.dumps([method.upper(), url, items, body], sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _is_timeout(exc: BaseException) -> bool:

@@ -197,8 +197,7 @@ def _medication(entry: Entry, record: Record) -> Built:
     atc = [c.code for c in codes if c.system_name == "ATC"]
     if not is_antineoplastic(atc, written):
         return None, "not antineoplastic"
-    names = antineoplastic_names(written)
-    label = " + ".join(name.capitalize() for name in names) if names else written
+    label = _drug_label(written)
     start, end = _medication_period(entry)
     shown = written if label.lower() != written.lower() else ""
     detail = "; ".join(p for p in (shown, _notes(resource)) if p)
@@ -400,9 +399,14 @@ def _requested_drug(entry: Entry, record: Record) -> str:
     if concept is None and resource.medicationReference is not None:
         target = record.resolve(resource.medicationReference.reference)
         concept = target.resource.code if target is not None else None
-    written = _combined_label(concept)
+    return _drug_label(_combined_label(concept))
+
+
+def _drug_label(written: str) -> str:
+    """'10 ML oxaliplatin 5 MG/ML Injection' -> 'Oxaliplatin': the INNs a product names, so
+    that cycles and lines group by drug; the product as written is kept in the detail."""
     names = antineoplastic_names(written)
-    return " + ".join(n.capitalize() for n in names) if names else written
+    return " + ".join(name.capitalize() for name in names) if names else written
 
 
 def _findings(entry: Entry, record: Record) -> list[str]:

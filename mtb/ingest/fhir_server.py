@@ -27,11 +27,8 @@ not survive; an OperationOutcome's diagnostics become `FetchedRecord.warnings`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -40,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from mtb.atomic import atomic_write
 from mtb.errors import ConfigError, SourceError
 from mtb.http import HttpClient, HttpStatusError, host_of
 
@@ -118,21 +116,8 @@ def write_bundle(record: FetchedRecord, path: Path) -> Path:
     """Write `record.bundle` as UTF-8 JSON, atomically: a temporary file beside `path`, then
     `os.replace`, so a crash leaves the previous file or the complete new one. The file keeps
     the temporary file's owner-only mode (0600): it is a patient record."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(record.bundle, ensure_ascii=False, indent=1).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(Path(path), data)
 
 
 def _checked_base(base_url: str) -> str:
