@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -332,14 +333,16 @@ def _dcmread(path: Path, *, force: bool) -> pydicom.Dataset:
 
 @contextmanager
 def _quiet_pydicom() -> Iterator[None]:
-    """pydicom logs invalid values it meets with the value itself ('Invalid value for VR DA:
-    ...'); a description or date of a patient's study must not reach a log file. Problems
-    are reported through the Timeline's warnings instead."""
+    """pydicom logs and warns about invalid values with the value itself ('Invalid value for
+    VR DA: ...'); a description or date of a patient's study must not reach a log file or
+    stderr. Problems are reported through the Timeline's warnings instead."""
     logger = logging.getLogger("pydicom")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            yield
     finally:
         logger.setLevel(level)
 

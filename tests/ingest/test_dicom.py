@@ -4,6 +4,7 @@ pydicom here and from the CT and MR files that ship inside pydicom's wheel."""
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -51,8 +52,10 @@ def write_dicom(path: Path, study: str, series: str, modality: str, **elements: 
     dataset.StudyInstanceUID = study
     dataset.SeriesInstanceUID = series
     dataset.Modality = modality
-    for keyword, value in {**IDENTIFYING, **elements}.items():
-        setattr(dataset, keyword, value)
+    with warnings.catch_warnings():  # some tests write invalid dates on purpose
+        warnings.simplefilter("ignore", UserWarning)
+        for keyword, value in {**IDENTIFYING, **elements}.items():
+            setattr(dataset, keyword, value)
     dataset.Rows = dataset.Columns = 2
     dataset.SamplesPerPixel = 1
     dataset.PhotometricInterpretation = "MONOCHROME2"
