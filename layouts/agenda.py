@@ -1,32 +1,62 @@
-"""The list of cases the board can open (the agenda page)."""
+"""The board agenda: the cases of the meeting with diagnosis, status and tier counts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from layouts import ids
-from mtb.catalog import CaseEntry
 
 
-def _case_card(case: CaseEntry) -> dbc.ListGroupItem:
-    badges = [dbc.Badge("synthetic", color="warning", className="ms-2")] if case.synthetic else []
-    files = ", ".join(f"{file.path.name} ({file.kind})" for file in case.files) or "no data files"
-    return dbc.ListGroupItem(
-        [
-            html.Div([html.H5(case.title, className="mb-1 d-inline"), *badges]),
-            html.Div(case.diagnosis, className="case-diagnosis"),
-            html.Small(files, className="text-muted"),
-        ],
-        id={"type": "case", "id": case.id},
+@dataclass(frozen=True)
+class AgendaRow:
+    id: str
+    title: str
+    diagnosis: str
+    status: str  # prepared, presented, decided; "cannot be opened" when reading failed
+    tier1: int | None
+    tier2: int | None
+    synthetic: str = ""  # "synthetic" or "demonstration join", shown as a badge
+    problem: str = ""  # why the case cannot be opened
+
+
+def _row(row: AgendaRow) -> html.Tr:
+    badges = [dbc.Badge(row.synthetic, color="warning", text_color="dark", className="ms-2")] \
+        if row.synthetic else []
+    title = dcc.Link(row.title, href=f"/case/{row.id}", className="case-link")
+    status = html.Span(row.status, className=f"status status-{row.status.replace(' ', '-')}")
+    problem = html.Div(row.problem, className="small text-danger") if row.problem else None
+
+    def count(n: int | None) -> str:
+        return "–" if n is None else str(n)
+
+    return html.Tr([
+        html.Td([html.H5([title, *badges], className="mb-0"), problem]),
+        html.Td(row.diagnosis, className="case-diagnosis"),
+        html.Td(status),
+        html.Td(count(row.tier1), className="num"),
+        html.Td(count(row.tier2), className="num"),
+        html.Td(dcc.Link("Present", href=f"/case/{row.id}/present",
+                         className="btn btn-outline-dark btn-sm")),
+    ], id={"type": "case", "id": row.id})
+
+
+def agenda(rows: Sequence[AgendaRow]) -> html.Div:
+    heading = html.Div([
+        html.H2("Board agenda", className="mb-0"),
+        dcc.Link("Add a case", href="/add", className="btn btn-primary btn-sm"),
+    ], className="d-flex justify-content-between align-items-center mb-3")
+    if not rows:
+        return html.Div([heading, dbc.Alert("No cases found in the cases folder.",
+                                            color="info")], id=ids.CASE_LIST)
+    table = dbc.Table(
+        [html.Thead(html.Tr([html.Th("Case"), html.Th("Diagnosis"), html.Th("Status"),
+                             html.Th("Tier I", className="num"),
+                             html.Th("Tier II", className="num"), html.Th("")])),
+         html.Tbody([_row(row) for row in rows])],
+        hover=True, responsive=True, className="agenda-table align-middle bg-white",
     )
-
-
-def case_list(cases: Sequence[CaseEntry]) -> html.Div:
-    if not cases:
-        body: object = dbc.Alert("No cases found in the cases folder.", color="info")
-    else:
-        body = dbc.ListGroup([_case_card(case) for case in cases])
-    return html.Div([html.H2("Cases", className="mb-3"), body], id=ids.CASE_LIST)
+    return html.Div([heading, table], id=ids.CASE_LIST)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 
 def shell(*content: Any) -> html.Div:
     navbar = dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand("mtb", className="fw-bold"),
+                dcc.Link("mtb", href="/", className="navbar-brand fw-bold"),
                 html.Span("molecular tumor board", className="navbar-text text-light"),
             ]
         ),
         color="dark",
         dark=True,
-        className="mb-4",
+        className="mb-3 app-navbar",
     )
-    return html.Div([navbar, dbc.Container(list(content), fluid="lg")])
+    return html.Div([navbar, dbc.Container(list(content), fluid=True, className="page")])

@@ -1,36 +1,105 @@
 """The Dash app: `create_app(settings)` builds it; nothing happens at import.
 
-Layouts come from `layouts/` (pure functions); this module only wires them to data and turns
-MtbError into a message on the page.
+Pages, registered in code: `/` the board agenda, `/case/<case_id>` a case, `/case/<case_id>/
+present` its presentation mode, `/add` adding a case. Layouts come from `layouts/` (pure
+functions of a Case); this module fetches the Case from the library and is the app's error
+boundary: an MtbError becomes a message on the page, anything else a short notice — never a
+traceback (which could show patient data) and never patient data in the log.
 """
 
 from __future__ import annotations
 
-from dash import Dash, html
+import logging
+from collections.abc import Callable
+from typing import Any
 
-from layouts.agenda import case_list
+import dash
+from dash import Dash, dcc, html
+
+from layouts.add_case import add_case_page
+from layouts.agenda import AgendaRow, agenda
+from layouts.case_page import case_page, present_page
 from layouts.messages import error_message
 from layouts.shell import shell
-from mtb.catalog import list_cases
+from mtb.callbacks import register_callbacks
+from mtb.case import ACTIONABLE
 from mtb.config import Settings
 from mtb.errors import MtbError
+from mtb.library import CaseLibrary
 from mtb.resources import assets_dir
 
+log = logging.getLogger("mtb.app")
+TIER_ONE = ("IA", "IB")
 
-def create_app(settings: Settings) -> Dash:
+
+def guarded(what: str, build: Callable[[], Any], *, framed: bool = True) -> Any:
+    """Run a layout function; errors become a message instead of a broken page."""
+    try:
+        return build()
+    except MtbError as error:
+        message = error_message(f"{what} cannot be shown", str(error))
+    except Exception as error:  # the boundary: log the kind of error, not its content
+        log.error("internal error (%s) while building: %s", type(error).__name__, what)
+        message = error_message(f"{what} cannot be shown",
+                                "An internal error occurred; it has been logged without "
+                                "patient data. Please report it.")
+    return shell(message) if framed else html.Div(message, className="p-4")
+
+
+def agenda_rows(library: CaseLibrary) -> list[AgendaRow]:
+    rows = []
+    for entry in library.entries():
+        synthetic = "synthetic" if entry.synthetic else (
+            "demonstration join" if entry.synthetic_parts else "")
+        try:
+            case = library.open(entry.id).case
+        except MtbError as error:
+            rows.append(AgendaRow(entry.id, entry.title, entry.diagnosis, "cannot be opened",
+                                  None, None, synthetic, str(error)))
+            continue
+        tiers = [v.tier.value for v in case.annotation.variants if v.tier in ACTIONABLE]
+        tier1 = sum(1 for t in tiers if t in TIER_ONE)
+        rows.append(AgendaRow(entry.id, entry.title, case.diagnosis, "prepared", tier1,
+                              len(tiers) - tier1, synthetic))
+    return rows
+
+
+def create_app(settings: Settings, library: CaseLibrary | None = None) -> Dash:
+    library = library or CaseLibrary(settings)
     app = Dash(
         __name__,
+        use_pages=True,
+        pages_folder="",  # pages are registered below, in code
         assets_folder=str(assets_dir()),  # the top-level assets/, not one beside this module
         external_stylesheets=[],  # Bootstrap is shipped in assets/: no CDN on hospital networks
         title="mtb",
         update_title=None,
+        suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
 
-    def layout() -> html.Div:
-        try:
-            return shell(case_list(list_cases(settings.cases_dir)))
-        except MtbError as error:
-            return shell(error_message("The case list cannot be shown", str(error)))
+    def agenda_page(**_: Any) -> Any:
+        return guarded("The agenda", lambda: shell(agenda(agenda_rows(library))))
 
-    app.layout = layout
+    def case_view(case_id: str = "", **_: Any) -> Any:
+        return guarded("This case", lambda: shell(case_page(library.open(case_id).case)))
+
+    def present_view(case_id: str = "", **_: Any) -> Any:
+        def build() -> Any:
+            previous, following = library.neighbours(case_id)
+            return present_page(library.open(case_id).case, previous, following)
+        return guarded("This case", build, framed=False)
+
+    def add_view(**_: Any) -> Any:
+        return shell(add_case_page())
+
+    # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
+    # /case/<id>/present must be tried before /case/<id>
+    dash.register_page("agenda", path="/", layout=agenda_page, title="mtb · agenda", order=0)
+    dash.register_page("present", path_template="/case/<case_id>/present",
+                       layout=present_view, title="mtb · presentation", order=1)
+    dash.register_page("case", path_template="/case/<case_id>", layout=case_view,
+                       title="mtb · case", order=2)
+    dash.register_page("add", path="/add", layout=add_view, title="mtb · add a case", order=3)
+    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
+    register_callbacks(app, library)
     return app

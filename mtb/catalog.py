@@ -112,5 +112,7 @@ def list_cases(cases_dir: Path) -> list[CaseEntry]:
     """All cases under cases_dir, sorted by title. A broken case.toml raises InputError."""
     if not cases_dir.is_dir():
         raise InputError(cases_dir, "cases folder not found")
-    cases = [read_case(toml.parent) for toml in sorted(cases_dir.glob("*/case.toml"))]
+    folders = [toml.parent for toml in sorted(cases_dir.glob("*/case.toml"))
+               if not toml.parent.name.startswith(".")]  # .incoming-*: a case being added
+    cases = [read_case(folder) for folder in folders]
     return sorted(cases, key=lambda case: case.title.lower())

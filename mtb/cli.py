@@ -366,8 +366,14 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.load({"host": args.host, "port": args.port, "cases_dir": args.cases_dir})
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"mtb: serving {settings.cases_dir} on {url}", file=sys.stderr)
-    app.run(host=settings.host, port=settings.port, debug=args.debug)
+    print(f"mtb: serving {settings.cases_dir} on {url} (Ctrl+C stops)", file=sys.stderr)
+    if args.debug:  # Flask's development server with Dash's dev tools: never for patients
+        app.run(host=settings.host, port=settings.port, debug=True)
+        return 0
+    from waitress import serve
+
+    serve(app.server, host=settings.host, port=settings.port, threads=8, ident="mtb",
+          clear_untrusted_proxy_headers=True)
     return 0
 
 

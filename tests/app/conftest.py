@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -19,10 +19,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def screenshot(dash_duo):
-    """Save a PNG of the page under tests/screenshots/ (looked at by people, not diffed)."""
+    """Save a PNG of the page under test-artifacts/screenshots/ (looked at by people, not
+    diffed)."""
 
     def take(name: str) -> Path:
-        SCREENSHOTS.mkdir(exist_ok=True)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         dash_duo.driver.save_screenshot(str(path))
         return path

@@ -1,0 +1,56 @@
+"""Adding a case from files: VCF (required), copy-number and fusion tables, FHIR or CSV
+history, and the diagnosis. The server checks every file before anything is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+
+
+def add_case_page() -> html.Div:
+    return html.Div([
+        dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"),
+        html.H2("Add a case", className="mb-3"),
+        dbc.Row([
+            dbc.Col([
+                dbc.Label("Title", html_for=ids.ADD_TITLE),
+                dbc.Input(id=ids.ADD_TITLE, placeholder="e.g. Lung adenocarcinoma, 2nd line",
+                          maxLength=120),
+            ], md=6),
+            dbc.Col([
+                dbc.Label("Diagnosis", html_for=ids.ADD_DIAGNOSIS),
+                dbc.Input(id=ids.ADD_DIAGNOSIS, maxLength=200,
+                          placeholder="free text, ICD-10-GM (C34.1), OncoTree (LUAD) or DOID"),
+            ], md=6),
+        ], className="mb-3"),
+        dcc.Upload(
+            html.Div(["Drop files here or ", html.A("choose files", href="#")]),
+            id=ids.ADD_UPLOAD, multiple=True, className="upload-zone mb-2",
+        ),
+        html.Div(uploaded_files([]), id=ids.ADD_FILES),
+        dbc.Button("Add case", id=ids.ADD_BUTTON, color="primary", className="mt-2"),
+        dcc.Loading(html.Div(id=ids.ADD_RESULT, className="mt-3"), type="circle"),
+        html.P("A tumor VCF/BCF is required; copy-number segment and fusion tables, FHIR R4 "
+               "JSON and CSV event tables may be added. Every file is read and annotated "
+               "before the case is stored: if one fails, nothing is kept.",
+               className="small text-muted mt-3"),
+    ], className="add-case")
+
+
+def uploaded_files(names: Sequence[str]) -> html.Div:
+    if not names:
+        return html.Div("No files chosen yet (choose all of a case's files at once).",
+                        className="small text-muted")
+    return html.Ul([html.Li(name) for name in names], className="small mb-0")
+
+
+def add_result(ok: bool, message: str, case_id: str | None = None) -> dbc.Alert:
+    if ok and case_id:
+        return dbc.Alert([message, " ", dcc.Link("Open the case", href=f"/case/{case_id}")],
+                         color="success", id=ids.PAGE_MESSAGE)
+    return dbc.Alert([html.H5("The case was not added", className="alert-heading"),
+                      html.P(message, className="mb-0")], color="danger", id=ids.PAGE_MESSAGE)

@@ -1,0 +1,75 @@
+"""The patient header: who, what, how far — the line a board reads first.
+
+Pseudonymous id, age, sex; the diagnosis with its latest stage; ECOG; TMB and MSI. Every value
+says where it is missing rather than leaving a gap a reader could overlook.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts import ids
+from mtb.case import Case, latest_value
+from mtb.timeline import TimelineEvent
+
+_STAGE_WORDS = ("stage", "stadium", "tnm", "figo", "uicc")
+
+
+def _latest_stage(case: Case) -> TimelineEvent | None:
+    found = [e for e in case.events if any(w in e.label.lower() for w in _STAGE_WORDS)
+             and e.value is not None]
+    return found[-1] if found else None
+
+
+def _value(event: TimelineEvent | None) -> str:
+    if event is None:
+        return ""
+    value = event.value
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} ({event.start})" if event.start else text
+
+
+def header_facts(case: Case) -> list[tuple[str, str]]:
+    """(label, value) pairs of the header, in reading order."""
+    patient = case.patient
+    age = case.age()
+    who = "not in the clinical files"
+    if patient is not None:
+        parts = [patient.name, patient.id, patient.sex or "sex not recorded",
+                 f"{age} years" if age is not None else "age not recorded"]
+        if patient.deceased not in (None, False):
+            parts.append(f"died {patient.deceased}" if patient.deceased is not True else "died")
+        who = ", ".join(p for p in parts if p)
+    diagnosis = case.annotation.diagnosis
+    mapped = diagnosis.name if diagnosis.known else f"{diagnosis.text} (not mapped)"
+    stage = _value(_latest_stage(case)) or "not recorded"
+    ecog = _value(latest_value(case, "ECOG")) or "not recorded"
+    tmb = case.annotation.tmb
+    tmb_text = ("not computed" if tmb is None else
+                "not computable" if tmb.per_mb is None else f"{tmb.per_mb:.1f} mut/Mb")
+    msi = _value(latest_value(case, "microsatellite")) or "not recorded"
+    return [("Patient", who), ("Diagnosis", mapped), ("Stage", stage), ("ECOG", ecog),
+            ("TMB", tmb_text), ("MSI", msi)]
+
+
+def case_header(case: Case, *, large: bool = False) -> html.Div:
+    entry = case.entry
+    badges = []
+    if entry.synthetic:
+        badges.append(dbc.Badge("SYNTHETIC case", color="warning", text_color="dark",
+                                className="ms-2 align-middle"))
+    elif entry.synthetic_parts:
+        badges.append(dbc.Badge("demonstration join", color="warning", text_color="dark",
+                                className="ms-2 align-middle", title=entry.synthetic_parts))
+    facts = [
+        html.Div([html.Span(label, className="fact-label"), html.Span(value, className="fact")],
+                 className="fact-item")
+        for label, value in header_facts(case)
+    ]
+    title = html.H1 if large else html.H2
+    return html.Div(
+        [title([entry.title, *badges], className="case-title"),
+         html.Div(facts, className="facts")],
+        id=ids.CASE_HEADER, className="case-header" + (" large" if large else ""),
+    )

@@ -1,0 +1,157 @@
+"""The case page (a desk, before the board) and its presentation mode (the shared screen).
+
+Desk: header; key findings beside the timeline (together one 1920x1080 screen); below, the
+full variant table, the VAF distribution and the evidence of the selected finding.
+Presentation: large type and high contrast, only what the board decides on — header, key
+findings, timeline and the options the evidence names — with links (and arrow keys) to the
+previous and next case of the agenda, and no editing controls.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from annotation.model import AnnotatedVariant, Tier
+from layouts import ids
+from layouts.case_header import case_header
+from layouts.figures import timeline_figure, vaf_figure
+from layouts.findings import evidence_panel, key_findings
+from layouts.variant_table import variant_grid
+from mtb.case import ACTIONABLE, Case
+from mtb.timeline import PartialDate
+from mtb.variant import SmallVariant
+
+_GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+                 "toImageButtonOptions": {"format": "svg"}}
+
+
+def actionable_rows(case: Case) -> list[tuple[int, AnnotatedVariant]]:
+    """(row in the variant table, finding) of the tier I/II findings, strongest first."""
+    rows = [(row, v) for row, v in enumerate(case.annotation.variants) if v.tier in ACTIONABLE]
+    return sorted(rows, key=lambda item: (item[1].tier.rank, item[1].alteration.gene,
+                                          item[1].alteration.label))
+
+
+def _event_list(case: Case) -> html.Details:
+    rows = [
+        html.Tr([html.Td(str(e.start or "no date") + (f" to {e.end}" if e.end else "")),
+                 html.Td(e.kind.value.replace("_", " ")),
+                 html.Td(e.label + (f" ({e.status})" if e.status else "")),
+                 html.Td("" if e.value is None else f"{e.value:g} {e.unit}".strip()
+                         if isinstance(e.value, float) else f"{e.value} {e.unit}".strip())])
+        for e in case.events
+    ]
+    undated = sum(1 for e in case.events if not isinstance(e.start, PartialDate))
+    note = f" ({undated} without a date, listed last)" if undated else ""
+    return html.Details(
+        [html.Summary(f"All {len(case.events)} events{note}"),
+         dbc.Table([html.Tbody(rows)], size="sm", className="event-table mb-0")],
+        id=ids.EVENT_LIST, className="mt-2",
+    )
+
+
+def _timeline_section(case: Case, *, large: bool) -> html.Div:
+    heading = html.H2 if large else html.H3
+    if not case.events:
+        body: object = dbc.Alert("No clinical history in this case's files (add FHIR or an "
+                                 "event table to case.toml).", color="secondary")
+        return html.Div([heading("Timeline", className="section-title"), body], id=ids.TIMELINE)
+    figure = dcc.Graph(figure=timeline_figure(case, height=460 if large else 380, large=large),
+                       config=_GRAPH_CONFIG, className="timeline-graph")
+    lines = [html.Li(line.label) for line in case.lines]
+    parts: list[object] = [heading("Timeline", className="section-title"), figure]
+    if lines and not large:
+        parts.append(html.Ul(lines, className="therapy-lines small mb-1"))
+    if not large:
+        parts.append(_event_list(case))
+    return html.Div(parts, id=ids.TIMELINE)
+
+
+def _vaf_section(case: Case, rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
+    vafs = [v.finding.tumor_vaf for v in case.annotation.variants
+            if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
+    marked = [(v.alteration.label, v.finding.tumor_vaf) for _, v in rows
+              if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
+    if not vafs:
+        return html.Div()
+    return html.Div([html.H3("VAF distribution", className="section-title"),
+                     dcc.Graph(figure=vaf_figure(vafs, marked[:8]), config=_GRAPH_CONFIG)],
+                    id=ids.VAF_PLOT)
+
+
+def _warnings(case: Case) -> dbc.Alert | None:
+    if not case.warnings:
+        return None
+    shown = [html.Li(w) for w in case.warnings[:8]]
+    more = len(case.warnings) - len(shown)
+    return dbc.Alert([html.Summary(f"{len(case.warnings)} notes on this case's data"),
+                      html.Ul(shown + ([html.Li(f"and {more} more")] if more else []),
+                              className="mb-0 small")],
+                     color="light", className="case-warnings")
+
+
+def case_page(case: Case) -> html.Div:
+    rows = actionable_rows(case)
+    present = dcc.Link("Present", href=f"/case/{case.entry.id}/present", id=ids.PRESENT_LINK,
+                       className="btn btn-dark btn-sm")
+    return html.Div([
+        dcc.Store(id=ids.CASE_ID, data=case.entry.id),
+        html.Div([dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"), present],
+                 className="d-flex justify-content-between mb-2"),
+        case_header(case),
+        dbc.Row([
+            dbc.Col(key_findings(rows), lg=5),
+            dbc.Col(_timeline_section(case, large=False), lg=7),
+        ], className="g-3 above-fold"),
+        _warnings(case),
+        html.Hr(),
+        variant_grid(len(case.annotation.variants)),
+        dbc.Row([
+            dbc.Col(_vaf_section(case, rows), lg=4),
+            dbc.Col(html.Div([html.H3("Evidence", className="section-title"),
+                              html.Div(evidence_panel(None, case.annotation.diagnosis.text),
+                                       id=ids.EVIDENCE)]), lg=8),
+        ], className="g-3 mt-2"),
+    ], className="case-page")
+
+
+def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
+    """What the tier I evidence names, as options for the board (not a recommendation)."""
+    items = []
+    for _, variant in rows:
+        if variant.tier not in (Tier.IA, Tier.IB):
+            continue
+        therapies = [t.label for t in variant.therapies if not t.resistance][:3]
+        if therapies:
+            items.append(html.Li(f"{variant.alteration.label}: {'; '.join(therapies)}"))
+    body: object = html.Ul(items) if items else html.P("No tier I therapy evidence.")
+    return html.Div([html.H2("Options from the evidence", className="section-title"), body,
+                     html.P("The board's recommendation is recorded in the decision form.",
+                            className="small text-muted")], className="options")
+
+
+def present_page(case: Case, previous: str | None, following: str | None) -> html.Div:
+    rows = actionable_rows(case)
+
+    def nav(case_id: str | None, text: str, ident: str) -> object:
+        if case_id is None:
+            return html.Span(text, className="btn btn-outline-light disabled", id=ident)
+        return dcc.Link(text, href=f"/case/{case_id}/present", id=ident,
+                        className="btn btn-outline-light")
+
+    return html.Div([
+        dcc.Store(id=ids.CASE_ID, data=case.entry.id),
+        html.Div([
+            nav(previous, "← Previous case", ids.PREV_CASE),
+            dcc.Link("Exit presentation", href=f"/case/{case.entry.id}", id=ids.EXIT_PRESENT,
+                     className="btn btn-outline-light"),
+            nav(following, "Next case →", ids.NEXT_CASE),
+        ], className="present-nav"),
+        case_header(case, large=True),
+        dbc.Row([
+            dbc.Col([key_findings(rows, large=True), _options(rows)], xl=5),
+            dbc.Col(_timeline_section(case, large=True), xl=7),
+        ], className="g-4"),
+    ], className="present-page")
