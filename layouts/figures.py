@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 
 from mtb.case import Case
-from mtb.timeline import EventKind, PartialDate, TimelineEvent
+from mtb.timeline import EventKind, PartialDate, TherapyLine, TimelineEvent
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000")
@@ -108,10 +108,10 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
             x=[(end - start).days * 86_400_000], base=[start.isoformat()],
             y=["Systemic therapy"], orientation="h", width=0.6,
             marker={"color": OKABE_ITO[0], "opacity": 0.85},
-            text=[f"L{line.number} {' + '.join(line.drugs)}"], textposition="inside",
+            text=[f"{_line_tag(line)} {' + '.join(line.drugs)}"], textposition="inside",
             insidetextanchor="start", textfont={"color": "white", "size": 15 if large else 12},
             hovertext=[f"<b>{line.label}</b>{open_ended}"], hoverinfo="text",
-            name=f"Line {line.number}", showlegend=False,
+            name=line.label, showlegend=False,
         ))
     for kind in EventKind:
         if kind == EventKind.SYSTEMIC_THERAPY:
@@ -172,6 +172,11 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
         font={"size": 16 if large else 13},
     )
     return figure
+
+
+def _line_tag(line: TherapyLine) -> str:
+    """'L2' for a numbered line, 'adjuvant' for perioperative therapy."""
+    return f"L{line.number}" if line.number is not None else line.setting
 
 
 def _sample_events(case: Case) -> list[TimelineEvent]:

@@ -215,10 +215,6 @@ def _patient(timeline: Timeline, warnings: list[str]) -> Patient | None:
     return next(iter(distinct.values()), None)
 
 
-def first_event(case: Case, kind: EventKind) -> TimelineEvent | None:
-    return next((e for e in case.events if e.kind == kind), None)
-
-
 def latest_value(case: Case, label_word: str) -> TimelineEvent | None:
     """The newest event whose label contains a word (ECOG, stage): the header's latest state."""
     found = [e for e in case.events

@@ -70,8 +70,8 @@ def read_case(folder: Path) -> CaseEntry:
             raise InputError(path, f"'{key}' is missing or empty")
     files = []
     for item in data.get("files", []):
-        if not isinstance(item, dict) or "path" not in item:
-            raise InputError(path, "every [[files]] entry needs a path")
+        if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            raise InputError(path, "every [[files]] entry needs a path (text)")
         kind = str(item.get("kind", "vcf"))
         if kind not in FILE_KINDS:
             raise InputError(path, f"file kind '{kind}' is not one of {', '.join(FILE_KINDS)}")

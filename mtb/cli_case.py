@@ -19,9 +19,10 @@ from typing import IO, Any
 
 from mtb.config import Settings
 from mtb.errors import InputError
-from mtb.timeline import Timeline, TimelineEvent
+from mtb.timeline import DayOffset, Timeline, TimelineEvent
 
-TIMELINE_COLUMNS = ("start", "end", "kind", "label", "value", "unit", "source")
+# the columns, then additions (only ever appended)
+TIMELINE_COLUMNS = ("start", "end", "kind", "label", "value", "unit", "source", "status")
 
 
 def add_commands(commands: Any) -> None:
@@ -59,7 +60,9 @@ def add_commands(commands: Any) -> None:
     )
     fetch.add_argument("--server", required=True, metavar="URL", help="FHIR base URL")
     fetch.add_argument("--patient", required=True, metavar="ID", help="the Patient's id")
-    fetch.add_argument("--out", required=True, metavar="CASE_DIR", type=Path)
+    fetch.add_argument("--out", metavar="CASE_DIR", type=Path,
+                       help="the case folder (default: <MTB_DATA_DIR>/cases/<ID>, where the "
+                       "app lists added cases)")
     fetch.add_argument("--token", metavar="TOKEN",
                        help="bearer token (prefer MTB_FHIR_TOKEN: options show in `ps`)")
 
@@ -83,12 +86,16 @@ def read_clinical(
     )
 
     timeline = Timeline()
+    missing = next((path for path in paths if not path.exists()), None)
+    if missing is not None:
+        raise InputError(missing, "not found")
+    fhir = [path for path in paths if looks_like_fhir(path)]
+    if fhir:  # one record: references resolve across files, and mixed patients are seen
+        timeline.extend(read_fhir(fhir, patient=patient, show_names=show_names))
     for path in paths:
-        if not path.exists():
-            raise InputError(path, "not found")
-        if looks_like_fhir(path):
-            timeline.extend(read_fhir([path], patient=patient, show_names=show_names))
-        elif path.is_dir() or _is_dicom(path):
+        if path in fhir:
+            continue
+        if path.is_dir() or _is_dicom(path):
             timeline.extend(read_dicom([path]))
         elif looks_like_cbioportal_timeline(path):
             timeline.extend(read_cbioportal_timeline(path, index_date, patient))
@@ -129,7 +136,7 @@ def run_timeline(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     out.flush()
     lines = [timeline.summary()]
     lines += [f"warning: {warning}" for warning in timeline.warnings]
-    relative = sum(1 for e in events if e.start is not None and not hasattr(e.start, "year"))
+    relative = sum(1 for e in events if isinstance(e.start, DayOffset))
     if relative:
         lines.append(f"note: {relative} events count days from an index date; give "
                      "--index-date to date them")
@@ -147,7 +154,7 @@ def _cell(value: object) -> str:
 
 def _tsv(event: TimelineEvent) -> str:
     cells = (event.start, event.end, event.kind.value, event.label, event.value, event.unit,
-             event.source)
+             event.source, event.status)
     return "\t".join(_cell(c) for c in cells) + "\n"
 
 
@@ -219,8 +226,9 @@ def render_case(case: Any, *, every: bool = False) -> str:
     for event in case.events:
         value = f" = {_cell(event.value)}{' ' + event.unit if event.unit else ''}" \
             if event.value is not None else ""
+        status = f" [{event.status}]" if event.status else ""
         span = f"{_cell(event.start) or 'no date'}" + (f" to {event.end}" if event.end else "")
-        lines.append(f"  {span:<24} {event.kind.value:<16} {event.label}{value}")
+        lines.append(f"  {span:<24} {event.kind.value:<16} {event.label}{value}{status}")
     variants = case.annotation.variants
     shown = variants if every else case.actionable[:10]
     lines += ["", f"FINDINGS ({len(case.actionable)} of {len(variants)} in tier I/II"
@@ -247,7 +255,7 @@ def _import_fhir(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     settings = Settings.load()
     token = args.token or settings.fhir_token or None
     fetched = fetch_patient(args.server, args.patient, token=token)
-    folder: Path = args.out
+    folder: Path = args.out or settings.data_dir / "cases" / args.patient
     target = write_bundle(fetched, folder / f"fhir-{args.patient}.json")
     created = _write_case_toml(folder, args.patient, target, args.server)
     from mtb.ingest.fhir import timeline_of

@@ -38,8 +38,33 @@ class EventKind(StrEnum):
     OTHER = "other"  # staging, performance status, last follow-up, anything else kept
 
 
-# Order of kinds on the same day: the diagnosis before what it led to, death last.
-KIND_ORDER = {kind: rank for rank, kind in enumerate(EventKind)}
+# Order of kinds on the same day, as a clinician tells it: the imaging, then what it showed
+# (response, progression), then what followed (a progression and a new drug on one day: the
+# drug is the next line); death last.
+KIND_ORDER = {kind: rank for rank, kind in enumerate((
+    EventKind.DIAGNOSIS, EventKind.IMAGING, EventKind.SPECIMEN, EventKind.RESPONSE,
+    EventKind.PROGRESSION, EventKind.SEQUENCING, EventKind.TUMOR_BOARD, EventKind.SURGERY,
+    EventKind.RADIOTHERAPY, EventKind.SYSTEMIC_THERAPY, EventKind.MARKER, EventKind.OTHER,
+    EventKind.DEATH,
+))}
+
+# What progression sounds like, in English and German, and how it is negated: "no progression",
+# "progression-free", "keine Progression", "Progress ausgeschlossen" are not progressions.
+_PROGRESSED = re.compile(r"progress|progredien|recurr|relaps|rezidiv|worse|verschlecht",
+                         re.IGNORECASE)
+_NOT_PROGRESSED = re.compile(
+    r"\b(?:no|not|without|non|free of|kein\w*|ohne|nicht)[- ]+(?:\w+[- ]+)?"
+    r"(?:progress|progredien|recurr|relaps|rezidiv|worse|verschlecht)"
+    r"|(?:progress|recurr|relaps|rezidiv)\w*[- ]?(?:free|frei)"
+    r"|(?:progress|progredien|rezidiv)\w*\W+(?:\w+\W+)?(?:ausgeschlossen|ruled out|excluded)",
+    re.IGNORECASE,
+)
+
+
+def says_progression(text: str) -> bool:
+    """Whether a status text reports progression (negations excluded). A progression starts
+    a new therapy line, so a false one would renumber a patient's therapy."""
+    return bool(_PROGRESSED.search(text)) and not _NOT_PROGRESSED.search(text)
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _GERMAN = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -138,7 +163,10 @@ class DayOffset:
     days: int
 
     def resolve(self, index: date) -> PartialDate:
-        return PartialDate.of(index + timedelta(days=self.days))
+        try:
+            return PartialDate.of(index + timedelta(days=self.days))
+        except OverflowError:
+            raise ValueError(f"day {self.days} from {index} is outside the calendar") from None
 
     def __str__(self) -> str:
         return f"day {self.days}"
@@ -279,19 +307,25 @@ class Timeline:
 
 @dataclass(frozen=True)
 class TherapyLine:
-    """Systemic therapy grouped into a line: the drugs started together and what continued."""
+    """Systemic therapy grouped into a line: the drugs started together and what continued.
 
-    number: int
+    Perioperative therapy (neoadjuvant, adjuvant) is shown by its setting and not numbered: a
+    "line of therapy" counts treatment of advanced or recurrent disease, and indications
+    (second-line, PARP inhibitor maintenance) depend on that count."""
+
+    number: int | None  # None for neoadjuvant / adjuvant therapy
     drugs: tuple[str, ...]
     start: PartialDate
     end: PartialDate | None
     events: tuple[TimelineEvent, ...]
+    setting: str = ""  # neoadjuvant, adjuvant (from the source), or ''
 
     @property
     def label(self) -> str:
         until = f" to {self.end}" if self.end and self.end != self.start else ""
         period = f"{self.start}{until}"
-        return f"Line {self.number}: {' + '.join(self.drugs)} ({period})"
+        name = f"Line {self.number}" if self.number is not None else self.setting.capitalize()
+        return f"{name}: {' + '.join(self.drugs)} ({period})"
 
 
 LINE_WINDOW_DAYS = 28  # drugs started within four weeks of a line's start belong to it
@@ -331,20 +365,37 @@ def therapy_lines(
                 continue
         lines.append([event])
         progressed = False
-    return [_line(number, members) for number, members in enumerate(lines, start=1)]
+    result, number = [], 0
+    for members in lines:
+        setting = _setting(members)
+        if not setting:
+            number += 1
+        result.append(_line(number if not setting else None, members, setting))
+    return result
+
+
+_PERIOPERATIVE = re.compile(r"\b(neoadjuvant|adjuvant)\b", re.IGNORECASE)
+
+
+def _setting(members: Sequence[TimelineEvent]) -> str:
+    for event in members:
+        found = _PERIOPERATIVE.search(event.detail)
+        if found:
+            return found.group(1).lower()
+    return ""
 
 
 def _drug(event: TimelineEvent) -> str:
     return event.label.strip().lower()
 
 
-def _line(number: int, members: Sequence[TimelineEvent]) -> TherapyLine:
+def _line(number: int | None, members: Sequence[TimelineEvent], setting: str) -> TherapyLine:
     drugs = tuple(dict.fromkeys(event.label for event in members))
     starts = [e.start for e in members if isinstance(e.start, PartialDate)]
     ends = [e.end for e in members if isinstance(e.end, PartialDate)]
     first = min(starts, key=lambda d: d.key)
     last = max(ends, key=lambda d: d.key) if ends else None
-    return TherapyLine(number, drugs, first, last, tuple(members))
+    return TherapyLine(number, drugs, first, last, tuple(members), setting)
 
 
 COURSE_GAP_DAYS = 45  # repeated cycles closer than this are one course
@@ -356,19 +407,23 @@ def merge_courses(
     """Repeated administrations of the same therapy become one course.
 
     Hospital systems record every cycle (Synthea's lung-cancer patient has 48 cisplatin
-    infusions); the board reads "cisplatin, 1985-07 to 1989-07, 48 cycles". Systemic-therapy
-    and radiotherapy events with the same label merge when each starts within `gap_days` of
-    the previous one's end. Other events pass unchanged; the order is the timeline's.
+    infusions); the board reads "cisplatin, 1985-07 to 1989-07, 48 administrations". Systemic
+    therapy and radiotherapy events merge when they have the same label, status and detail
+    (a different site or a 'stopped: neuropathy' note stays its own event) and each starts
+    within `gap_days` of the previous one's end, with no progression in between (the same drug
+    after progression is a new line). Other events pass unchanged, in the timeline's order.
     """
     merged: list[TimelineEvent] = []
-    open_course: dict[tuple[EventKind, str], int] = {}  # (kind, label) -> index in merged
+    open_course: dict[tuple[EventKind, str, str, str], int] = {}
     counts: dict[int, int] = {}
     for event in sorted(events, key=lambda e: e.sort_key):
+        if event.kind == EventKind.PROGRESSION:
+            open_course.clear()
         if (event.kind not in (EventKind.SYSTEMIC_THERAPY, EventKind.RADIOTHERAPY)
                 or not isinstance(event.start, PartialDate)):
             merged.append(event)
             continue
-        key = (event.kind, event.label.strip().lower())
+        key = (event.kind, event.label.strip().lower(), event.status, event.detail)
         index = open_course.get(key)
         if index is not None:
             course = merged[index]

@@ -101,9 +101,9 @@ def test_cli_case_show_and_timeline(capsys, data_dir, monkeypatch) -> None:
     assert main(["timeline", str(CASES / "synthetic-egfr-lung/history.synthetic.csv")]) == 0
     out, err = capsys.readouterr()
     rows = [line.split("\t") for line in out.splitlines()]
-    assert rows[0] == ["start", "end", "kind", "label", "value", "unit", "source"]
+    assert rows[0][:7] == ["start", "end", "kind", "label", "value", "unit", "source"]
     progression = ["2024-03-05", "", "progression", "Progression (RECIST 1.1)", "PD", ""]
-    assert rows[-2][:6] == progression
+    assert progression in [row[:6] for row in rows]
     assert "17 events" in err
 
 

@@ -108,3 +108,33 @@ def test_age_from_partial_birth_date() -> None:
     assert patient.age_at(date(2024, 4, 2)) == 62
     assert patient.age_at(date(2024, 5, 1)) == 63
     assert Patient("q").age_at(date(2024, 1, 1)) is None
+
+
+def test_courses_do_not_merge_across_progression_or_a_change() -> None:
+    """The same drug after progression is a new line; a stopped cycle keeps its note."""
+    day = PartialDate.parse
+    events = [
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-01"), "Pembrolizumab"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-22"), "Pembrolizumab"),
+        _event(EventKind.PROGRESSION, day("2022-02-01"), "Progression"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-02-12"), "Pembrolizumab"),
+    ]
+    stopped = TimelineEvent(EventKind.SYSTEMIC_THERAPY, day("2022-03-05"), "Pembrolizumab",
+                            status="stopped", detail="colitis grade 3")
+    merged = merge_courses([*events, stopped])
+    therapy = [e for e in merged if e.kind == EventKind.SYSTEMIC_THERAPY]
+    assert [(str(e.start), e.status, e.detail) for e in therapy] == [
+        ("2022-01-01", "", "2 administrations"), ("2022-02-12", "", ""),
+        ("2022-03-05", "stopped", "colitis grade 3"),
+    ]
+    assert [line.number for line in therapy_lines(merged)] == [1, 2]
+
+
+def test_progression_and_new_drug_on_one_day_start_the_next_line() -> None:
+    day = PartialDate.parse
+    lines = therapy_lines([
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-01"), "Gefitinib"),
+        _event(EventKind.SYSTEMIC_THERAPY, day("2022-01-20"), "Docetaxel"),
+        _event(EventKind.PROGRESSION, day("2022-01-20"), "Progression"),
+    ])
+    assert [line.drugs for line in lines] == [("Gefitinib",), ("Docetaxel",)]

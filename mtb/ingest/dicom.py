@@ -6,7 +6,8 @@ the second line"), not the images. So each file is opened for a handful of heade
 is read in seconds. Identifying elements (PatientName, PatientID, PatientBirthDate,
 OtherPatientIDs, AccessionNumber, InstitutionName, ReferringPhysicianName) are not among them;
 pydicom steps over them unparsed, so they cannot reach an event, a warning or a log. The Study
-Instance UID is read only to group files and is never shown.
+Instance UID is read only to group files, and the PatientID only as a hash, to warn when the
+files belong to more than one patient; neither is ever shown.
 
 One event per study (Study Instance UID), not per file or series: a PET/CT is one examination
 of several series and hundreds of files, and a board discusses it as one.
@@ -14,6 +15,7 @@ of several series and hundreds of files, and a board discusses it as one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -46,6 +48,7 @@ TAGS = (
     "BodyPartExamined",
     "StudyDescription",
     "ContrastBolusAgent",
+    "PatientID",  # compared (as a hash) to notice files of several patients; never shown
 )
 
 # DICOM modality -> (what a clinician reads, the code meaning in DICOM CID 33). Listed in label
@@ -146,6 +149,7 @@ class _Header:
     body_part: str
     description: str
     contrast: bool
+    patient: str = ""  # a hash of PatientID: only to tell patients apart
 
 
 @dataclass
@@ -159,9 +163,11 @@ class _Study:
     study_dates: list[str] = field(default_factory=list)
     other_dates: list[str] = field(default_factory=list)
     contrast: bool = False
+    patients: set[str] = field(default_factory=set)
 
     def add(self, header: _Header) -> None:
         self.files.append(header.path)
+        self.patients.add(header.patient)
         self.series.add(header.series or f"file {header.path}")
         self.instances.add(header.instance or f"file {header.path}")
         if header.modality and header.modality not in self.modalities:
@@ -207,6 +213,11 @@ def _read(paths: Sequence[str | Path]) -> Timeline:
         else:
             raise InputError(given, "file not found")
     _warn_not_dicom(not_dicom, timeline)
+    patients = {p for study in studies.values() for p in study.patients if p}
+    if len(patients) > 1:
+        timeline.warnings.append(
+            f"the DICOM files belong to {len(patients)} different patients (PatientID differs); "
+            "check that only this case's images were given")
     events = [_event(study, timeline) for study in studies.values()]
     timeline.events += sorted(events, key=lambda event: event.sort_key)
     return timeline
@@ -375,7 +386,15 @@ def _header(path: Path, dataset: pydicom.Dataset, bare: bool) -> _Header:
         body_part=_text(dataset, "BodyPartExamined"),
         description=_text(dataset, "StudyDescription"),
         contrast=bool(_text(dataset, "ContrastBolusAgent")),
+        patient=_patient_key(_text(dataset, "PatientID")),
     )
+
+
+def _patient_key(patient_id: str) -> str:
+    """Equal for equal ids, useless for anything else: the id itself is never kept."""
+    if not patient_id:
+        return ""
+    return hashlib.sha256(patient_id.encode("utf-8", "replace")).hexdigest()[:16]
 
 
 def _text(dataset: Any, keyword: str) -> str:

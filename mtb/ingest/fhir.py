@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from fhir.resources.R4B.codeableconcept import CodeableConcept
 
 from mtb.ingest import fhir_rules as rules
 from mtb.ingest.consequences import strip_accession
@@ -35,6 +38,9 @@ _MODALITIES = {"CT": "CT", "MR": "MRI", "PT": "PET", "US": "Ultrasound", "MG": "
                "CR": "X-ray", "DX": "X-ray", "NM": "Scintigraphy", "XA": "Angiography"}
 _NOT_HAPPENED = {"entered-in-error", "not-done", "not-taken", "cancelled", "preparation",
                  "revoked", "draft"}
+# A MedicationStatement 'intended' is a plan (often the board's own recommendation): showing it
+# as given therapy would turn a recommendation into a treatment line.
+_PLANNED = {"intended"}
 _RECOMMENDATION_INTENTS = {"proposal", "plan", "option"}
 _GENE = "48018-6"
 _PROTEIN = "48005-3"
@@ -65,13 +71,18 @@ def timeline_of(
     known = {p.id for p in timeline.patients}
     other_subjects: Counter[str] = Counter()
     made: list[tuple[TimelineEvent, Entry]] = []
+    subjects: set[str] = set()
     for entry in record.entries:
         subject = _subject(entry)
         target = record.resolve(subject)
         subject_id = str(target.resource.id) if target is not None else _ref_id(subject)
+        if entry.type == "Patient":
+            subject, subject_id = entry.ref, str(entry.resource.id or "")
         if patient is not None and subject and subject_id != patient:
             timeline.skipped[f"{entry.type} (another patient)"] += 1
             continue
+        if subject:
+            subjects.add(subject_id)
         if subject and known and subject_id not in known:
             other_subjects[subject] += 1
         build = _BUILDERS.get(entry.type)
@@ -82,6 +93,9 @@ def timeline_of(
         if status in _NOT_HAPPENED:
             timeline.skipped[f"{entry.type} (status {status})"] += 1
             continue
+        if status in _PLANNED and entry.type.startswith("Medication"):
+            timeline.skipped[f"{entry.type} (planned, not given)"] += 1
+            continue
         event, why = build(entry, record)
         if event is None:
             timeline.skipped[f"{entry.type} ({why})" if why else entry.type] += 1
@@ -89,12 +103,16 @@ def timeline_of(
         if event.start is None:
             record.warn(entry, "no date; listed at the end of the timeline")
         made.append((event, entry))
-    timeline.events = _fold_therapy_procedures(made, timeline.skipped)
+    timeline.events = _fold_therapy_procedures(made, record, timeline.skipped)
     for subject, count in sorted(other_subjects.items()):
         record.warn(None, f"{count} resources refer to {subject}, which is not the patient "
                           "of these files (kept; check the data)")
     if len(timeline.patients) > 1:
         record.warn(None, f"the files hold {len(timeline.patients)} patients; choose one")
+    elif not known and len(subjects) > 1:
+        record.warn(None, f"the resources refer to {len(subjects)} different patients "
+                          f"({', '.join(sorted(subjects)[:5])}) and no Patient resource says "
+                          "which is this case's: check the data")
     timeline.warnings = list(record.warnings)
     return timeline
 
@@ -137,8 +155,9 @@ def _condition(entry: Entry, record: Record) -> Built:
     codes = _codes(resource.code)
     label = _text(resource.code)
     morphology = [c for site in resource.bodySite or [] for c in _codes(site)]
-    if not rules.is_tumor_diagnosis(codes + morphology, label):
-        return None, "not a tumor diagnosis"
+    kind, why = rules.condition_kind(codes, label)
+    if kind is None:
+        return None, why
     start = (
         _date(resource.onsetDateTime)
         or _date(resource.onsetPeriod.start if resource.onsetPeriod else None)
@@ -151,7 +170,7 @@ def _condition(entry: Entry, record: Record) -> Built:
         f"stage: {', '.join(stage)}" if stage else "",
         _verification(resource),
     ) if part)
-    return _event(EventKind.DIAGNOSIS, entry, start, label or "Diagnosis",
+    return _event(kind, entry, start, label or "Diagnosis",
                   end=_date(resource.abatementDateTime), codes=codes + morphology,
                   detail=detail), ""
 
@@ -168,10 +187,35 @@ def _procedure(entry: Entry, record: Record) -> Built:
         return None, "not an oncologic procedure"
     label = label or rules.known_name(codes) or kind.value.replace("_", " ").capitalize()
     start, end = _period_or(resource.performedPeriod, resource.performedDateTime)
+    if start is not None and end is not None and end.key < start.key:
+        record.warn(entry, f"ends ({end}) before it starts ({start}); the end is not shown")
+        end = None
     outcome = _text(resource.outcome)
-    detail = "; ".join(p for p in (_notes(resource), f"outcome: {outcome}" if outcome else "")
-                       if p)
+    detail = "; ".join(p for p in (_setting(resource), _notes(resource),
+                                   f"outcome: {outcome}" if outcome else "") if p)
     return _event(kind, entry, start, label, end=end, codes=codes, detail=detail), ""
+
+
+# MII systemic therapy and radiotherapy extensions: position to surgery, intention
+_MII_SETTING = {"N": "neoadjuvant", "A": "adjuvant", "I": "intraoperative",
+                "O": "without surgery", "S": "other setting"}
+_MII_INTENTION = {"K": "curative intent", "P": "palliative intent", "S": "other intent",
+                  "X": "intent unknown"}
+
+
+def _setting(resource: Any) -> str:
+    """'neoadjuvant, curative intent' from the MII extensions (a line of therapy is counted
+    only outside the perioperative setting; see mtb.timeline.therapy_lines)."""
+    parts = []
+    for extension in getattr(resource, "extension", None) or []:
+        url = extension.url or ""
+        code = _first_code(extension.valueCodeableConcept) \
+            if extension.valueCodeableConcept is not None else ""
+        if url.endswith("stellung-zur-op") and code in _MII_SETTING:
+            parts.insert(0, _MII_SETTING[code])
+        elif url.endswith("-intention") and code in _MII_INTENTION:
+            parts.append(_MII_INTENTION[code])
+    return ", ".join(parts)
 
 
 def _medication(entry: Entry, record: Record) -> Built:
@@ -182,8 +226,11 @@ def _medication(entry: Entry, record: Record) -> Built:
     concept = resource.medicationCodeableConcept
     if concept is None and resource.medicationReference is not None:
         reference = resource.medicationReference.reference
-        target = record.resolve(reference)
-        if target is None or target.type != "Medication":
+        target = _medication_of(entry, record, reference)
+        display = resource.medicationReference.display
+        if target is None and display:  # a reference that names the drug is enough
+            concept = CodeableConcept.model_validate({"text": display})
+        elif target is None:
             record.warn(entry, f"medication reference {reference} does not resolve")
             if _profile_says_therapy(resource):
                 start, end = _medication_period(entry)
@@ -191,13 +238,14 @@ def _medication(entry: Entry, record: Record) -> Built:
                               f"Systemic therapy (medication {reference} not found)",
                               end=end, detail=_notes(resource)), ""
             return None, "medication unknown"
-        concept = target.resource.code
+        else:
+            concept = target.code
     codes = _codes(concept)
     written = _combined_label(concept)
     atc = [c.code for c in codes if c.system_name == "ATC"]
     if not is_antineoplastic(atc, written):
         return None, "not antineoplastic"
-    label = _drug_label(written)
+    label = _drug_label(written, atc)
     start, end = _medication_period(entry)
     shown = written if label.lower() != written.lower() else ""
     detail = "; ".join(p for p in (shown, _notes(resource)) if p)
@@ -298,11 +346,14 @@ def _care_plan(entry: Entry, record: Record) -> Built:
     start = _date(resource.created) or _date(resource.period.start if resource.period else None)
     plans = []
     for activity in resource.activity or []:
-        if activity.detail is not None and activity.detail.code is not None:
-            code = activity.detail.code
+        detail = activity.detail
+        if detail is not None and detail.code is not None:
+            code = detail.code
             plans.append(_text(code) or next(
                 (_MII_THERAPY_TYPES.get(c.code or "", c.code or "") for c in code.coding or []), ""
             ))
+        if detail is not None and detail.productCodeableConcept is not None:
+            plans.append(_drug_label(_combined_label(detail.productCodeableConcept), []))
         if activity.reference is not None:
             plans += _recommended(entry, record, activity.reference.reference)
     detail = "recommended: " + "; ".join(p for p in plans if p) if plans else ""
@@ -351,22 +402,47 @@ def _event(
 
 
 def _fold_therapy_procedures(
-    made: list[tuple[TimelineEvent, Entry]], skipped: Counter[str]
+    made: list[tuple[TimelineEvent, Entry]], record: Record, skipped: Counter[str]
 ) -> list[TimelineEvent]:
-    """MII records a systemic therapy twice: the Procedure (OPS 8-54, the episode) and its
-    MedicationStatements (the drugs). The drugs are what the board reads; the episode is
-    folded into them when one starts on the same day."""
-    drug_starts = {
-        str(event.start) for event, entry in made
-        if event.kind == EventKind.SYSTEMIC_THERAPY and entry.type != "Procedure"
+    """MII records a systemic therapy twice: the Procedure (OPS 8-54, the episode: its setting,
+    intention, status, end, notes) and its MedicationStatements (the drugs). The board reads
+    the drugs, so the episode is folded into the statements that belong to it — those whose
+    partOf names it, or (MII's examples write partOf placeholders) that start on its day — and
+    what only the episode says is copied into their detail and status."""
+    episodes = {
+        entry.ref: event for event, entry in made
+        if entry.type == "Procedure" and event.kind == EventKind.SYSTEMIC_THERAPY
     }
+    by_start: dict[str, str] = {}
+    for ref, event in episodes.items():
+        if isinstance(event.start, PartialDate):
+            by_start.setdefault(str(event.start), ref)
+    folded: set[str] = set()
     events = []
     for event, entry in made:
-        if (entry.type == "Procedure" and event.kind == EventKind.SYSTEMIC_THERAPY
-                and str(event.start) in drug_starts):
-            skipped["Procedure (systemic therapy, shown by its medications)"] += 1
+        if entry.type == "Procedure":
+            continue  # below, once it is known whether they were folded
+        if event.kind != EventKind.SYSTEMIC_THERAPY:
+            events.append(event)
             continue
-        events.append(event)
+        owner = next((target.ref for part in getattr(entry.resource, "partOf", None) or []
+                      for target in [record.resolve(part.reference)]
+                      if target is not None and target.ref in episodes), None)
+        if owner is None and isinstance(event.start, PartialDate):
+            owner = by_start.get(str(event.start))
+        if owner is None:
+            events.append(event)
+            continue
+        folded.add(owner)
+        episode = episodes[owner]
+        detail = "; ".join(dict.fromkeys(p for p in (episode.detail, event.detail) if p))
+        events.append(replace(event, detail=detail, status=event.status or episode.status,
+                              end=event.end or episode.end))
+    for event, entry in made:
+        if entry.type == "Procedure" and entry.ref in folded:
+            skipped["Procedure (systemic therapy, shown by its medications)"] += 1
+        elif entry.type == "Procedure":
+            events.append(event)
     return events
 
 
@@ -397,16 +473,31 @@ def _requested_drug(entry: Entry, record: Record) -> str:
     resource = entry.resource
     concept = resource.medicationCodeableConcept
     if concept is None and resource.medicationReference is not None:
-        target = record.resolve(resource.medicationReference.reference)
-        concept = target.resource.code if target is not None else None
-    return _drug_label(_combined_label(concept))
+        target = _medication_of(entry, record, resource.medicationReference.reference)
+        concept = target.code if target is not None else None
+    return _drug_label(_combined_label(concept), [])
 
 
-def _drug_label(written: str) -> str:
+def _drug_label(written: str, atc: list[str]) -> str:
     """'10 ML oxaliplatin 5 MG/ML Injection' -> 'Oxaliplatin': the INNs a product names, so
-    that cycles and lines group by drug; the product as written is kept in the detail."""
+    that cycles and lines group by drug; the product as written is kept in the detail. With
+    ATC codes the source's own drug names are kept (they may be German: 'Gemcitabin'), only
+    stripped of strength and form when an INN is recognised in each."""
     names = antineoplastic_names(written)
-    return " + ".join(name.capitalize() for name in names) if names else written
+    if atc and len(names) != len(atc):
+        return written or " + ".join(f"ATC {code}" for code in atc)
+    return " + ".join(name[:1].upper() + name[1:] for name in names) if names else written
+
+
+def _medication_of(entry: Entry, record: Record, reference: str | None) -> Any:
+    """The Medication a reference names: contained ('#m1') or a resource of the files."""
+    if reference and reference.startswith("#"):
+        for contained in getattr(entry.resource, "contained", None) or []:
+            if contained.id == reference[1:] and contained.get_resource_type() == "Medication":
+                return contained
+        return None
+    target = record.resolve(reference)
+    return target.resource if target is not None and target.type == "Medication" else None
 
 
 def _findings(entry: Entry, record: Record) -> list[str]:
@@ -451,8 +542,12 @@ def _value(item: Any) -> tuple[float | str | None, str, list[Code]]:
     """(value, unit, codes) of an Observation or component's value[x]."""
     if item.valueQuantity is not None:
         quantity = item.valueQuantity
-        number = float(quantity.value) if quantity.value is not None else None
-        return number, str(quantity.unit or quantity.code or ""), []
+        unit = str(quantity.unit or quantity.code or "")
+        if quantity.value is None:
+            return None, unit, []
+        if quantity.comparator:  # '<0.1' is not 0.1: a PSA below detection stays so
+            return f"{quantity.comparator}{float(quantity.value):g}", unit, []
+        return float(quantity.value), unit, []
     if item.valueCodeableConcept is not None:
         concept = item.valueCodeableConcept
         return _text(concept) or None, "", _codes(concept)

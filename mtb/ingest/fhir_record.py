@@ -103,6 +103,14 @@ def load_record(paths: Sequence[Path]) -> Record:
         path = Path(path)
         if path.is_dir():
             files = _files(path)
+            others = sorted(p.name for p in path.rglob("*") if p.is_file()
+                            and p.suffix.lower() not in FHIR_SUFFIXES
+                            and not p.name.startswith("."))
+            if others:
+                shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+                record.warnings.append(f"{path.name}: {len(others)} files that are not FHIR "
+                                       f"JSON were not read ({shown})")
+                record.skipped["file (not FHIR JSON)"] += len(others)
             if not files:
                 record.warnings.append(f"{path}: no .json or .ndjson files")
             for file in files:
@@ -144,7 +152,9 @@ def _load_file(path: Path, record: Record) -> None:
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():
                 parsed = _parse_json(line, path.name, record, line_offset=number)
-                if parsed is not None:
+                if isinstance(parsed, dict) and parsed.get("resourceType") == "Bundle":
+                    _load_object(parsed, f"{path.name}, line {number}", record)
+                elif parsed is not None:
                     _load_resource(parsed, path.name, f"line {number}", "", record)
         return
     parsed = _parse_json(text, path.name, record)
@@ -158,6 +168,10 @@ def _parse_json(text: str, origin: str, record: Record, line_offset: int = 0) ->
     except json.JSONDecodeError as error:
         line = line_offset or error.lineno
         record.warnings.append(f"{origin}, line {line}: invalid JSON ({error.msg}); not read")
+        record.skipped["file (invalid JSON)"] += 1
+        return None
+    except RecursionError:
+        record.warnings.append(f"{origin}: JSON nested too deeply to be FHIR; not read")
         record.skipped["file (invalid JSON)"] += 1
         return None
 

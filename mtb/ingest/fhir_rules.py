@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from mtb.timeline import Code, EventKind
+from mtb.timeline import Code, EventKind, says_progression
 
 ICD10 = ("ICD-10-GM", "ICD-10-CM", "ICD-10")
 
@@ -33,9 +33,29 @@ _TUMOR_WORDS = _words(
 )
 
 
+# Conditions that name a cancer without being the patient's cancer diagnosis
+_NOT_A_DIAGNOSIS = _words(r"history of", r"family history", r"\bfh\b", r"anamnes",
+                          r"screening", r"\brisk\b", r"tumou?r lysis", r"fear of",
+                          r"z\.\s*n\.", r"zustand nach")
+_SUSPECTED = _words(r"suspect", r"verdacht", r"\bv\.\s*a\.", r"possible", r"rule out")
+
+
+def condition_kind(codes: list[Code], text: str) -> tuple[EventKind | None, str]:
+    """A tumor diagnosis; a suspected cancer is shown as 'other' (the work-up, not yet the
+    diagnosis the evidence is weighed against); histories, family histories, screenings and
+    complications such as tumor lysis are not the patient's cancer."""
+    if _NOT_A_DIAGNOSIS.search(text):
+        return None, "history, risk or complication, not a tumor diagnosis"
+    if not is_tumor_diagnosis(codes, text):
+        return None, "not a tumor diagnosis"
+    if _SUSPECTED.search(text):
+        return EventKind.OTHER, ""
+    return EventKind.DIAGNOSIS, ""
+
+
 def is_tumor_diagnosis(codes: list[Code], text: str) -> bool:
-    """ICD-10 C00-D09 (malignant, in situ) or D37-D48 (uncertain behaviour), an ICD-O-3 code,
-    or tumor words in the display."""
+    """ICD-10 C00-D09 (malignant, in situ) or D37-D48 (uncertain behaviour), an ICD-O-3 code
+    of the condition itself, or tumor words in the display."""
     for code in codes:
         if code.system_name in ICD10:
             value = code.code.upper()
@@ -87,9 +107,18 @@ _SNOMED_PROCEDURE = {
 }
 
 
+# Procedures around a therapy that are not the therapy: a port for chemotherapy, a
+# radiation-oncology consultation, treatment planning.
+_AROUND_THERAPY = _words(r"\bport\b", r"port-a-cath", r"catheter", r"katheter", r"consult",
+                         r"konsil", r"planning", r"planung", r"education", r"counsel",
+                         r"referral", r"assessment", r"evaluation of")
+
+
 def procedure_kind(codes: list[Code], categories: list[Code], text: str) -> EventKind | None:
     """The kind of an oncologic procedure, or None for the rest (medication reconciliation,
-    examinations, screenings)."""
+    examinations, screenings, the port for a chemotherapy)."""
+    if _AROUND_THERAPY.search(text):
+        return None
     for code in codes:
         if code.system_name == "OPS":
             for prefix, kind in _OPS_PREFIXES:
@@ -155,7 +184,6 @@ GENOMIC_LOINC = frozenset({
 _STAGING_WORDS = _words(r"\bTNM\b", r"\bstage\b", r"stadium", r"\bFIGO\b", r"\bUICC\b",
                         r"\b[cpy]?[TNM] category", r"grading")
 _PERFORMANCE_WORDS = _words(r"\bECOG\b", r"karnofsky", r"performance status")
-_PROGRESSION_WORDS = _words(r"progress", r"worse", r"rezidiv", r"relaps", r"recurren")
 # MII 'Gesamtbeurteilung des Tumorstatus': P progression, Y recurrence
 _MII_PROGRESSION = frozenset({"P", "Y"})
 _PROGRESSION_SNOMED = frozenset({"271299001", "444391001", "25173007"})
@@ -174,7 +202,7 @@ def observation_kind(
             (v.system_name == "SNOMED CT" and v.code in _PROGRESSION_SNOMED)
             or ("verlauf" in v.system and v.code in _MII_PROGRESSION)
             for v in value_codes
-        ) or bool(_PROGRESSION_WORDS.search(value_text))
+        ) or says_progression(value_text)
         return (EventKind.PROGRESSION if progressed else EventKind.RESPONSE), ""
     if loinc & TUMOR_MARKER_LOINC or loinc & BIOMARKER_LOINC:
         return EventKind.MARKER, ""

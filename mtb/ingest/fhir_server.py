@@ -63,6 +63,7 @@ SEARCH_TYPES = (
     "ImagingStudy",
     "Specimen",
     "CarePlan",
+    "RequestGroup",  # MII MTB: a board's combination recommendation (read by its CarePlan)
 )
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # R4 `id` datatype

@@ -32,7 +32,15 @@ from pathlib import Path
 
 from mtb.errors import InputError
 from mtb.ingest.files import READ_ERRORS, open_text
-from mtb.timeline import DayOffset, EventKind, PartialDate, Patient, Timeline, TimelineEvent
+from mtb.timeline import (
+    DayOffset,
+    EventKind,
+    PartialDate,
+    Patient,
+    Timeline,
+    TimelineEvent,
+    says_progression,
+)
 
 __all__ = [
     "looks_like_cbioportal_timeline",
@@ -126,13 +134,6 @@ _STATUS_LABEL = ("STATUS", "SUBTYPE")
 
 _RADIOTHERAPY = re.compile(r"radiat|radiother", re.IGNORECASE)
 _SURGERY = re.compile(r"surg", re.IGNORECASE)
-# Negated progress ('no progression', 'progression-free') must not start a new therapy line.
-_NOT_PROGRESSED = re.compile(
-    r"\b(?:no|not|without|non|free of)[- ]+(?:\w+[- ]+)?(?:progress|recurr|relaps)"
-    r"|(?:progress|recurr|relaps)\w*[- ]free",
-    re.IGNORECASE,
-)
-_PROGRESSED = re.compile(r"\b(?:progress|recurr|relaps)", re.IGNORECASE)
 _DIED = re.compile(r"\b(?:death|deceased|dead|died)\b", re.IGNORECASE)
 _DIAGNOSED = re.compile(r"\bdiagnos", re.IGNORECASE)
 _RESPONDED = re.compile(r"\b(?:remission|respon|stable)", re.IGNORECASE)
@@ -225,7 +226,10 @@ def read_cbioportal_timeline(
         except _Skip as skip:
             _skip(timeline, path, line, skip)
             continue
-        timeline.events.append(event.anchored(index_date) if index_date else event)
+        try:
+            timeline.events.append(event.anchored(index_date) if index_date else event)
+        except ValueError as error:  # a day count beyond the calendar
+            _skip(timeline, path, line, _Skip(INVALID_DATE, str(error)))
     _warn_if_empty(timeline, path, table)
     return timeline
 
@@ -330,7 +334,7 @@ def _status_kind(text: str) -> EventKind:
     ('no progression', 'progression-free') is not progression, because a progression starts a
     new therapy line in `therapy_lines`.
     """
-    if _PROGRESSED.search(text) and not _NOT_PROGRESSED.search(text):
+    if says_progression(text):
         return EventKind.PROGRESSION
     if _DIED.search(text):
         return EventKind.DEATH

@@ -38,6 +38,8 @@ IDENTIFYING = {
     "InstitutionName": "Klinikum Beispielstadt",
     "ReferringPhysicianName": "Doktor^Hausarzt",
 }
+# PatientID is read (hashed, never shown) to notice files of several patients; the rest is not
+UNREAD = set(IDENTIFYING) - {"PatientID"}
 
 
 def write_dicom(path: Path, study: str, series: str, modality: str, **elements: str) -> Path:
@@ -168,7 +170,7 @@ def test_identifying_elements_never_reach_the_timeline(case: Path, monkeypatch) 
     # not even parsed: the elements are skipped while reading, and so is the pixel data
     assert len(opened) == 10  # 9 images and the DICOMDIR (the others fail before a data set)
     for dataset in opened:
-        assert not {*IDENTIFYING, "PixelData"} & set(dataset.dir())
+        assert not {*UNREAD, "PixelData"} & set(dataset.dir())
 
 
 def test_reads_metadata_only(monkeypatch, tmp_path: Path) -> None:
@@ -189,7 +191,7 @@ def test_reads_metadata_only(monkeypatch, tmp_path: Path) -> None:
         assert kwargs["stop_before_pixels"] is True
         assert kwargs["force"] is False
         wanted = set(kwargs["specific_tags"])
-        assert "PixelData" not in wanted and not wanted & set(IDENTIFYING)
+        assert "PixelData" not in wanted and not wanted & UNREAD
 
 
 def test_pydicom_ct_small_real_header() -> None:
@@ -304,3 +306,17 @@ def test_empty_folder_warns(tmp_path: Path) -> None:
     timeline = read_dicom([tmp_path])
     assert timeline.events == []
     assert timeline.warnings == [f"{tmp_path}: no DICOM files in this folder"]
+
+
+def test_files_of_two_patients_are_warned_about(tmp_path: Path) -> None:
+    """A CD export of two patients must not become one patient's imaging history unnoticed;
+    the warning names neither id."""
+    write_dicom(tmp_path / "a.dcm", "1.2.3", "1.2.3.1", "CT", StudyDate="20240102",
+                PatientID="PID-A-0001")
+    write_dicom(tmp_path / "b.dcm", "1.2.4", "1.2.4.1", "MR", StudyDate="20240105",
+                PatientID="PID-B-0002")
+    timeline = read_dicom([tmp_path])
+    [warning] = [w for w in timeline.warnings if "different patients" in w]
+    assert "2 different patients" in warning
+    text = repr(timeline) + "\n".join(timeline.warnings)
+    assert "PID-A-0001" not in text and "PID-B-0002" not in text

@@ -100,6 +100,7 @@ def test_kim_musterperson_course() -> None:
     assert [line.drugs for line in lines] == [
         ("Paclitaxel + Carboplatin",), ("Carboplatin", "Gemcitabin"), ("Niraparib",),
     ]
+    assert "neoadjuvant, curative intent" in lines[0].events[0].detail
     assert str(lines[0].start) == "2021-07-05" and str(lines[0].end) == "2021-09-05"
     # the three OPS 8-54 therapy Procedures are folded into their MedicationStatements
     assert timeline.skipped["Procedure (systemic therapy, shown by its medications)"] == 3
@@ -202,3 +203,107 @@ def test_patient_filter_keeps_one_patient(tmp_path: Path) -> None:
     assert [e.source.split(" ")[0] for e in only_a.events] == ["Condition/ca"]
     assert [p.id for p in only_a.patients] == ["a"]
     assert only_a.skipped["Condition (another patient)"] == 1
+
+
+# -- review regressions: each a way a board could have been misled -------------------------
+
+
+def _bundle(path: Path, *resources: dict[str, object]) -> Path:
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                "entry": [{"resource": r} for r in resources]}))
+    return path
+
+
+PATIENT = {"resourceType": "Patient", "id": "p1"}
+
+
+def _statement(ident: str, drug: str, start: str, **more: object) -> dict[str, object]:
+    return {"resourceType": "MedicationStatement", "id": ident, "status": "completed",
+            "subject": {"reference": "Patient/p1"}, "effectiveDateTime": start,
+            "medicationCodeableConcept": {"text": drug}, **more}
+
+
+def test_planned_drug_is_not_given_therapy(tmp_path: Path) -> None:
+    """An 'intended' osimertinib (the board's plan) must not become Line 2."""
+    timeline = read_fhir([_bundle(
+        tmp_path / "b.json", PATIENT,
+        _statement("given", "Erlotinib 150 MG", "2023-02-01"),
+        _statement("plan", "Osimertinib 80 MG", "2024-04-10", status="intended"),
+    )])
+    assert [e.label for e in timeline.events] == ["Erlotinib"]
+    assert timeline.skipped["MedicationStatement (planned, not given)"] == 1
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Progression", EventKind.PROGRESSION), ("keine Progression", EventKind.RESPONSE),
+    ("No progression", EventKind.RESPONSE), ("Disease progression ruled out",
+                                              EventKind.RESPONSE),
+])
+def test_negated_progression_is_a_response(tmp_path: Path, text: str, kind: EventKind) -> None:
+    status = {"resourceType": "Observation", "id": "s", "status": "final",
+              "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-03-05",
+              "code": {"coding": [{"system": "http://loinc.org", "code": "97509-4"}]},
+              "valueCodeableConcept": {"text": text}}
+    [event] = read_fhir([_bundle(tmp_path / "b.json", PATIENT, status)]).events
+    assert event.kind == kind
+
+
+def test_contained_medication_and_comparator(tmp_path: Path) -> None:
+    """EHR exports contain their Medication ('#m1'); a PSA '<0.1' is not 0.1."""
+    given = {"resourceType": "MedicationAdministration", "id": "a", "status": "completed",
+             "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-01-02",
+             "contained": [{"resourceType": "Medication", "id": "m1", "code": {"coding": [
+                 {"system": "http://www.whocc.no/atc", "code": "L01XC35",
+                  "display": "Trastuzumab deruxtecan"}]}}],
+             "medicationReference": {"reference": "#m1"}}
+    psa = {"resourceType": "Observation", "id": "psa", "status": "final",
+           "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2024-02-01",
+           "code": {"coding": [{"system": "http://loinc.org", "code": "2857-1",
+                                "display": "PSA"}]},
+           "valueQuantity": {"value": 0.1, "comparator": "<", "unit": "ng/mL"}}
+    events = read_fhir([_bundle(tmp_path / "b.json", PATIENT, given, psa)]).events
+    by_kind = {e.kind: e for e in events}
+    assert by_kind[EventKind.SYSTEMIC_THERAPY].label == "Trastuzumab deruxtecan"
+    assert (by_kind[EventKind.MARKER].value, by_kind[EventKind.MARKER].unit) == ("<0.1", "ng/mL")
+
+
+def test_two_files_of_two_patients_are_noticed(tmp_path: Path, capsys) -> None:
+    """Each file is one patient; together they are two: `mtb timeline a b` says so."""
+    from mtb.cli import main
+
+    def condition(patient: str) -> dict[str, object]:
+        return {"resourceType": "Condition", "id": f"c-{patient}",
+                "subject": {"reference": f"Patient/{patient}"}, "code": {"text": "Melanoma"},
+                "onsetDateTime": "2020-01-02"}
+
+    a = _bundle(tmp_path / "a.json", {"resourceType": "Patient", "id": "a"}, condition("a"))
+    b = _bundle(tmp_path / "b.json", {"resourceType": "Patient", "id": "b"}, condition("b"))
+    assert main(["timeline", str(a), str(b)]) == 0
+    assert "the files hold 2 patients; choose one" in capsys.readouterr().err
+    only_b = read_fhir([a, b], patient="b")
+    assert [p.id for p in only_b.patients] == ["b"] and len(only_b.events) == 1
+
+
+def test_history_and_suspicion_are_not_the_diagnosis(tmp_path: Path) -> None:
+    def condition(ident: str, text: str) -> dict[str, object]:
+        return {"resourceType": "Condition", "id": ident, "subject": {"reference": "Patient/p1"},
+                "code": {"text": text}, "onsetDateTime": "2020-01-02"}
+
+    timeline = read_fhir([_bundle(
+        tmp_path / "b.json", PATIENT, condition("h", "History of malignant neoplasm of breast"),
+        condition("f", "Family history of breast cancer"), condition("t", "Tumor lysis syndrome"),
+        condition("s", "Suspected lung cancer"), condition("d", "Adenocarcinoma of lung"),
+    )])
+    kinds = {e.source.split(" ")[0]: e.kind for e in timeline.events}
+    assert kinds == {"Condition/s": EventKind.OTHER, "Condition/d": EventKind.DIAGNOSIS}
+
+
+def test_kim_musterperson_lines_keep_their_setting() -> None:
+    """Neoadjuvant and adjuvant therapy are not 'lines' (the MII extensions say so): a board
+    must not read the niraparib maintenance as third-line therapy."""
+    if SHARED is None:
+        pytest.skip("../shared/data not found")
+    lines = therapy_lines(_timeline("mii-onkologie").events)
+    assert [(line.number, line.setting) for line in lines] == [
+        (None, "neoadjuvant"), (None, "adjuvant"), (None, "adjuvant")]
+    assert lines[0].label == "Neoadjuvant: Paclitaxel + Carboplatin (2021-07-05 to 2021-09-05)"

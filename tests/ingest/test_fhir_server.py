@@ -33,7 +33,7 @@ MII = "mii-exa-mtb-patient"
 # what the fallback searches, spelled out here so that the test fails if the module drifts
 SEARCHED = ["Condition", "Procedure", "MedicationStatement", "MedicationAdministration",
             "MedicationRequest", "Observation", "DiagnosticReport", "ImagingStudy", "Specimen",
-            "CarePlan"]
+            "CarePlan", "RequestGroup"]
 
 
 def shared_json(relative: str) -> Any:
