@@ -59,7 +59,8 @@ def _timeline_section(case: Case, *, large: bool) -> html.Div:
                                  "event table to case.toml).", color="secondary")
         return html.Div([heading("Timeline", className="section-title"), body], id=ids.TIMELINE)
     figure = dcc.Graph(figure=timeline_figure(case, height=460 if large else 380, large=large),
-                       config=_GRAPH_CONFIG, className="timeline-graph")
+                       config={**_GRAPH_CONFIG, "displayModeBar": False},  # labels at the top
+                       className="timeline-graph")
     lines = [html.Li(line.label) for line in case.lines]
     parts: list[object] = [heading("Timeline", className="section-title"), figure]
     if lines and not large:
