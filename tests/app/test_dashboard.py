@@ -125,6 +125,7 @@ def test_bad_vcf_upload_shows_the_file_and_line(dash_duo, app, data_dir, tmp_pat
     bad.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
                    "chr1\tnot-a-number\t.\tA\tG\t.\tPASS\t.\n")
     dash_duo.start_server(app)
+    dash_duo.wait_for_text_to_equal(f"#{ids.CASE_LIST} h2", "Board agenda", timeout=30)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/add", timeout=30)
     dash_duo.find_element(f"#{ids.ADD_TITLE}").send_keys("Bad upload")
     upload = dash_duo.driver.find_element(By.CSS_SELECTOR, f"#{ids.ADD_UPLOAD} input[type=file]")
