@@ -125,6 +125,17 @@ SETTINGS: tuple[Setting, ...] = (
         "0 (no names)",
     ),
     Setting(
+        "db_url", "MTB_DB_URL", lambda: "", str,
+        "Database of curations, decisions, users and the audit log: a SQLAlchemy URL "
+        "(postgresql+psycopg://user:password@host/db); empty means SQLite in the data dir.",
+        "(SQLite: <MTB_DATA_DIR>/mtb.sqlite)",
+    ),
+    Setting(
+        "secure_cookies", "MTB_SECURE_COOKIES", lambda: "0", _flag,
+        "1 sends the session cookie over HTTPS only: set it when mtb is served behind TLS.",
+        "0",
+    ),
+    Setting(
         "fhir_token", "MTB_FHIR_TOKEN", lambda: "", str,
         "Bearer token for `mtb case import-fhir` (the hospital's FHIR server).",
         "(none)",
@@ -147,7 +158,14 @@ class Settings:
     oncokb_url: str
     tmb_megabases: float
     show_names: bool
+    db_url: str = field(repr=False)  # may hold a password
+    secure_cookies: bool
     fhir_token: str = field(repr=False)
+
+    @property
+    def database_url(self) -> str:
+        """MTB_DB_URL, or SQLite in the data dir (the embedded default)."""
+        return self.db_url or f"sqlite:///{self.data_dir / 'mtb.sqlite'}"
 
     @classmethod
     def load(
