@@ -14,6 +14,15 @@ from dash import dcc, html
 
 from annotation.model import AnnotatedVariant, Tier
 from layouts import ids
+from layouts.board import (
+    BoardView,
+    audit_table,
+    decision_panel,
+    downloads,
+    recommendation_item,
+    status_bar,
+    summary_form,
+)
 from layouts.case_header import case_header
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_findings
@@ -93,14 +102,34 @@ def _warnings(case: Case) -> dbc.Alert | None:
                      color="light", className="case-warnings")
 
 
-def case_page(case: Case) -> html.Div:
+def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Div:
+    return html.Div([
+        html.Hr(),
+        dbc.Row([
+            dbc.Col(summary_form(board.record, may_curate=board.may_curate), lg=5),
+            dbc.Col(decision_panel(board.record, board.recommendations, findings,
+                                   may_decide=board.may_decide), lg=7),
+        ], className="g-3"),
+        audit_table(board.audit),
+    ], className="board-section")
+
+
+def case_page(
+    case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None
+) -> html.Div:
     rows = actionable_rows(case)
     present = dcc.Link("Present", href=f"/case/{case.entry.id}/present", id=ids.PRESENT_LINK,
                        className="btn btn-dark btn-sm")
+    top = [dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0")]
+    if board is not None:
+        top.append(html.Div(status_bar(board.record, may_decide=board.may_decide),
+                            className="ms-3 me-auto"))
+        top.append(html.Div(downloads(), className="me-3"))
+    top.append(present)
     return html.Div([
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
-        html.Div([dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"), present],
-                 className="d-flex justify-content-between mb-2"),
+        html.Div(id=ids.BOARD_MESSAGE),
+        html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
         case_header(case),
         dbc.Row([
             dbc.Col(key_findings(rows), lg=5),
@@ -115,7 +144,16 @@ def case_page(case: Case) -> html.Div:
                               html.Div(evidence_panel(None, case.annotation.diagnosis.text),
                                        id=ids.EVIDENCE)]), lg=8),
         ], className="g-3 mt-2"),
+        _board_section(board, findings or []) if board is not None else None,
     ], className="case-page")
+
+
+def _recommended(board: BoardView) -> html.Div:
+    items = [recommendation_item(r, may_decide=False, final=True)
+             for r in board.recommendations]
+    state = "final" if board.record.status == "final" else "draft"
+    return html.Div([html.H2(f"Recommendation ({state})", className="section-title"),
+                     html.Ul(items, className="recommendations")], className="options")
 
 
 def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
@@ -133,8 +171,12 @@ def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
                             className="small text-muted")], className="options")
 
 
-def present_page(case: Case, previous: str | None, following: str | None) -> html.Div:
+def present_page(
+    case: Case, previous: str | None, following: str | None, board: BoardView | None = None
+) -> html.Div:
     rows = actionable_rows(case)
+    decision = _recommended(board) if board is not None and board.recommendations \
+        else _options(rows)
 
     def nav(case_id: str | None, text: str, ident: str) -> object:
         if case_id is None:
@@ -152,7 +194,7 @@ def present_page(case: Case, previous: str | None, following: str | None) -> htm
         ], className="present-nav"),
         case_header(case, large=True),
         dbc.Row([
-            dbc.Col([key_findings(rows, large=True), _options(rows)], xl=5),
+            dbc.Col([key_findings(rows, large=True), decision], xl=5),
             dbc.Col(_timeline_section(case, large=True), xl=7),
         ], className="g-4"),
     ], className="present-page")

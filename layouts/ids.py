@@ -23,3 +23,32 @@ ADD_BUTTON = "add-button"
 ADD_RESULT = "add-result"
 
 FINDING = "finding"  # pattern-matching id type: {"type": FINDING, "row": n}
+
+# curation and board decisions (issue 6)
+STATUS_BAR = "status-bar"
+STATUS_BUTTON = "status-button"  # pattern-matching: {"type": STATUS_BUTTON, "status": s}
+BOARD_MESSAGE = "board-message"
+CURATION = "curation"
+CURATION_ROW = "curation-row"  # dcc.Store: the finding row and the curation's version
+CURATE_ONCOGENICITY = "curate-oncogenicity"
+CURATE_TIER = "curate-tier"
+CURATE_REASON = "curate-reason"
+CURATE_COMMENT = "curate-comment"
+CURATE_IN_REPORT = "curate-in-report"
+CURATE_SAVE = "curate-save"
+SUMMARY = "case-summary"
+SUMMARY_TEXT = "summary-text"
+SUMMARY_SAVE = "summary-save"
+SUMMARY_VERSION = "summary-version"
+DECISIONS = "decisions"
+RECOMMEND_KIND = "recommend-kind"
+RECOMMEND_TEXT = "recommend-text"
+RECOMMEND_GRADE = "recommend-grade"
+RECOMMEND_TIER = "recommend-tier"
+RECOMMEND_RATIONALE = "recommend-rationale"
+RECOMMEND_FINDINGS = "recommend-findings"
+RECOMMEND_SAVE = "recommend-save"
+WITHDRAW = "withdraw"  # pattern-matching: {"type": WITHDRAW, "id": n, "version": v}
+AUDIT = "audit-log"
+DOWNLOAD = "download"  # pattern-matching: {"type": DOWNLOAD, "format": f}
+DOWNLOAD_FILE = "download-file"

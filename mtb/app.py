@@ -21,18 +21,22 @@ from layouts.agenda import AgendaRow, agenda
 from layouts.case_page import case_page, present_page
 from layouts.messages import error_message
 from layouts.shell import shell
+from mtb.auth import csrf_token, current_actor, install_auth
+from mtb.board import board_view, finding_choices
+from mtb.board_callbacks import RELOAD, register_board_callbacks
 from mtb.callbacks import register_callbacks
 from mtb.case import ACTIONABLE
 from mtb.config import Settings
 from mtb.errors import MtbError
 from mtb.library import CaseLibrary
 from mtb.resources import assets_dir
+from mtb.store import Store
 
 log = logging.getLogger("mtb.app")
 TIER_ONE = ("IA", "IB")
 
 
-def guarded(what: str, build: Callable[[], Any], *, framed: bool = True) -> Any:
+def guarded(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> Any:
     """Run a layout function; errors become a message instead of a broken page."""
     try:
         return build()
@@ -43,10 +47,11 @@ def guarded(what: str, build: Callable[[], Any], *, framed: bool = True) -> Any:
         message = error_message(f"{what} cannot be shown",
                                 "An internal error occurred; it has been logged without "
                                 "patient data. Please report it.")
-    return shell(message) if framed else html.Div(message, className="p-4")
+    return frame(message)
 
 
-def agenda_rows(library: CaseLibrary) -> list[AgendaRow]:
+def agenda_rows(library: CaseLibrary, statuses: dict[str, str] | None = None) -> list[AgendaRow]:
+    statuses = statuses or {}
     rows = []
     for entry in library.entries():
         synthetic = "synthetic" if entry.synthetic else (
@@ -59,13 +64,18 @@ def agenda_rows(library: CaseLibrary) -> list[AgendaRow]:
             continue
         tiers = [v.tier.value for v in case.annotation.variants if v.tier in ACTIONABLE]
         tier1 = sum(1 for t in tiers if t in TIER_ONE)
-        rows.append(AgendaRow(entry.id, entry.title, case.diagnosis, "prepared", tier1,
-                              len(tiers) - tier1, synthetic))
+        rows.append(AgendaRow(entry.id, entry.title, case.diagnosis,
+                              statuses.get(entry.id, "prepared"), tier1, len(tiers) - tier1,
+                              synthetic))
     return rows
 
 
-def create_app(settings: Settings, library: CaseLibrary | None = None) -> Dash:
+def create_app(
+    settings: Settings, library: CaseLibrary | None = None, store: Store | None = None
+) -> Dash:
+    """The app. Every page needs a signed-in user (mtb.auth); writes go to the store."""
     library = library or CaseLibrary(settings)
+    store = store or Store.open(settings.database_url)
     app = Dash(
         __name__,
         use_pages=True,
@@ -77,20 +87,35 @@ def create_app(settings: Settings, library: CaseLibrary | None = None) -> Dash:
         suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
 
+    def frame(*content: Any) -> Any:
+        actor = current_actor(store)
+        if actor is None:
+            return shell(*content)
+        return shell(*content, user=actor.name, role=actor.role, csrf=csrf_token())
+
+    def bare(*content: Any) -> Any:
+        return html.Div(list(content), className="p-4")
+
     def agenda_page(**_: Any) -> Any:
-        return guarded("The agenda", lambda: shell(agenda(agenda_rows(library))))
+        return guarded("The agenda",
+                       lambda: frame(agenda(agenda_rows(library, store.statuses()))), frame)
 
     def case_view(case_id: str = "", **_: Any) -> Any:
-        return guarded("This case", lambda: shell(case_page(library.open(case_id).case)))
+        def build() -> Any:
+            case = library.open(case_id).case
+            board = board_view(store, case_id, current_actor(store))
+            return frame(case_page(case, board, finding_choices(case)))
+        return guarded("This case", build, frame)
 
     def present_view(case_id: str = "", **_: Any) -> Any:
         def build() -> Any:
             previous, following = library.neighbours(case_id)
-            return present_page(library.open(case_id).case, previous, following)
-        return guarded("This case", build, framed=False)
+            board = board_view(store, case_id, current_actor(store))
+            return present_page(library.open(case_id).case, previous, following, board)
+        return guarded("This case", build, bare)
 
     def add_view(**_: Any) -> Any:
-        return shell(add_case_page())
+        return frame(add_case_page())
 
     # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
     # /case/<id>/present must be tried before /case/<id>
@@ -100,6 +125,9 @@ def create_app(settings: Settings, library: CaseLibrary | None = None) -> Dash:
     dash.register_page("case", path_template="/case/<case_id>", layout=case_view,
                        title="mtb · case", order=2)
     dash.register_page("add", path="/add", layout=add_view, title="mtb · add a case", order=3)
-    app.layout = html.Div([dcc.Location(id="url"), dash.page_container])
-    register_callbacks(app, library)
+    app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=RELOAD, refresh=True),
+                           dash.page_container])
+    install_auth(app.server, store, settings.data_dir, secure=settings.secure_cookies)
+    register_callbacks(app, library, store)
+    register_board_callbacks(app, library, store)
     return app

@@ -12,12 +12,16 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from layouts import ids
 from layouts.add_case import add_result, uploaded_files
+from layouts.board import curation_form
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
+from mtb.auth import current_actor
+from mtb.case import finding_key
 from mtb.errors import InputError, MtbError
 from mtb.grid import rows_for
 from mtb.intake import add_case
 from mtb.library import CaseLibrary
+from mtb.store import Store
 
 log = logging.getLogger("mtb.app")
 
@@ -31,7 +35,7 @@ def tier_filter_model(current: dict[str, Any] | None, highest_rank: int) -> dict
     return model
 
 
-def register_callbacks(app: Dash, library: CaseLibrary) -> None:
+def register_callbacks(app: Dash, library: CaseLibrary, store: Store) -> None:
     @app.callback(
         Output(ids.GRID, "getRowsResponse"),
         Input(ids.GRID, "getRowsRequest"),
@@ -78,7 +82,15 @@ def register_callbacks(app: Dash, library: CaseLibrary) -> None:
             return error_message("The evidence cannot be shown", str(error))
         variants = case.annotation.variants
         variant = variants[row] if 0 <= row < len(variants) else None
-        return evidence_panel(variant, case.annotation.diagnosis.text)
+        panel = evidence_panel(variant, case.annotation.diagnosis.text)
+        if variant is None:
+            return panel
+        actor = current_actor(store)
+        record = store.case_record(case_id)
+        curation = store.curations(case_id).get(finding_key(variant))
+        return [panel, curation_form(row, variant, curation,
+                                     may_curate=bool(actor and actor.may("curate")),
+                                     final=record.status == "final")]
 
     @app.callback(
         Output(ids.ADD_FILES, "children"),
@@ -100,6 +112,9 @@ def register_callbacks(app: Dash, library: CaseLibrary) -> None:
     )
     def add(_n: int, contents: list[str] | None, names: list[str] | None, title: str | None,
             diagnosis: str | None) -> Any:
+        actor = current_actor(store)
+        if actor is None or not actor.may("add_case"):
+            return add_result(False, "Only curators, chairs and admins add cases.")
         try:
             files = [(name, _decode(name, data))
                      for name, data in zip(names or [], contents or [], strict=False)]

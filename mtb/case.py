@@ -36,7 +36,7 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Finding, GenomeBuild
+from mtb.variant import Finding, GenomeBuild, SmallVariant
 
 MOLECULAR_KINDS = ("vcf", "segments", "fusions")
 ACTIONABLE = (Tier.IA, Tier.IB, Tier.IIC, Tier.IID)
@@ -213,6 +213,16 @@ def _patient(timeline: Timeline, warnings: list[str]) -> Patient | None:
         warnings.append(f"the clinical files describe {len(distinct)} patients "
                         f"({', '.join(sorted(distinct))}): check that they belong to this case")
     return next(iter(distinct.values()), None)
+
+
+def finding_key(variant: AnnotatedVariant) -> str:
+    """A finding's identity across reloads of its case (curations and recommendations refer to
+    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
+    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
+    finding = variant.finding
+    if isinstance(finding, SmallVariant):
+        return finding.key
+    return f"{variant.alteration.kind}:{variant.alteration.label}"
 
 
 def latest_value(case: Case, label_word: str) -> TimelineEvent | None:

@@ -7,6 +7,7 @@ MTB_DEBUG=1 is set.
     mtb kb build|status|update   the local knowledge-base index
     mtb timeline PATH   clinical events from FHIR, tabular histories and DICOM, in order
     mtb case show|import-fhir    a case folder at a glance; a patient from a FHIR server
+    mtb user add NAME --role ROLE   who may sign in to the web app (and with which role)
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
 """
 
@@ -107,6 +108,16 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     add_case_commands(commands)
+
+    user = commands.add_parser("user", help="manage the users who may sign in to the web app")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    user_add = user_commands.add_parser(
+        "add", help="add a user (prompts for the password when --password is not given)")
+    user_add.add_argument("name")
+    user_add.add_argument("--role", required=True, choices=("viewer", "curator", "chair",
+                                                             "admin"))
+    user_add.add_argument("--password", help="at least 10 characters (prefer the prompt: "
+                          "options show in `ps` and shell history)")
 
     serve = commands.add_parser("serve", help="start the web app (bundled sample cases by default)")
     serve.add_argument("--host", help="address to listen on (MTB_HOST)")
@@ -357,14 +368,50 @@ def run_kb(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+# -- users -------------------------------------------------------------------------------------
+
+
+def run_user(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import getpass
+
+    from mtb.store import Store
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise InputError("password", "the two passwords differ")
+    store = Store.open(Settings.load().database_url)
+    store.add_user(args.name, args.role, password)
+    out.write(f"user {args.name} added ({args.role})\n")
+    return 0
+
+
+def first_admin(store: Any, err: IO[str]) -> None:
+    """The embedded default's first start: a local admin with a random password, printed
+    once on the console of whoever started mtb (never logged, never stored in clear)."""
+    import secrets
+
+    if store.has_users():
+        return
+    password = secrets.token_urlsafe(12)
+    store.add_user("admin", "admin", password)
+    err.write("mtb: first start: created the user 'admin' (role admin) with the password\n"
+              f"     {password}\n"
+              "     sign in with it, then add your users: mtb user add NAME --role ROLE\n")
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from mtb.app import create_app
+    from mtb.store import Store
 
     settings = Settings.load({"host": args.host, "port": args.port, "cases_dir": args.cases_dir})
-    app = create_app(settings)
+    store = Store.open(settings.database_url)
+    first_admin(store, sys.stderr)
+    app = create_app(settings, store=store)
     url = f"http://{settings.host}:{settings.port}/"
     print(f"mtb: serving {settings.cases_dir} on {url} (Ctrl+C stops)", file=sys.stderr)
     if args.debug:  # Flask's development server with Dash's dev tools: never for patients
@@ -390,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_timeline(args, sys.stdout, sys.stderr)
         if args.command == "case":
             return run_case(args, sys.stdout, sys.stderr)
+        if args.command == "user":
+            return run_user(args, sys.stdout, sys.stderr)
         if args.command == "serve":
             return run_serve(args)
     except MtbError as error:

@@ -35,6 +35,7 @@ from mtb.errors import MtbError, StorageError
 from mtb.store.schema import (
     AMP_TIERS,
     EVIDENCE_GRADES,
+    NEXT_STATUS,
     ONCOGENICITY,
     RECOMMENDATION_KINDS,
     ROLES,
@@ -58,8 +59,6 @@ PERMISSIONS = {
     "decide": frozenset({"chair", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
-_NEXT_STATUS = {"prepared": ("presented",), "presented": ("prepared", "decided"),
-                "decided": ("presented", "final"), "final": ()}
 
 
 class AccessError(MtbError):
@@ -219,7 +218,7 @@ class Store:
             raise StorageError(f"status '{status}' is not one of {', '.join(STATUSES)}")
         with self._write() as session:
             record = self._record_for_edit(session, case_id, version)
-            if status not in _NEXT_STATUS[record.status] and status != record.status:
+            if status not in NEXT_STATUS[record.status] and status != record.status:
                 raise StorageError(f"a case that is {record.status} cannot become {status}")
             before = {"status": record.status}
             record.status, record.updated_by, record.updated_at = status, by.name, now()

@@ -27,6 +27,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("viewer", "curator", "chair", "admin")
 STATUSES = ("prepared", "presented", "decided", "final")
+# the status a case may move to from each status (back one step, or on; final locks the case)
+NEXT_STATUS = {"prepared": ("presented",), "presented": ("prepared", "decided"),
+               "decided": ("presented", "final"), "final": ()}
 RECOMMENDATION_KINDS = ("therapy", "trial", "diagnostics", "genetic_counselling")
 # MII molecular tumor board evidence grades (Kerndatensatz Modul MTB, after the NCT/ZPM scheme)
 EVIDENCE_GRADES = ("m1A", "m1B", "m1C", "m2A", "m2B", "m2C", "m3", "m4")

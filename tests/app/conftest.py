@@ -29,3 +29,44 @@ def screenshot(dash_duo):
         return path
 
     return take
+
+
+PASSWORD = "board-password-2026"  # test users only
+USERS = {"chef": "chair", "cura": "curator", "vera": "viewer", "root": "admin"}
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh case store with one user per role."""
+    from mtb.store import Store
+
+    store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    for name, role in USERS.items():
+        store.add_user(name, role, PASSWORD)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app(data_dir, store):
+    from mtb.app import create_app
+    from mtb.config import Settings
+
+    return create_app(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}), store=store)
+
+
+@pytest.fixture
+def signed_in(dash_duo, app):
+    """Start the app and return `sign_in(name, path)`, which signs in through the form."""
+    dash_duo.start_server(app, navigate=False)
+    dash_duo._url = dash_duo.server.url  # what start_server would set, without waiting
+
+    def sign_in(name: str, path: str = "/") -> None:
+        dash_duo.driver.get(f"{dash_duo.server.url}/login?next={path}")
+        dash_duo.wait_for_element("#login-form", timeout=10)
+        dash_duo.find_element("#name").send_keys(name)
+        dash_duo.find_element("#password").send_keys(PASSWORD)
+        dash_duo.find_element("#login-button").click()
+        dash_duo.wait_for_element(dash_duo.dash_entry_locator, timeout=30)
+
+    return sign_in

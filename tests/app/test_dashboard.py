@@ -13,16 +13,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from layouts import ids
-from mtb.app import create_app
-from mtb.config import Settings
 
 pytestmark = pytest.mark.browser
 LUNG = "synthetic-egfr-lung"
-
-
-@pytest.fixture
-def app(data_dir):
-    return create_app(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}))
 
 
 def _wait(condition, timeout: float = 15.0):  # type: ignore[no-untyped-def]
@@ -49,9 +42,9 @@ def _grid_genes(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
         ".map(cell => cell.textContent.trim()).filter(text => text);")
 
 
-def test_agenda_case_presentation_next_case(dash_duo, app, screenshot) -> None:
+def test_agenda_case_presentation_next_case(dash_duo, signed_in, screenshot) -> None:
     dash_duo.driver.set_window_size(1920, 1080)
-    dash_duo.start_server(app)
+    signed_in("vera")
     dash_duo.wait_for_text_to_equal(f"#{ids.CASE_LIST} h2", "Board agenda", timeout=30)
     rows = dash_duo.find_elements(f"#{ids.CASE_LIST} tbody tr")
     assert len(rows) == 5
@@ -90,10 +83,9 @@ def test_agenda_case_presentation_next_case(dash_duo, app, screenshot) -> None:
     assert dash_duo.get_logs() == []
 
 
-def test_grid_filters_why_and_evidence(dash_duo, app, screenshot) -> None:
+def test_grid_filters_why_and_evidence(dash_duo, signed_in, screenshot) -> None:
     dash_duo.driver.set_window_size(1920, 1080)
-    dash_duo.start_server(app)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/case/tcga-a6-2686-colon", timeout=30)
+    signed_in("vera", "/case/tcga-a6-2686-colon")
     dash_duo.wait_for_element(f"#{ids.GRID} .ag-row", timeout=30)
     assert "All findings (3,313)" in dash_duo.find_element(".case-page").text
     # tier buttons: Tier I leaves BRAF V600E only
@@ -120,13 +112,11 @@ def test_grid_filters_why_and_evidence(dash_duo, app, screenshot) -> None:
     assert dash_duo.get_logs() == []
 
 
-def test_bad_vcf_upload_shows_the_file_and_line(dash_duo, app, data_dir, tmp_path) -> None:
+def test_bad_vcf_upload_shows_the_file_and_line(dash_duo, signed_in, data_dir, tmp_path) -> None:
     bad = tmp_path / "broken.vcf"
     bad.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
                    "chr1\tnot-a-number\t.\tA\tG\t.\tPASS\t.\n")
-    dash_duo.start_server(app)
-    dash_duo.wait_for_text_to_equal(f"#{ids.CASE_LIST} h2", "Board agenda", timeout=30)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/add", timeout=30)
+    signed_in("cura", "/add")
     dash_duo.find_element(f"#{ids.ADD_TITLE}").send_keys("Bad upload")
     upload = dash_duo.driver.find_element(By.CSS_SELECTOR, f"#{ids.ADD_UPLOAD} input[type=file]")
     upload.send_keys(str(bad))

@@ -1,0 +1,206 @@
+"""Curation and board decisions on the case page: status, a finding's curation, the case
+summary, recommendations, report downloads and the audit log.
+
+Pure functions of what the store holds and of what the signed-in user may do. Controls a user
+may not use are shown disabled with the reason (the server refuses them anyway); a final case
+shows everything read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from annotation.model import AnnotatedVariant
+from layouts import ids
+from mtb.store.schema import (
+    AMP_TIERS,
+    EVIDENCE_GRADES,
+    NEXT_STATUS,
+    ONCOGENICITY,
+    RECOMMENDATION_KINDS,
+    AuditEntry,
+    CaseRecord,
+    Curation,
+    Recommendation,
+)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What the store holds about a case, and what the signed-in user may do with it."""
+
+    record: CaseRecord
+    recommendations: Sequence[Recommendation]
+    audit: Sequence[AuditEntry]
+    user: str
+    role: str
+    may_curate: bool
+    may_decide: bool
+
+
+_KIND_TEXT = {"therapy": "Therapy", "trial": "Clinical trial", "diagnostics":
+              "Further diagnostics", "genetic_counselling": "Genetic counselling"}
+
+
+def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
+    return ([{"label": blank, "value": ""}] if blank else []) + [
+        {"label": v, "value": v} for v in values]
+
+
+def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
+    changed = (f"last changed by {record.updated_by}, "
+               f"{record.updated_at:%Y-%m-%d %H:%M} UTC") if record.updated_by else "not yet"
+    buttons = [
+        dbc.Button(f"Mark {status}", id={"type": ids.STATUS_BUTTON, "status": status},
+                   size="sm", color="dark" if status == "final" else "secondary",
+                   outline=True, className="ms-2", disabled=not may_decide,
+                   title="" if may_decide else "only the board chair changes the status")
+        for status in NEXT_STATUS[record.status]
+    ]
+    locked = html.Span(" · read-only", className="text-muted") if record.status == "final" \
+        else None
+    return html.Div([
+        html.Span("Status: ", className="fact-label"),
+        html.Span(record.status, className=f"status status-{record.status}"), locked,
+        html.Span(f" ({changed})", className="small text-muted ms-1"), *buttons,
+        dcc.Store(id=ids.SUMMARY_VERSION, data=record.version),
+    ], id=ids.STATUS_BAR, className="status-line")
+
+
+def curation_form(
+    row: int, variant: AnnotatedVariant, curation: Curation | None, *, may_curate: bool,
+    final: bool,
+) -> html.Div:
+    """The curator's interpretation of one finding (below its evidence)."""
+    disabled = not may_curate or final
+    why_disabled = "the case is final" if final else "curators edit interpretations"
+    version = curation.version if curation is not None else 0
+    return html.Div([
+        html.H4("Curation", className="section-title mt-3"),
+        dcc.Store(id=ids.CURATION_ROW, data={"row": row, "version": version}),
+        dbc.Row([
+            dbc.Col([dbc.Label("Oncogenicity", html_for=ids.CURATE_ONCOGENICITY),
+                     dbc.Select(id=ids.CURATE_ONCOGENICITY, options=_options(ONCOGENICITY, "—"),
+                                value=curation.oncogenicity if curation else "",
+                                disabled=disabled)], md=4),
+            dbc.Col([dbc.Label(f"Tier (computed {variant.tier.value})",
+                               html_for=ids.CURATE_TIER),
+                     dbc.Select(id=ids.CURATE_TIER, options=_options(AMP_TIERS, "as computed"),
+                                value=curation.tier_override if curation else "",
+                                disabled=disabled)], md=3),
+            dbc.Col([dbc.Label("In report"),
+                     dbc.Checkbox(id=ids.CURATE_IN_REPORT, label="include in the report",
+                                  value=bool(curation and curation.in_report),
+                                  disabled=disabled)], md=5),
+        ], className="g-2"),
+        dbc.Label("Reason for a tier override", html_for=ids.CURATE_REASON, className="mt-2"),
+        dbc.Textarea(id=ids.CURATE_REASON, value=curation.override_reason if curation else "",
+                     disabled=disabled, rows=2, maxLength=2000),
+        dbc.Label("Comment", html_for=ids.CURATE_COMMENT, className="mt-2"),
+        dbc.Textarea(id=ids.CURATE_COMMENT, value=curation.comment if curation else "",
+                     disabled=disabled, rows=2, maxLength=4000),
+        html.Div([
+            dbc.Button("Save curation", id=ids.CURATE_SAVE, color="primary", size="sm",
+                       className="mt-2", disabled=disabled,
+                       title=why_disabled if disabled else ""),
+            html.Span(f" saved by {curation.updated_by}, version {curation.version}"
+                      if curation else " not curated yet", className="small text-muted ms-2"),
+        ]),
+    ], id=ids.CURATION, className="curation")
+
+
+def summary_form(record: CaseRecord, *, may_curate: bool) -> html.Div:
+    disabled = not may_curate or record.status == "final"
+    return html.Div([
+        html.H3("Case summary", className="section-title"),
+        dbc.Textarea(id=ids.SUMMARY_TEXT, value=record.summary, rows=3, maxLength=8000,
+                     disabled=disabled, placeholder="the curators' summary for the board"),
+        dbc.Button("Save summary", id=ids.SUMMARY_SAVE, size="sm", color="primary",
+                   className="mt-2", disabled=disabled),
+    ], id=ids.SUMMARY)
+
+
+def recommendation_item(item: Recommendation, *, may_decide: bool, final: bool) -> html.Li:
+    grade = f" · evidence {item.evidence_grade}" if item.evidence_grade else ""
+    tier = f" · tier {item.amp_tier}" if item.amp_tier else ""
+    findings = item.finding_keys.replace("\n", ", ")
+    withdraw = None if final or not may_decide else dbc.Button(
+        "Withdraw", id={"type": ids.WITHDRAW, "id": item.id, "version": item.version},
+        size="sm", color="link", className="p-0 ms-2")
+    return html.Li([
+        html.Strong(f"{_KIND_TEXT.get(item.kind, item.kind)}: {item.text}"),
+        html.Span(f"{grade}{tier}"), withdraw,
+        html.Div(item.rationale, className="small") if item.rationale else None,
+        html.Div(f"rests on: {findings}", className="small text-muted") if findings else None,
+        html.Div(f"recorded by {item.created_by}", className="small text-muted"),
+    ], className="recommendation")
+
+
+def decision_panel(
+    record: CaseRecord, recommendations: Sequence[Recommendation],
+    findings: Sequence[tuple[str, str]], *, may_decide: bool,
+) -> html.Div:
+    """The board's recommendations and, for the chair, the form to record one.
+    `findings`: (finding key, label) of the findings a recommendation may rest on."""
+    final = record.status == "final"
+    items = [recommendation_item(r, may_decide=may_decide, final=final) for r in recommendations]
+    listing: object = html.Ul(items, className="recommendations") if items else html.P(
+        "No recommendation recorded yet.", className="text-muted")
+    parts: list[object] = [html.H3("Board recommendations", className="section-title"), listing]
+    if may_decide and not final:
+        parts.append(html.Div([
+            dbc.Row([
+                dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
+                    {"label": _KIND_TEXT[k], "value": k} for k in RECOMMENDATION_KINDS]), md=3),
+                dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=500,
+                                  placeholder="therapy, trial or examination"), md=5),
+                dbc.Col(dbc.Select(id=ids.RECOMMEND_GRADE, value="",
+                                   options=_options(EVIDENCE_GRADES, "evidence grade")), md=2),
+                dbc.Col(dbc.Select(id=ids.RECOMMEND_TIER, value="",
+                                   options=_options(AMP_TIERS, "AMP tier")), md=2),
+            ], className="g-2"),
+            dbc.Textarea(id=ids.RECOMMEND_RATIONALE, rows=2, maxLength=4000,
+                         placeholder="rationale", className="mt-2"),
+            dcc.Dropdown(id=ids.RECOMMEND_FINDINGS, multi=True, className="mt-2",
+                         placeholder="the findings it rests on",
+                         options=[{"label": label, "value": key} for key, label in findings]),
+            dbc.Button("Record recommendation", id=ids.RECOMMEND_SAVE, color="primary",
+                       size="sm", className="mt-2"),
+        ], className="decision-form"))
+    elif not may_decide:
+        parts.append(html.P("Recommendations are recorded by the board chair.",
+                            className="small text-muted"))
+    return html.Div(parts, id=ids.DECISIONS)
+
+
+def downloads() -> html.Div:
+    return html.Div([
+        html.Span("Report: ", className="fact-label"),
+        *[dbc.Button(label, id={"type": ids.DOWNLOAD, "format": fmt}, size="sm",
+                     color="secondary", outline=True, className="me-2")
+          for label, fmt in (("HTML", "html"), ("PDF", "pdf"), ("FHIR", "fhir"))],
+        dcc.Download(id=ids.DOWNLOAD_FILE),
+    ], className="downloads")
+
+
+def audit_table(entries: Sequence[AuditEntry]) -> html.Details:
+    rows = [html.Tr([html.Td(f"{e.at:%Y-%m-%d %H:%M:%S}"), html.Td(e.user_name),
+                     html.Td(e.action), html.Td(e.entity_key.split("/")[-1]),
+                     html.Td(e.before, className="audit-json"),
+                     html.Td(e.after, className="audit-json")])
+            for e in reversed(entries)]
+    return html.Details([
+        html.Summary(f"Audit log ({len(entries)} changes)"),
+        dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("When (UTC)", "Who", "What", "Item",
+                                                             "Before", "After")])),
+                   html.Tbody(rows)], size="sm", className="audit-table"),
+    ], id=ids.AUDIT, className="mt-2")
+
+
+def board_message(text: str, *, ok: bool) -> dbc.Alert:
+    return dbc.Alert(text, color="success" if ok else "danger", dismissable=True,
+                     duration=6000 if ok else None, className="py-2 mb-2")
