@@ -21,6 +21,7 @@ from mtb.store.schema import (
     EVIDENCE_GRADES,
     NEXT_STATUS,
     ONCOGENICITY,
+    RECOMMENDATION_KIND_NAMES,
     RECOMMENDATION_KINDS,
     AuditEntry,
     CaseRecord,
@@ -42,8 +43,6 @@ class BoardView:
     may_decide: bool
 
 
-_KIND_TEXT = {"therapy": "Therapy", "trial": "Clinical trial", "diagnostics":
-              "Further diagnostics", "genetic_counselling": "Genetic counselling"}
 
 
 def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
@@ -132,7 +131,7 @@ def recommendation_item(item: Recommendation, *, may_decide: bool, final: bool) 
         "Withdraw", id={"type": ids.WITHDRAW, "id": item.id, "version": item.version},
         size="sm", color="link", className="p-0 ms-2")
     return html.Li([
-        html.Strong(f"{_KIND_TEXT.get(item.kind, item.kind)}: {item.text}"),
+        html.Strong(f"{RECOMMENDATION_KIND_NAMES.get(item.kind, item.kind)}: {item.text}"),
         html.Span(f"{grade}{tier}"), withdraw,
         html.Div(item.rationale, className="small") if item.rationale else None,
         html.Div(f"rests on: {findings}", className="small text-muted") if findings else None,
@@ -155,7 +154,8 @@ def decision_panel(
         parts.append(html.Div([
             dbc.Row([
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
-                    {"label": _KIND_TEXT[k], "value": k} for k in RECOMMENDATION_KINDS]), md=3),
+                    {"label": RECOMMENDATION_KIND_NAMES[k], "value": k}
+                    for k in RECOMMENDATION_KINDS]), md=3),
                 dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=500,
                                   placeholder="therapy, trial or examination"), md=5),
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_GRADE, value="",

@@ -10,24 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
-from mtb.case import Case, latest_value
-from mtb.timeline import TimelineEvent
-
-_STAGE_WORDS = ("stage", "stadium", "tnm", "figo", "uicc")
-
-
-def _latest_stage(case: Case) -> TimelineEvent | None:
-    found = [e for e in case.events if any(w in e.label.lower() for w in _STAGE_WORDS)
-             and e.value is not None]
-    return found[-1] if found else None
-
-
-def _value(event: TimelineEvent | None) -> str:
-    if event is None:
-        return ""
-    value = event.value
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text} ({event.start})" if event.start else text
+from mtb.case import Case, event_text, latest_stage, latest_value
 
 
 def header_facts(case: Case) -> list[tuple[str, str]]:
@@ -43,12 +26,12 @@ def header_facts(case: Case) -> list[tuple[str, str]]:
         who = ", ".join(p for p in parts if p)
     diagnosis = case.annotation.diagnosis
     mapped = diagnosis.name if diagnosis.known else f"{diagnosis.text} (not mapped)"
-    stage = _value(_latest_stage(case)) or "not recorded"
-    ecog = _value(latest_value(case, "ECOG")) or "not recorded"
+    stage = event_text(latest_stage(case)) or "not recorded"
+    ecog = event_text(latest_value(case, "ECOG")) or "not recorded"
     tmb = case.annotation.tmb
     tmb_text = ("not computed" if tmb is None else
                 "not computable" if tmb.per_mb is None else f"{tmb.per_mb:.1f} mut/Mb")
-    msi = _value(latest_value(case, "microsatellite")) or "not recorded"
+    msi = event_text(latest_value(case, "microsatellite")) or "not recorded"
     return [("Patient", who), ("Diagnosis", mapped), ("Stage", stage), ("ECOG", ecog),
             ("TMB", tmb_text), ("MSI", msi)]
 

@@ -140,3 +140,43 @@ def register_board_callbacks(app: Dash, library: CaseLibrary, store: Store) -> N
         panel = decision_panel(board.record, board.recommendations, finding_choices(case),
                                may_decide=board.may_decide)
         return panel.children, board_message(message, ok=ok), audit_table(board.audit).children
+
+    register_download_callback(app, library, store)
+
+
+def report_file(library: CaseLibrary, store: Store, case_id: str, fmt: str) -> dict[str, Any]:
+    """The case report as a dcc.Download payload (HTML, PDF or a FHIR Bundle)."""
+    from dash import dcc
+
+    from mtb.report import bundle_json, render_html, render_pdf, report_content
+
+    content = report_content(library.open(case_id).case, store)
+    name = f"mtb-report-{case_id}"
+    if fmt == "pdf":
+        return dcc.send_bytes(render_pdf(content), f"{name}.pdf")
+    if fmt == "fhir":
+        return dcc.send_string(bundle_json(content), f"{name}.fhir.json")
+    return dcc.send_string(render_html(content), f"{name}.html")
+
+
+def register_download_callback(app: Dash, library: CaseLibrary, store: Store) -> None:
+    @app.callback(
+        Output(ids.DOWNLOAD_FILE, "data"),
+        Output(ids.BOARD_MESSAGE, "children", allow_duplicate=True),
+        Input({"type": ids.DOWNLOAD, "format": ALL}, "n_clicks"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def download(clicks: list[int | None], case_id: str) -> Any:
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return no_update, no_update
+        if current_actor(store) is None:
+            return no_update, board_message("Your session has ended: sign in again.", ok=False)
+        try:
+            return report_file(library, store, case_id, ctx.triggered_id["format"]), no_update
+        except MtbError as error:
+            return no_update, board_message(str(error), ok=False)
+        except Exception as error:  # the boundary
+            log.error("internal error (%s) while writing a report", type(error).__name__)
+            return no_update, board_message("The report could not be written (internal "
+                                            "error; logged without patient data).", ok=False)

@@ -225,6 +225,25 @@ def finding_key(variant: AnnotatedVariant) -> str:
     return f"{variant.alteration.kind}:{variant.alteration.label}"
 
 
+STAGE_WORDS = ("stage", "stadium", "tnm", "figo", "uicc")
+
+
+def latest_stage(case: Case) -> TimelineEvent | None:
+    """The newest staging event with a value (UICC/TNM, FIGO, AJCC stage group)."""
+    found = [e for e in case.events if any(w in e.label.lower() for w in STAGE_WORDS)
+             and e.value is not None]
+    return found[-1] if found else None
+
+
+def event_text(event: TimelineEvent | None) -> str:
+    """'IVA (2023-01-16)': an event's value with its date, as headers and reports show it."""
+    if event is None:
+        return ""
+    value = event.value
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} ({event.start})" if event.start else text
+
+
 def latest_value(case: Case, label_word: str) -> TimelineEvent | None:
     """The newest event whose label contains a word (ECOG, stage): the header's latest state."""
     found = [e for e in case.events

@@ -8,6 +8,7 @@ MTB_DEBUG=1 is set.
     mtb timeline PATH   clinical events from FHIR, tabular histories and DICOM, in order
     mtb case show|import-fhir    a case folder at a glance; a patient from a FHIR server
     mtb user add NAME --role ROLE   who may sign in to the web app (and with which role)
+    mtb report CASE --format html|pdf|fhir -o FILE   the case report for the hospital record
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
 """
 
@@ -26,6 +27,8 @@ from typing import IO, Any
 from mtb import __version__
 from mtb.cli_case import add_commands as add_case_commands
 from mtb.cli_case import run_case, run_timeline
+from mtb.cli_report import add_commands as add_report_commands
+from mtb.cli_report import run_report
 from mtb.config import Settings
 from mtb.errors import InputError, MtbError
 from mtb.rows import INGEST_COLUMNS, finding_row, tsv_line
@@ -108,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     add_case_commands(commands)
+    add_report_commands(commands)
 
     user = commands.add_parser("user", help="manage the users who may sign in to the web app")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
@@ -437,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_timeline(args, sys.stdout, sys.stderr)
         if args.command == "case":
             return run_case(args, sys.stdout, sys.stderr)
+        if args.command == "report":
+            return run_report(args, sys.stdout, sys.stderr)
         if args.command == "user":
             return run_user(args, sys.stdout, sys.stderr)
         if args.command == "serve":

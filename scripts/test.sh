@@ -2,7 +2,9 @@
 # The test command of README.md, run by CI (.ci/run) on a fresh clone.
 # Works on a machine that has only Python >= 3.11: installs Debian's chromium and chromium-driver
 # for the browser tests (apt, when missing), creates .venv, installs mtb with its test extra,
-# checks the code with ruff and runs pytest. Extra arguments go to pytest.
+# checks the code with ruff, starts a throw-away PostgreSQL server for the store's tests
+# (scripts/postgres.sh installs Debian's postgresql when missing) and runs pytest. Extra
+# arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +22,11 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+# A throw-away PostgreSQL server for tests/store. It stops when this process ends: pytest,
+# after the exec below. When it cannot start, MTB_TEST_PG_URL stays empty and those tests are
+# skipped, saying why.
+if [ -z "${MTB_TEST_PG_URL:-}" ]; then
+  MTB_TEST_PG_URL="$(scripts/postgres.sh --stop-with $$)" || MTB_TEST_PG_URL=""
+fi
+export MTB_TEST_PG_URL
 exec .venv/bin/python -m pytest "$@"

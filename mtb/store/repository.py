@@ -84,7 +84,12 @@ def default_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir) / 'mtb.sqlite'}"
 
 
+WRITE = {"mtb_write": True}  # execution option: this transaction writes
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # the driver's own transaction handling off: SQLAlchemy's "begin" event below decides
+    connection.isolation_level = None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
@@ -93,19 +98,35 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Any) -> None:
+    """A writing transaction takes SQLite's write lock at its start (BEGIN IMMEDIATE), so its
+    checks (is the case final? which version is stored?) and its writes see one state; a
+    reading one starts a plain deferred transaction (WAL readers never wait)."""
+    writes = connection.get_execution_options().get("mtb_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+MIGRATION_LOCK = 7_361_042  # PostgreSQL advisory lock: one process migrates at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (nothing to do when it is already)."""
+    """Bring the schema to the newest migration (nothing to do when it is already). One
+    transaction, under a lock, so that processes opening a new store at the same moment
+    migrate once and a killed migration leaves nothing half-made."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
@@ -137,6 +158,7 @@ class Store:
         session = self._sessions()
         try:
             with session.begin():
+                session.connection(execution_options=WRITE)  # BEGIN IMMEDIATE on SQLite
                 yield session
         except StaleDataError:
             raise StaleEditError("someone else changed this since you loaded it; "
@@ -255,7 +277,9 @@ class Store:
         return record
 
     def _check_open(self, session: Session, case_id: str) -> None:
-        record = session.get(CaseRecord, case_id)
+        """Refuse writes to a final case; the row lock (PostgreSQL; SQLite's write lock is
+        already held) keeps the chair from finalizing it while this write runs."""
+        record = session.get(CaseRecord, case_id, with_for_update=True)
         if record is not None and record.status == "final":
             raise AccessError(f"case {case_id} is final: it is read-only")
 
@@ -366,6 +390,8 @@ class Store:
             if row.version != version:
                 raise StaleEditError(f"{row.updated_by} changed this recommendation since you "
                                      "loaded it; reload")
+            if row.withdrawn:
+                raise StorageError(f"recommendation {recommendation_id} is withdrawn already")
             row.withdrawn, row.updated_by, row.updated_at = True, by.name, now()
             self._audit(session, by.name, "withdraw", "recommendation", str(row.id),
                         row.case_id, {"withdrawn": False}, {"withdrawn": True})

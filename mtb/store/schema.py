@@ -31,6 +31,9 @@ STATUSES = ("prepared", "presented", "decided", "final")
 NEXT_STATUS = {"prepared": ("presented",), "presented": ("prepared", "decided"),
                "decided": ("presented", "final"), "final": ()}
 RECOMMENDATION_KINDS = ("therapy", "trial", "diagnostics", "genetic_counselling")
+RECOMMENDATION_KIND_NAMES = {"therapy": "Therapy", "trial": "Clinical trial",
+                             "diagnostics": "Further diagnostics",
+                             "genetic_counselling": "Genetic counselling"}
 # MII molecular tumor board evidence grades (Kerndatensatz Modul MTB, after the NCT/ZPM scheme)
 EVIDENCE_GRADES = ("m1A", "m1B", "m1C", "m2A", "m2B", "m2C", "m3", "m4")
 ONCOGENICITY = ("oncogenic", "likely oncogenic", "uncertain", "likely benign", "benign",

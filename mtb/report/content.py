@@ -1,0 +1,357 @@
+"""What a case report says, as plain data: built once from the Case and the store's records, read
+by every renderer (HTML, PDF through the HTML, FHIR), so the three can never disagree about
+which findings, tiers or recommendations the hospital was sent.
+
+    Case (annotation, timeline) + CaseRecord + Curations + Recommendations -> ReportContent
+
+Which findings: every tier I/II finding (by the knowledge-base rules or by a curator's
+override), every finding a curator marked "in report", and every finding a recommendation rests
+on — a recommendation must never point at a finding the report does not show. A curator's tier
+override never hides the computed tier: both are shown, with the reason.
+
+Strings here are raw (a VCF's gene name, a curator's comment): escaping is the renderers' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from annotation import snapshots
+from annotation.model import AnnotatedVariant, Tier
+from mtb import __version__
+from mtb.case import ACTIONABLE, Case, event_text, finding_key, latest_stage, latest_value
+from mtb.errors import MtbError
+from mtb.store import Store
+from mtb.store.schema import RECOMMENDATION_KIND_NAMES, CaseRecord, Curation, Recommendation
+from mtb.variant import SmallVariant
+
+_TIER_ORDER = {tier.value: rank for rank, tier in enumerate(Tier)}
+
+
+@dataclass(frozen=True)
+class ReportTherapy:
+    name: str  # combinations joined with ' + '
+    resistance: bool
+    tier: str  # the tier the evidence for this therapy gives (IIC: another tumor type)
+    level: str
+    evidence_ids: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (resistance)" if self.resistance else self.name
+
+
+@dataclass(frozen=True)
+class ReportFinding:
+    key: str
+    kind: str  # small, cnv, fusion, sv
+    gene: str
+    label: str  # "EGFR p.T790M"
+    change: str  # "p.T790M", "amplification", "EML4::ALK"
+    hgvsp: str
+    hgvsc: str
+    transcript: str
+    genomic: tuple[str, str, int, str, str] | None  # (build, chrom, pos, ref, alt)
+    vaf: float | None
+    alt_reads: int | None
+    depth: int | None
+    tier: str  # by the knowledge-base rules
+    level: str  # evidence level (A-E) of the deciding evidence
+    curated_tier: str = ""  # the curator's override, '' when none
+    override_reason: str = ""
+    oncogenicity: str = ""
+    comment: str = ""
+    in_report: bool = False
+    curated_by: str = ""
+    therapies: tuple[ReportTherapy, ...] = ()
+    why: str = ""  # the reason that decided the tier
+    somatic: bool = False  # the matched normal was covered and showed no alt reads
+    genes: tuple[str, ...] = ()  # every gene the finding names (both partners of a fusion)
+
+    @property
+    def reported_tier(self) -> str:
+        """The tier the board reports: the curator's when there is one."""
+        return self.curated_tier or self.tier
+
+    @property
+    def tier_text(self) -> str:
+        """'IA', or 'IA (curated: IIC — reason)': the override never hides the computed tier."""
+        if not self.curated_tier:
+            return self.tier
+        reason = f" — {self.override_reason}" if self.override_reason else ""
+        return f"{self.tier} (curated: {self.curated_tier}{reason})"
+
+    @property
+    def read_support(self) -> str:
+        if self.vaf is None:
+            return ""
+        reads = f", {self.alt_reads}/{self.depth} reads" if self.depth is not None else ""
+        return f"VAF {self.vaf:.0%}{reads}"
+
+
+@dataclass(frozen=True)
+class ReportRecommendation:
+    id: int
+    kind: str  # therapy, trial, diagnostics, genetic_counselling
+    text: str
+    evidence_grade: str  # m1A ... m4, '' when not given
+    amp_tier: str
+    rationale: str
+    finding_keys: tuple[str, ...]
+    findings: tuple[str, ...]  # the labels of those findings ("EGFR p.T790M")
+    created_by: str
+    created_at: datetime | None
+
+    @property
+    def kind_label(self) -> str:
+        return RECOMMENDATION_KIND_NAMES.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    name: str
+    version: str
+    date: str
+    mode: str  # offline, live, ...
+    licence: str = ""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    case_id: str
+    title: str
+    generated_at: datetime
+    mtb_version: str
+    synthetic: bool
+    synthetic_note: str  # which parts are synthetic or joined for the demonstration
+    patient: tuple[tuple[str, str], ...]  # (label, value) header facts, in reading order
+    patient_id: str
+    patient_name: str  # only when the site configured names (MTB_SHOW_NAMES)
+    sex: str
+    birth: str  # as precise as the source ("1961-05")
+    age: int | None
+    diagnosis_text: str  # as given
+    diagnosis_name: str  # the Disease Ontology name, '' when not mapped
+    doid: str
+    stage: str
+    ecog: str
+    status: str  # prepared, presented, decided, final
+    status_by: str
+    status_at: datetime | None
+    sequencing_date: str
+    specimen_date: str
+    build: str
+    findings: tuple[ReportFinding, ...]
+    tmb_computed: bool  # False when the case has no small variants to count
+    tmb_per_mb: float | None  # None: not computable (too many variants of unknown effect)
+    tmb_text: str
+    summary: str
+    recommendations: tuple[ReportRecommendation, ...]
+    sources: tuple[ReportSource, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def final(self) -> bool:
+        return self.status == "final"
+
+    @property
+    def banner(self) -> str:
+        """The warning a reader must not miss: synthetic data or a demonstration join."""
+        note = f": {self.synthetic_note}" if self.synthetic_note else ""
+        if self.synthetic:
+            return f"SYNTHETIC / demonstration case — not a patient's record{note}"
+        if self.synthetic_note:
+            return ("Demonstration join — parts are synthetic or joined from different "
+                    f"sources{note}")
+        return ""
+
+
+def report_content(
+    case: Case, store: Store | None = None, *, now: datetime | None = None
+) -> ReportContent:
+    """The report of a case with the store's curations and decisions (none without a store)."""
+    case_id = case.entry.id
+    if store is None:
+        return build_content(case, None, {}, [], now=now)
+    return build_content(case, store.case_record(case_id), store.curations(case_id),
+                         store.recommendations(case_id), now=now)
+
+
+def build_content(
+    case: Case,
+    record: CaseRecord | None,
+    curations: Mapping[str, Curation],
+    recommendations: Sequence[Recommendation],
+    *,
+    now: datetime | None = None,
+) -> ReportContent:
+    """The report from records already read (the app has them loaded)."""
+    entry = case.entry
+    active = [r for r in recommendations if not r.withdrawn]
+    wanted = {key for r in active for key in _keys(r.finding_keys)}
+    findings = _findings(case.annotation.variants, curations, wanted)
+    labels = {f.key: f.label for f in findings}
+    patient = case.patient
+    diagnosis = case.annotation.diagnosis
+    tmb = case.annotation.tmb
+    return ReportContent(
+        case_id=entry.id,
+        title=entry.title,
+        generated_at=(now or datetime.now(UTC)).astimezone(UTC),
+        mtb_version=__version__,
+        synthetic=entry.synthetic,
+        synthetic_note=entry.synthetic_parts,
+        patient=tuple(_header(case)),
+        patient_id=patient.id if patient else "",
+        patient_name=patient.name if patient else "",
+        sex=patient.sex if patient else "",
+        birth=str(patient.birth) if patient and patient.birth else "",
+        age=case.age(),
+        diagnosis_text=diagnosis.text,
+        diagnosis_name=diagnosis.name if diagnosis.known else "",
+        doid=diagnosis.doid or "",
+        stage=event_text(latest_stage(case)),
+        ecog=event_text(latest_value(case, "ECOG")),
+        status=record.status if record else "prepared",
+        status_by=record.updated_by if record else "",
+        status_at=record.updated_at if record and record.version else None,
+        sequencing_date=str(entry.sequencing_date or ""),
+        specimen_date=str(entry.specimen_date or ""),
+        build=case.build.value,
+        findings=tuple(findings),
+        tmb_computed=tmb is not None,
+        tmb_per_mb=tmb.per_mb if tmb else None,
+        tmb_text=tmb.summary if tmb else "TMB not computed (no small variants)",
+        summary=record.summary if record else "",
+        recommendations=tuple(_recommendation(r, labels) for r in active),
+        sources=tuple(_sources(case)),
+        warnings=tuple(case.warnings),
+    )
+
+
+def _sources(case: Case) -> list[ReportSource]:
+    """The knowledge sources that answered (with the release the index was built from), then
+    the bundled snapshots that shaped the annotation without being asked per variant (gene
+    model, ontology, hotspots, liftover chains)."""
+    answered = [ReportSource(s.name, s.version, s.date, str(s.mode), s.licence)
+                for s in case.annotation.sources]
+    names = {s.name for s in answered}
+    try:
+        bundled = snapshots.manifest()
+    except MtbError:  # a damaged installation: the answered sources are still reported
+        bundled = ()
+    return answered + [ReportSource(s.name, s.version, s.date, "bundled snapshot", s.licence)
+                       for s in bundled if s.name not in names]
+
+
+def _keys(text: str) -> list[str]:
+    return [k.strip() for k in text.splitlines() if k.strip()]
+
+
+def _findings(
+    variants: Iterable[AnnotatedVariant], curations: Mapping[str, Curation], wanted: set[str]
+) -> list[ReportFinding]:
+    chosen = []
+    for variant in variants:
+        key = finding_key(variant)
+        curation = curations.get(key)
+        override = curation.tier_override if curation else ""
+        if (variant.tier in ACTIONABLE or override in {t.value for t in ACTIONABLE}
+                or (curation is not None and curation.in_report) or key in wanted):
+            chosen.append(_finding(variant, key, curation))
+    return sorted(chosen, key=lambda f: (_TIER_ORDER.get(f.reported_tier, 9), f.gene, f.label))
+
+
+def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:
+    alteration = variant.alteration
+    finding = variant.finding
+    small = finding if isinstance(finding, SmallVariant) else None
+    gene, _, change = alteration.label.partition(" ")
+    deciding = next((r.text for r in variant.reasons), "")
+    return ReportFinding(
+        key=key,
+        kind=alteration.kind,
+        gene=alteration.gene or gene,
+        label=alteration.label,
+        change=alteration.hgvsp or change or alteration.label,
+        hgvsp=alteration.hgvsp,
+        hgvsc=alteration.hgvsc,
+        transcript=alteration.transcript,
+        genomic=alteration.genomic,
+        vaf=small.tumor_vaf if small else getattr(finding, "tumor_vaf", None),
+        alt_reads=small.tumor_alt if small else getattr(finding, "tumor_alt", None),
+        depth=small.tumor_depth if small else getattr(finding, "tumor_depth", None),
+        tier=variant.tier.value,
+        level=variant.level,
+        curated_tier=curation.tier_override if curation else "",
+        override_reason=curation.override_reason if curation else "",
+        oncogenicity=curation.oncogenicity if curation else "",
+        comment=curation.comment if curation else "",
+        in_report=bool(curation.in_report) if curation else False,
+        curated_by=curation.updated_by if curation else "",
+        therapies=tuple(ReportTherapy(t.name, t.resistance, t.tier.value, t.level,
+                                      t.evidence_ids) for t in variant.therapies),
+        why=deciding,
+        somatic=alteration.somatic,
+        genes=tuple(g for g in dict.fromkeys(
+            (alteration.partner5, alteration.partner3, alteration.gene)) if g),
+    )
+
+
+def _recommendation(row: Recommendation, labels: Mapping[str, str]) -> ReportRecommendation:
+    keys = tuple(_keys(row.finding_keys))
+    return ReportRecommendation(
+        id=row.id,
+        kind=row.kind,
+        text=row.text,
+        evidence_grade=row.evidence_grade,
+        amp_tier=row.amp_tier,
+        rationale=row.rationale,
+        finding_keys=keys,
+        findings=tuple(labels.get(k, k) for k in keys),
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+# -- the patient header (as layouts/case_header.py, with dates of specimen and sequencing) -----
+
+
+def _header(case: Case) -> list[tuple[str, str]]:
+    patient = case.patient
+    age = case.age()
+    who = "not in the clinical files"
+    if patient is not None:
+        parts = [patient.name, f"pseudonym {patient.id}", patient.sex or "sex not recorded",
+                 f"{age} years" if age is not None else "age not recorded"]
+        if patient.birth is not None:
+            parts.append(f"born {patient.birth}")
+        if patient.deceased not in (None, False):
+            parts.append(f"died {patient.deceased}" if patient.deceased is not True else "died")
+        who = ", ".join(p for p in parts if p)
+    diagnosis = case.annotation.diagnosis
+    if diagnosis.known:
+        mapped = f"{diagnosis.name} ({diagnosis.doid}; given as '{diagnosis.text}')"
+    else:
+        mapped = f"{diagnosis.text or 'none given'} (not mapped to the Disease Ontology)"
+    entry = case.entry
+    return [
+        ("Patient", who),
+        ("Diagnosis", mapped),
+        ("Stage", event_text(latest_stage(case)) or "not recorded"),
+        ("ECOG", event_text(latest_value(case, "ECOG")) or "not recorded"),
+        ("MSI", event_text(latest_value(case, "microsatellite")) or "not recorded"),
+        ("Specimen", str(entry.specimen_date) if entry.specimen_date else "date not recorded"),
+        ("Sequencing", str(entry.sequencing_date) if entry.sequencing_date
+         else "date not recorded"),
+        ("Genome build", case.build.value),
+    ]
+
+
+def day(value: datetime | date | None) -> str:
+    """A date as the report prints it (ISO, no time)."""
+    if value is None:
+        return ""
+    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()

@@ -1,0 +1,208 @@
+"""The case report as one self-contained HTML page: inline CSS, no scripts, no external
+resources (only hyperlinks), so it opens the same on any machine, in a mail client, or in an
+archive years later, and WeasyPrint turns it into the PDF without fetching anything.
+
+Every string comes from outside (VCF annotations, FHIR resources, curators' comments) and is
+escaped by Jinja2's autoescape: a comment that holds `<script>` prints as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from jinja2 import Environment, StrictUndefined
+
+from annotation.model import Tier
+from mtb.report.content import ReportContent, ReportTherapy, day
+
+_TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="generator" content="mtb {{ r.mtb_version }}">
+<title>Tumor board report {{ r.case_id }}</title>
+<style>
+@page { size: A4; margin: 18mm 14mm 20mm 14mm;
+  @top-left { content: "Molecular tumor board report · {{ r.case_id | css }}"; font-size: 8pt;
+              color: #555; }
+  @top-right { content: "{{ 'SYNTHETIC' if r.synthetic else '' }}"; font-size: 8pt;
+               font-weight: bold; }
+  @bottom-left { content: "mtb {{ r.mtb_version | css }} · {{ day(r.generated_at) }}";
+                 font-size: 8pt; color: #555; }
+  @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt;
+                  color: #555; } }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 10pt;
+       color: #111; line-height: 1.35; max-width: 60rem; margin: 0 auto; padding: 0 0.5rem; }
+h1 { font-size: 16pt; margin: 0.4em 0 0.1em; }
+h2 { font-size: 12.5pt; margin: 1.2em 0 0.4em; border-bottom: 1.5px solid #333;
+     padding-bottom: 0.1em; page-break-after: avoid; }
+.subtitle { color: #333; margin: 0 0 0.6em; }
+.banner { border: 3px solid #8a5a00; background: #fff3cd; color: #3d2a00; font-weight: bold;
+          padding: 0.5em 0.8em; margin: 0.6em 0; font-size: 11pt; }
+.final { border: 2px solid #1f5f2a; padding: 0.2em 0.6em; display: inline-block; }
+.draft { border: 2px dashed #8a5a00; padding: 0.2em 0.6em; display: inline-block; }
+table { border-collapse: collapse; width: 100%; margin: 0.3em 0 0.6em; }
+th, td { text-align: left; vertical-align: top; padding: 0.25em 0.4em;
+         border-bottom: 1px solid #bbb; }
+th { background: #eee; font-size: 9pt; }
+tr { page-break-inside: avoid; }
+table.findings { table-layout: fixed; }
+td { overflow-wrap: anywhere; }
+table.facts th { width: 9rem; background: none; font-weight: bold; }
+.tier { font-weight: bold; white-space: nowrap; }
+td.override { color: #7a1c1c; white-space: normal; }
+.muted { color: #555; font-size: 9pt; }
+.pre { white-space: pre-wrap; }
+.resistance { color: #7a1c1c; }
+ul.compact { margin: 0; padding-left: 1.1em; }
+footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid #bbb;
+         padding-top: 0.4em; }
+</style>
+</head>
+<body>
+{% if r.banner %}<div class="banner" role="alert">{{ r.banner }}</div>{% endif %}
+<h1>Molecular tumor board report</h1>
+<p class="subtitle">{{ r.title }} · case {{ r.case_id }} · report of {{ day(r.generated_at) }}</p>
+<p>Case status: <span class="{{ 'final' if r.final else 'draft' }}">{{ r.status }}</span>
+{%- if r.status_by %} · last changed by {{ r.status_by }}
+{%- if r.status_at %} on {{ day(r.status_at) }}{% endif %}{% endif %}
+{%- if not r.final %} · <strong>preliminary: the case is not final</strong>{% endif %}</p>
+
+<h2>Patient</h2>
+<table class="facts">
+{% for label, value in r.patient %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
+{% endfor %}<tr><th scope="row">TMB</th><td>{{ r.tmb_text }}</td></tr>
+</table>
+
+<h2>Summary of the curators</h2>
+{% if r.summary %}<p class="pre">{{ r.summary }}</p>
+{% else %}<p class="muted">No case summary was written.</p>{% endif %}
+
+<h2>Recommendations of the board</h2>
+{% if r.recommendations %}
+<table>
+<thead><tr><th>Kind</th><th>Recommendation</th><th>Evidence grade</th><th>AMP tier</th>
+<th>Rationale</th><th>Based on</th></tr></thead>
+<tbody>
+{% for rec in r.recommendations %}<tr>
+<td>{{ rec.kind_label }}</td>
+<td><strong>{{ rec.text }}</strong>{% if rec.created_by %}<br><span class="muted">recorded by
+{{ rec.created_by }}{% if rec.created_at %}, {{ day(rec.created_at) }}{% endif %}</span>
+{%- endif %}</td>
+<td class="tier">{{ rec.evidence_grade or "—" }}</td>
+<td class="tier">{{ rec.amp_tier or "—" }}</td>
+<td class="pre">{{ rec.rationale }}</td>
+<td>{% for f in rec.findings %}{{ f }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td>
+</tr>
+{% endfor %}</tbody>
+</table>
+<p class="muted">Evidence grades after the MII molecular tumor board module (m1A–m4); tiers
+after AMP/ASCO/CAP 2017.</p>
+{% else %}<p class="muted">No recommendation has been recorded for this case.</p>{% endif %}
+
+<h2>Findings</h2>
+{% if r.findings %}
+<table class="findings">
+<colgroup><col style="width: 8%"><col style="width: 16%"><col style="width: 10%">
+<col style="width: 13%"><col style="width: 6%"><col style="width: 30%"><col style="width: 17%">
+</colgroup>
+<thead><tr><th>Gene</th><th>Change</th><th>Reads</th><th>Tier</th><th>Level</th>
+<th>Therapies (tier of their evidence)</th><th>Curation</th></tr></thead>
+<tbody>
+{% for f in r.findings %}<tr>
+<td><strong>{{ f.gene or "—" }}</strong></td>
+<td>{{ f.change }}{% if f.hgvsc %}<br><span class="muted">{{ f.hgvsc }}</span>{% endif %}
+{%- if f.transcript %}<br><span class="muted">{{ f.transcript }}</span>{% endif %}
+{%- if f.genomic %}<br><span class="muted">{{ f.genomic[0] }} {{ f.genomic[1] }}:{{
+f.genomic[2] }} {{ f.genomic[3] }}&gt;{{ f.genomic[4] }}</span>{% endif %}</td>
+<td>{{ f.read_support or "—" }}</td>
+<td class="tier{{ ' override' if f.curated_tier }}">{{ f.tier_text }}</td>
+<td>{{ f.level or "—" }}</td>
+<td>{% for label, css, tiers in therapy_groups(f.therapies) %}<div class="{{ css }}">
+<strong>{{ label }}</strong>{% for tier, names in tiers %}<div class="{{ 'muted' if tier == 'IID'
+}}">{{ tier }}: {{ names | join(", ") }}</div>{% endfor %}</div>{% else %}—{% endfor %}</td>
+<td>{% if f.oncogenicity %}<div>{{ f.oncogenicity }}</div>{% endif %}
+{%- if f.comment %}<div class="pre">{{ f.comment }}</div>{% endif %}
+{%- if f.in_report %}<div class="muted">added to the report by the curator</div>{% endif %}
+{%- if f.curated_by %}<div class="muted">curated by {{ f.curated_by }}</div>{% endif %}
+{%- if not (f.oncogenicity or f.comment or f.curated_by) %}—{% endif %}</td>
+</tr>
+{% endfor %}</tbody>
+</table>
+<p class="muted">All tier I and II findings, and the findings curators added. Tier by the
+knowledge-base rules (AMP/ASCO/CAP 2017), with a curator's override beside it; level: the
+evidence level of the deciding evidence.</p>
+{% for f in r.findings if f.why %}{% if loop.first %}<h2>Why these tiers</h2>
+<ul class="compact">{% endif %}<li><strong>{{ f.label }}</strong>: {{ f.why }}</li>
+{% if loop.last %}</ul>{% endif %}{% endfor %}
+{% else %}<p class="muted">No tier I or II finding, and none added by a curator.</p>{% endif %}
+
+{% if r.warnings %}<h2>Notes on the case data</h2>
+<ul class="compact">{% for w in r.warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% endif %}
+
+<h2>Knowledge bases</h2>
+<table>
+<thead><tr><th>Source</th><th>Version</th><th>Date</th><th>Mode</th><th>Licence</th></tr></thead>
+<tbody>
+{% for s in r.sources %}<tr><td>{{ s.name }}</td><td>{{ s.version }}</td><td>{{ s.date }}</td>
+<td>{{ s.mode }}</td><td class="muted">{{ s.licence }}</td></tr>
+{% endfor %}</tbody>
+</table>
+
+<footer>
+Produced by mtb {{ r.mtb_version }} on {{ r.generated_at.strftime("%Y-%m-%d %H:%M UTC") }}.
+Genome build {{ r.build }}. This report supports the tumor board's decision; it does not replace
+the treating physician's judgement.
+{% if r.banner %}<strong>{{ r.banner }}</strong>{% endif %}
+</footer>
+</body>
+</html>
+"""
+
+
+def _css_string(value: object) -> str:
+    """A value inside a CSS string literal (the page header): quotes, backslashes and angle
+    brackets become CSS escapes, so no value can end the string or the style element."""
+    out = []
+    for char in str(value):
+        if char.isalnum() or char in " -_.:/()":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return "".join(out)
+
+
+def therapy_groups(
+    therapies: Sequence[ReportTherapy],
+) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
+    """Response and resistance, each as (tier, names) lines strongest first: a long evidence
+    list stays readable, and an off-label (IIC) or preclinical (IID) option never reads like an
+    approved one."""
+    groups = []
+    for label, css, resistance in (("Response", "", False),
+                                   ("Resistance", "resistance", True)):
+        by_tier: dict[str, list[str]] = {}
+        for therapy in therapies:
+            if therapy.resistance is resistance:
+                by_tier.setdefault(therapy.tier, []).append(therapy.name)
+        if by_tier:
+            tiers = sorted(by_tier.items(), key=lambda item: _TIER_RANK.get(item[0], 9))
+            groups.append((label, css, tiers))
+    return groups
+
+
+@cache
+def _template():  # type: ignore[no-untyped-def]
+    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=False)
+    env.filters["css"] = _css_string
+    env.globals["day"] = day
+    env.globals["therapy_groups"] = therapy_groups
+    return env.from_string(TEMPLATE)
+
+
+def render_html(content: ReportContent) -> str:
+    """The report as a complete HTML document (UTF-8 text)."""
+    return _template().render(r=content)

@@ -1,0 +1,97 @@
+"""Curation and the board's decision in a real browser: a curator signs in and curates a
+finding (with HTML in the comment, which must stay text), the chair records a recommendation,
+moves the case to final, and the page turns read-only; the report downloads."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
+
+from layouts import ids
+
+pytestmark = pytest.mark.browser
+LUNG = "synthetic-egfr-lung"
+SCRIPT = "<script>window.__pwned = 1</script> subclonal, 24/200 reads"
+
+
+def _click(dash_duo, element) -> None:  # type: ignore[no-untyped-def]
+    """Scroll to the element and click it; when a sticky overlay (a toast, the grid's
+    header) is over it, click it the way assistive technology does."""
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.2)
+    try:
+        element.click()
+    except ElementClickInterceptedException:
+        dash_duo.driver.execute_script("arguments[0].click()", element)
+
+
+def _sign_out(dash_duo) -> None:  # type: ignore[no-untyped-def]
+    _click(dash_duo, dash_duo.find_element("#sign-out"))
+    dash_duo.wait_for_element("#login-form", timeout=10)
+
+
+def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot) -> None:
+    dash_duo.driver.set_window_size(1920, 1080)
+    signed_in("cura", f"/case/{LUNG}")
+    dash_duo.wait_for_contains_text(f"#{ids.FINDINGS}", "p.T790M", timeout=30)
+    cards = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.FINDINGS} .finding")
+    t790m = next(card for card in cards if "p.T790M" in card.text)
+    _click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"))
+    dash_duo.wait_for_element(f"#{ids.CURATE_SAVE}", timeout=15)
+    Select(dash_duo.find_element(f"#{ids.CURATE_ONCOGENICITY}")).select_by_value("oncogenic")
+    dash_duo.find_element(f"#{ids.CURATE_COMMENT}").send_keys(SCRIPT)
+    checkbox = dash_duo.find_element(f"#{ids.CURATE_IN_REPORT}")
+    dash_duo.driver.execute_script("arguments[0].click()", checkbox)  # under its label
+    _click(dash_duo, dash_duo.find_element(f"#{ids.CURATE_SAVE}"))
+    dash_duo.wait_for_contains_text(f"#{ids.CURATION}", "saved by cura", timeout=15)
+    [curation] = store.curations(LUNG).values()
+    assert (curation.oncogenicity, curation.comment, curation.in_report) == (
+        "oncogenic", SCRIPT, True)
+    assert dash_duo.driver.execute_script("return window.__pwned") is None  # inert
+    # a curator may not decide: no form, and the status buttons are disabled
+    assert not dash_duo.driver.find_elements(By.ID, ids.RECOMMEND_SAVE)
+    status_buttons = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.STATUS_BAR} button")
+    assert status_buttons and all(not b.is_enabled() for b in status_buttons)
+    _sign_out(dash_duo)
+
+    signed_in("chef", f"/case/{LUNG}")
+    dash_duo.wait_for_element(f"#{ids.RECOMMEND_TEXT}", timeout=30)
+    dash_duo.find_element(f"#{ids.RECOMMEND_TEXT}").send_keys("Osimertinib 80 mg daily")
+    Select(dash_duo.find_element(f"#{ids.RECOMMEND_GRADE}")).select_by_value("m1A")
+    Select(dash_duo.find_element(f"#{ids.RECOMMEND_TIER}")).select_by_value("IA")
+    dash_duo.find_element(f"#{ids.RECOMMEND_RATIONALE}").send_keys(
+        "acquired T790M after first-line erlotinib")
+    _click(dash_duo, dash_duo.find_element(f"#{ids.RECOMMEND_SAVE}"))
+    dash_duo.wait_for_contains_text(f"#{ids.DECISIONS}", "Osimertinib 80 mg daily", timeout=15)
+    assert "evidence m1A" in dash_duo.find_element(f"#{ids.DECISIONS}").text
+    for status in ("presented", "decided", "final"):
+        button = dash_duo.driver.find_element(
+            By.XPATH, f"//div[@id='{ids.STATUS_BAR}']//button[normalize-space()='Mark {status}']")
+        _click(dash_duo, button)
+        dash_duo.wait_for_contains_text(f"#{ids.STATUS_BAR}", status, timeout=30)
+        time.sleep(0.5)  # the page reloads after each change
+    assert store.case_record(LUNG).status == "final"
+    assert "read-only" in dash_duo.find_element(f"#{ids.STATUS_BAR}").text
+    assert not dash_duo.driver.find_elements(By.ID, ids.RECOMMEND_SAVE)  # locked
+    assert dash_duo.find_element(f"#{ids.SUMMARY_SAVE}").get_attribute("disabled")
+    audit = dash_duo.find_element(f"#{ids.AUDIT}")
+    _click(dash_duo, audit.find_element(By.TAG_NAME, "summary"))
+    assert "set_status" in audit.text and "recommend" in audit.text and "curate" in audit.text
+    screenshot("case_final_board")
+
+    _click(dash_duo, dash_duo.driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"format\":\"html\"']"))
+    target = Path(dash_duo.download_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(target.glob("*.html")):
+        time.sleep(0.2)
+    [report] = list(target.glob("*.html"))
+    text = report.read_text(encoding="utf-8")
+    assert "Osimertinib 80 mg daily" in text and "m1A" in text
+    assert "&lt;script&gt;" in text and "<script>window" not in text
+    assert dash_duo.get_logs() == []
