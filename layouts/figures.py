@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
+from html import escape
 
 import plotly.graph_objects as go
 
@@ -74,11 +75,14 @@ def _when(value: object) -> date | None:
 
 
 def _hover(event: TimelineEvent) -> str:
+    """Plotly renders a subset of HTML in hover text: every string from the source files is
+    escaped, so a label cannot bring markup (or a link) into the page."""
     when = str(event.start) + (f" to {event.end}" if event.end else "")
-    value = f"<br>{event.value} {event.unit}".rstrip() if event.value is not None else ""
-    detail = f"<br>{event.detail[:160]}" if event.detail else ""
-    status = f" ({event.status})" if event.status else ""
-    return f"<b>{event.label}</b>{status}<br>{when}{value}{detail}"
+    value = f"<br>{escape(f'{event.value} {event.unit}'.strip())}" \
+        if event.value is not None else ""
+    detail = f"<br>{escape(event.detail[:160])}" if event.detail else ""
+    status = f" ({escape(event.status)})" if event.status else ""
+    return f"<b>{escape(event.label)}</b>{status}<br>{when}{value}{detail}"
 
 
 def marker_series(events: Sequence[TimelineEvent]) -> tuple[str, list[TimelineEvent]] | None:
@@ -108,10 +112,11 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
             x=[(end - start).days * 86_400_000], base=[start.isoformat()],
             y=["Systemic therapy"], orientation="h", width=0.6,
             marker={"color": OKABE_ITO[0], "opacity": 0.85},
-            text=[f"{_line_tag(line)} {' + '.join(line.drugs)}"], textposition="inside",
+            text=[escape(f"{_line_tag(line)} {' + '.join(line.drugs)}")],
+            textposition="inside",
             insidetextanchor="start", textfont={"color": "white", "size": 15 if large else 12},
-            hovertext=[f"<b>{line.label}</b>{open_ended}"], hoverinfo="text",
-            name=line.label, showlegend=False,
+            hovertext=[f"<b>{escape(line.label)}</b>{open_ended}"], hoverinfo="text",
+            name=escape(line.label), showlegend=False,
         ))
     for kind in EventKind:
         if kind == EventKind.SYSTEMIC_THERAPY:
@@ -142,7 +147,7 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
         unit = points[0].unit
         figure.add_trace(go.Scatter(
             x=[_when(e.start) for e in points], y=[e.value for e in points], yaxis="y2",
-            mode="lines+markers", name=f"{label} ({unit})" if unit else label,
+            mode="lines+markers", name=escape(f"{label} ({unit})" if unit else label),
             line={"color": OKABE_ITO[3], "width": 2, "dash": "dot"},
             hovertext=[_hover(e) for e in points], hoverinfo="text",
         ))
@@ -165,7 +170,8 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(used)),
                "tickfont": {"size": 16 if large else 12}, "automargin": True},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
-                "title": {"text": series[0] if series else ""}, "visible": series is not None,
+                "title": {"text": escape(series[0]) if series else ""},
+                "visible": series is not None,
                 "tickformat": ".3~g", "automargin": True},
         xaxis={"type": "date", "tickfont": {"size": 15 if large else 12}},
         margin={"l": 10, "r": 60 if series else 10, "t": 28, "b": 10},
@@ -196,7 +202,7 @@ def vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]] =
     ))
     for label, vaf in highlighted:
         figure.add_vline(x=vaf, line={"color": OKABE_ITO[3], "width": 2})
-        figure.add_annotation(x=vaf, y=1, yref="paper", text=label, textangle=-90,
+        figure.add_annotation(x=vaf, y=1, yref="paper", text=escape(label), textangle=-90,
                               xanchor="left", yanchor="top", showarrow=False,
                               font={"size": 11, "color": OKABE_ITO[3]})
     figure.update_layout(template=TEMPLATE, height=height, showlegend=False,

@@ -138,3 +138,30 @@ def test_progression_and_new_drug_on_one_day_start_the_next_line() -> None:
         _event(EventKind.PROGRESSION, day("2022-01-20"), "Progression"),
     ])
     assert [line.drugs for line in lines] == [("Gefitinib",), ("Docetaxel",)]
+
+
+def test_timeline_figure_escapes_source_strings() -> None:
+    """Plotly renders HTML in hover text and labels: strings from FHIR or CSV files must not."""
+    from types import SimpleNamespace
+
+    from layouts.figures import timeline_figure
+
+    day = PartialDate.parse
+    evil = '<a href="javascript:alert(1)">CEA</a><img src=x onerror=alert(2)>'
+    events = [
+        TimelineEvent(EventKind.SYSTEMIC_THERAPY, day("2022-01-01"), evil),
+        TimelineEvent(EventKind.MARKER, day("2022-01-05"), evil, value=3.0, unit="ng/mL"),
+        TimelineEvent(EventKind.MARKER, day("2022-02-05"), evil, value=5.0, unit="ng/mL"),
+        TimelineEvent(EventKind.IMAGING, day("2022-02-01"), "CT", detail=evil),
+    ]
+    case = SimpleNamespace(events=events, lines=therapy_lines(events))
+    figure = timeline_figure(case)  # type: ignore[arg-type]
+    shown = []
+    for trace in figure.data:
+        for name in ("hovertext", "text", "name"):
+            value = getattr(trace, name, None)
+            shown += list(value) if isinstance(value, list | tuple) else [value or ""]
+    shown += [figure.layout.yaxis2.title.text or ""]
+    text = " ".join(str(item) for item in shown)
+    assert "&lt;img src=x" in text  # the strings are there, as text
+    assert "<img" not in text and "<a href" not in text
