@@ -21,6 +21,7 @@ class AgendaRow:
     tier2: int | None
     synthetic: str = ""  # "synthetic" or "demonstration join", shown as a badge
     problem: str = ""  # why the case cannot be opened
+    meeting: int | None = None  # the meeting whose agenda it is on
 
 
 def _row(row: AgendaRow) -> html.Tr:
@@ -44,19 +45,54 @@ def _row(row: AgendaRow) -> html.Tr:
     ], id={"type": "case", "id": row.id})
 
 
-def agenda(rows: Sequence[AgendaRow]) -> html.Div:
-    heading = html.Div([
-        html.H2("Board agenda", className="mb-0"),
-        dcc.Link("Add a case", href="/add", className="btn btn-primary btn-sm"),
-    ], className="d-flex justify-content-between align-items-center mb-3")
+@dataclass(frozen=True)
+class MeetingChoice:
+    id: int
+    label: str  # "2026-11-24 · Molecular tumor board (5 participants)"
+
+
+def agenda_table(rows: Sequence[AgendaRow]) -> object:
+    """The cases, or why there are none."""
     if not rows:
-        return html.Div([heading, dbc.Alert("No cases found in the cases folder.",
-                                            color="info")], id=ids.CASE_LIST)
-    table = dbc.Table(
+        return dbc.Alert("No cases here (none found, or none on this meeting's agenda).",
+                         color="info")
+    return dbc.Table(
         [html.Thead(html.Tr([html.Th("Case"), html.Th("Diagnosis"), html.Th("Status"),
                              html.Th("Tier I", className="num"),
                              html.Th("Tier II", className="num"), html.Th("")])),
          html.Tbody([_row(row) for row in rows])],
         hover=True, responsive=True, className="agenda-table align-middle bg-white",
     )
-    return html.Div([heading, table], id=ids.CASE_LIST)
+
+
+def meeting_form() -> html.Details:
+    """A new meeting (the chair plans the board's agenda)."""
+    return html.Details([
+        html.Summary("New meeting"),
+        dbc.Row([
+            dbc.Col(dbc.Input(id=ids.MEETING_DAY, type="date"), md=3),
+            dbc.Col(dbc.Input(id=ids.MEETING_TITLE, placeholder="title (optional)",
+                              maxLength=200), md=4),
+            dbc.Col(dbc.Textarea(id=ids.MEETING_PEOPLE, rows=1, maxLength=2000,
+                                 placeholder="participants, one per line"), md=3),
+            dbc.Col(dbc.Button("Create", id=ids.MEETING_ADD, size="sm", color="primary"), md=2),
+        ], className="g-2 mt-1"),
+        html.Div(id=ids.MEETING_MESSAGE, className="mt-2"),
+    ], className="meeting-form mb-3")
+
+
+def agenda(
+    rows: Sequence[AgendaRow], meetings: Sequence[MeetingChoice] = (), *,
+    may_plan: bool = False,
+) -> html.Div:
+    heading = html.Div([
+        html.H2("Board agenda", className="mb-0"),
+        dcc.Link("Add a case", href="/add", className="btn btn-primary btn-sm"),
+    ], className="d-flex justify-content-between align-items-center mb-3")
+    choose = dcc.Dropdown(
+        id=ids.MEETING_FILTER, value=None, clearable=True, placeholder="all cases",
+        options=[{"label": m.label, "value": m.id} for m in meetings],
+        className="meeting-filter mb-3", style={"maxWidth": "520px"},
+    )
+    return html.Div([heading, choose, meeting_form() if may_plan else None,
+                     html.Div(agenda_table(rows), id=ids.AGENDA_TABLE)], id=ids.CASE_LIST)

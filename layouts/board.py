@@ -37,6 +37,7 @@ class BoardView:
     record: CaseRecord
     recommendations: Sequence[Recommendation]
     audit: Sequence[AuditEntry]
+    meetings: Sequence[tuple[int, str]]  # (id, label) of every meeting
     user: str
     role: str
     may_curate: bool
@@ -48,6 +49,17 @@ class BoardView:
 def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
     return ([{"label": blank, "value": ""}] if blank else []) + [
         {"label": v, "value": v} for v in values]
+
+
+def meeting_choice(record: CaseRecord, meetings: Sequence[tuple[int, str]], *,
+                   may_decide: bool) -> html.Div:
+    """Which meeting's agenda the case is on (the chair chooses)."""
+    return html.Div(dcc.Dropdown(
+        id=ids.CASE_MEETING, value=record.meeting_id, clearable=True,
+        placeholder="not on a meeting's agenda", disabled=not may_decide
+        or record.status == "final",
+        options=[{"label": label, "value": ident} for ident, label in meetings],
+        style={"minWidth": "280px"}), className="ms-2")
 
 
 def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:

@@ -19,6 +19,7 @@ from layouts.board import (
     audit_table,
     decision_panel,
     downloads,
+    meeting_choice,
     recommendation_item,
     status_bar,
     summary_form,
@@ -123,7 +124,9 @@ def case_page(
     top = [dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0")]
     if board is not None:
         top.append(html.Div(status_bar(board.record, may_decide=board.may_decide),
-                            className="ms-3 me-auto"))
+                            className="ms-3"))
+        top.append(html.Div(meeting_choice(board.record, board.meetings,
+                                           may_decide=board.may_decide), className="me-auto"))
         top.append(html.Div(downloads(), className="me-3"))
     top.append(present)
     return html.Div([

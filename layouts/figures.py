@@ -205,8 +205,9 @@ def vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]] =
         figure.add_annotation(x=vaf, y=1, yref="paper", text=escape(label), textangle=-90,
                               xanchor="left", yanchor="top", showarrow=False,
                               font={"size": 11, "color": OKABE_ITO[3]})
-    figure.update_layout(template=TEMPLATE, height=height, showlegend=False,
-                         xaxis={"title": {"text": "tumor VAF"}, "range": [0, 1]},
-                         yaxis={"title": {"text": "variants"}},
+    figure.update_layout(template=TEMPLATE, height=height, showlegend=False, bargap=0.05,
+                         xaxis={"title": {"text": "tumor VAF"}, "range": [0, 1],
+                                "tickformat": ".0%", "automargin": True},
+                         yaxis={"title": {"text": "variants"}, "automargin": True},
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure

@@ -52,3 +52,13 @@ WITHDRAW = "withdraw"  # pattern-matching: {"type": WITHDRAW, "id": n, "version"
 AUDIT = "audit-log"
 DOWNLOAD = "download"  # pattern-matching: {"type": DOWNLOAD, "format": f}
 DOWNLOAD_FILE = "download-file"
+
+# meetings
+MEETING_FILTER = "meeting-filter"
+AGENDA_TABLE = "agenda-table"
+MEETING_DAY = "meeting-day"
+MEETING_TITLE = "meeting-title"
+MEETING_PEOPLE = "meeting-people"
+MEETING_ADD = "meeting-add"
+MEETING_MESSAGE = "meeting-message"
+CASE_MEETING = "case-meeting"

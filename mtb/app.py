@@ -17,13 +17,13 @@ import dash
 from dash import Dash, dcc, html
 
 from layouts.add_case import add_case_page
-from layouts.agenda import AgendaRow, agenda
+from layouts.agenda import AgendaRow, MeetingChoice, agenda
 from layouts.case_page import case_page, present_page
 from layouts.messages import error_message
 from layouts.shell import shell
 from mtb.auth import csrf_token, current_actor, install_auth
-from mtb.board import board_view, finding_choices
-from mtb.board_callbacks import RELOAD, register_board_callbacks
+from mtb.board import board_view, finding_choices, meeting_labels
+from mtb.board_callbacks import RELOAD, register_agenda_callbacks, register_board_callbacks
 from mtb.callbacks import register_callbacks
 from mtb.case import ACTIONABLE
 from mtb.config import Settings
@@ -50,8 +50,11 @@ def guarded(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> A
     return frame(message)
 
 
-def agenda_rows(library: CaseLibrary, statuses: dict[str, str] | None = None) -> list[AgendaRow]:
-    statuses = statuses or {}
+def agenda_rows(
+    library: CaseLibrary, statuses: dict[str, str] | None = None,
+    meetings: dict[str, int | None] | None = None,
+) -> list[AgendaRow]:
+    statuses, meetings = statuses or {}, meetings or {}
     rows = []
     for entry in library.entries():
         synthetic = "synthetic" if entry.synthetic else (
@@ -66,7 +69,7 @@ def agenda_rows(library: CaseLibrary, statuses: dict[str, str] | None = None) ->
         tier1 = sum(1 for t in tiers if t in TIER_ONE)
         rows.append(AgendaRow(entry.id, entry.title, case.diagnosis,
                               statuses.get(entry.id, "prepared"), tier1, len(tiers) - tier1,
-                              synthetic))
+                              synthetic, meeting=meetings.get(entry.id)))
     return rows
 
 
@@ -97,8 +100,12 @@ def create_app(
         return html.Div(list(content), className="p-4")
 
     def agenda_page(**_: Any) -> Any:
-        return guarded("The agenda",
-                       lambda: frame(agenda(agenda_rows(library, store.statuses()))), frame)
+        def build() -> Any:
+            actor = current_actor(store)
+            rows = agenda_rows(library, store.statuses(), store.meeting_of())
+            choices = [MeetingChoice(ident, label) for ident, label in meeting_labels(store)]
+            return frame(agenda(rows, choices, may_plan=bool(actor and actor.may("decide"))))
+        return guarded("The agenda", build, frame)
 
     def case_view(case_id: str = "", **_: Any) -> Any:
         def build() -> Any:
@@ -130,4 +137,5 @@ def create_app(
     install_auth(app.server, store, settings.data_dir, secure=settings.secure_cookies)
     register_callbacks(app, library, store)
     register_board_callbacks(app, library, store)
+    register_agenda_callbacks(app, library, store, agenda_rows)
     return app

@@ -16,11 +16,22 @@ def board_view(store: Store, case_id: str, actor: Actor | None) -> BoardView:
         record=store.case_record(case_id),
         recommendations=store.recommendations(case_id),
         audit=store.audit(case_id),
+        meetings=meeting_labels(store),
         user=actor.name,
         role=actor.role,
         may_curate=actor.may("curate"),
         may_decide=actor.may("decide"),
     )
+
+
+def meeting_labels(store: Store) -> list[tuple[int, str]]:
+    """(id, '2026-11-24 · Molecular tumor board (5 participants)') of every meeting."""
+    labels = []
+    for meeting in store.meetings():
+        people = [p for p in meeting.participants.splitlines() if p.strip()]
+        count = f" ({len(people)} participants)" if people else ""
+        labels.append((meeting.id, f"{meeting.day} · {meeting.title}{count}"))
+    return labels
 
 
 def finding_choices(case: Case) -> list[tuple[str, str]]:

@@ -180,3 +180,59 @@ def register_download_callback(app: Dash, library: CaseLibrary, store: Store) ->
             log.error("internal error (%s) while writing a report", type(error).__name__)
             return no_update, board_message("The report could not be written (internal "
                                             "error; logged without patient data).", ok=False)
+
+
+def register_agenda_callbacks(
+    app: Dash, library: CaseLibrary, store: Store,
+    rows_of: Callable[[CaseLibrary, dict[str, str], dict[str, int | None]], list[Any]],
+) -> None:
+    """The agenda's meeting filter, a new meeting, and putting a case on a meeting."""
+    from datetime import date
+
+    from layouts.agenda import agenda_table
+    from mtb.board import meeting_labels
+
+    @app.callback(
+        Output(ids.AGENDA_TABLE, "children"),
+        Input(ids.MEETING_FILTER, "value"),
+        prevent_initial_call=True,
+    )
+    def filter_agenda(meeting: int | None) -> Any:
+        rows = rows_of(library, store.statuses(), store.meeting_of())
+        return agenda_table([r for r in rows if meeting is None or r.meeting == meeting])
+
+    @app.callback(
+        Output(ids.MEETING_MESSAGE, "children"),
+        Output(ids.MEETING_FILTER, "options"),
+        Input(ids.MEETING_ADD, "n_clicks"),
+        State(ids.MEETING_DAY, "value"),
+        State(ids.MEETING_TITLE, "value"),
+        State(ids.MEETING_PEOPLE, "value"),
+        prevent_initial_call=True,
+    )
+    def add_meeting(_n: int, day: str | None, title: str | None, people: str | None) -> Any:
+        try:
+            when = date.fromisoformat(day or "")
+        except ValueError:
+            return board_message("Give the meeting's date.", ok=False), no_update
+        ok, message = _write(store, lambda actor: store.add_meeting(
+            when, title or "", (people or "").splitlines(), actor))
+        options = [{"label": label, "value": ident} for ident, label in meeting_labels(store)]
+        return board_message(message if not ok else "Meeting created.", ok=ok), options
+
+    @app.callback(
+        Output(RELOAD, "href", allow_duplicate=True),
+        Output(ids.BOARD_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.CASE_MEETING, "value"),
+        State(ids.CASE_ID, "data"),
+        State(ids.SUMMARY_VERSION, "data"),
+        prevent_initial_call=True,
+    )
+    def assign(meeting: int | None, case_id: str, version: int) -> Any:
+        if store.case_record(case_id).meeting_id == meeting:
+            return no_update, no_update
+        ok, message = _write(store, lambda actor: store.assign_meeting(
+            case_id, meeting, actor, int(version or 0)))
+        if ok:
+            return f"/case/{case_id}", no_update
+        return no_update, board_message(message, ok=False)

@@ -422,6 +422,26 @@ class Store:
                          "participants": meeting.participants})
         return meeting
 
+    def assign_meeting(self, case_id: str, meeting_id: int | None, by: Actor,
+                       version: int) -> CaseRecord:
+        """Put a case on a meeting's agenda (None: on none)."""
+        if not by.may("decide"):
+            raise AccessError(f"{by.name} ({by.role}) may not plan the agenda")
+        with self._write() as session:
+            if meeting_id is not None and session.get(Meeting, meeting_id) is None:
+                raise StorageError(f"no meeting {meeting_id}")
+            record = self._record_for_edit(session, case_id, version)
+            before = {"meeting_id": record.meeting_id}
+            record.meeting_id, record.updated_by, record.updated_at = meeting_id, by.name, now()
+            self._audit(session, by.name, "assign_meeting", "case_record", case_id, case_id,
+                        before, {"meeting_id": meeting_id})
+        return record
+
+    def meeting_of(self) -> dict[str, int | None]:
+        """case id -> meeting id, for the cases that have a record."""
+        with self._read() as session:
+            return dict(session.execute(select(CaseRecord.case_id, CaseRecord.meeting_id)).all())
+
     def meetings(self) -> list[Meeting]:
         with self._read() as session:
             return list(session.scalars(select(Meeting).order_by(Meeting.day)))

@@ -31,7 +31,8 @@ def _sign_in(client: Any, name: str, password: str = PASSWORD, nxt: str = "/") -
 def _status_request(app: Any, client: Any, status: str, token: str | None) -> Any:
     """The request the status buttons send (pattern-matching input), built as Dash builds it."""
     specs = json.loads(client.get("/_dash-dependencies").get_data(as_text=True))
-    [spec] = [s for s in specs if s["output"].startswith("..reload.href")]
+    [spec] = [s for s in specs if s["output"].startswith("..reload.href")
+              and "status-button" in json.dumps(s["inputs"])]
     button = {"status": status, "type": "status-button"}
     payload = {
         "output": spec["output"],

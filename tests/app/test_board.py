@@ -30,6 +30,13 @@ def _click(dash_duo, element) -> None:  # type: ignore[no-untyped-def]
         dash_duo.driver.execute_script("arguments[0].click()", element)
 
 
+def _wait_for(condition) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.2)
+    assert condition()
+
+
 def _sign_out(dash_duo) -> None:  # type: ignore[no-untyped-def]
     _click(dash_duo, dash_duo.find_element("#sign-out"))
     dash_duo.wait_for_element("#login-form", timeout=10)
@@ -59,7 +66,22 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     assert status_buttons and all(not b.is_enabled() for b in status_buttons)
     _sign_out(dash_duo)
 
-    signed_in("chef", f"/case/{LUNG}")
+    # the chair plans a meeting on the agenda page and puts the case on it
+    signed_in("chef", "/")
+    dash_duo.wait_for_element(f"#{ids.CASE_LIST} .meeting-form", timeout=30)
+    _click(dash_duo, dash_duo.find_element(f"#{ids.CASE_LIST} .meeting-form summary"))
+    day = dash_duo.find_element(f"#{ids.MEETING_DAY}")
+    dash_duo.driver.execute_script(
+        "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+        "set.call(arguments[0], '2026-11-24');"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", day)
+    dash_duo.find_element(f"#{ids.MEETING_TITLE}").send_keys("Molecular tumor board")
+    _click(dash_duo, dash_duo.find_element(f"#{ids.MEETING_ADD}"))
+    dash_duo.wait_for_contains_text(f"#{ids.MEETING_MESSAGE}", "Meeting created", timeout=15)
+    [meeting] = store.meetings()
+    dash_duo.wait_for_page(f"{dash_duo.server.url}/case/{LUNG}", timeout=30)
+    dash_duo.select_dcc_dropdown(f"#{ids.CASE_MEETING}", index=0)
+    _wait_for(lambda: store.case_record(LUNG).meeting_id == meeting.id)
     dash_duo.wait_for_element(f"#{ids.RECOMMEND_TEXT}", timeout=30)
     dash_duo.find_element(f"#{ids.RECOMMEND_TEXT}").send_keys("Osimertinib 80 mg daily")
     Select(dash_duo.find_element(f"#{ids.RECOMMEND_GRADE}")).select_by_value("m1A")
