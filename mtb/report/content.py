@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from annotation import snapshots
-from annotation.model import AnnotatedVariant, Tier
+from annotation.model import AnnotatedVariant, TherapyCall, Tier
 from mtb import __version__
 from mtb.case import ACTIONABLE, Case, event_text, finding_key, latest_stage, latest_value
 from mtb.errors import MtbError
@@ -28,19 +28,6 @@ from mtb.store.schema import RECOMMENDATION_KIND_NAMES, CaseRecord, Curation, Re
 from mtb.variant import SmallVariant
 
 _TIER_ORDER = {tier.value: rank for rank, tier in enumerate(Tier)}
-
-
-@dataclass(frozen=True)
-class ReportTherapy:
-    name: str  # combinations joined with ' + '
-    resistance: bool
-    tier: str  # the tier the evidence for this therapy gives (IIC: another tumor type)
-    level: str
-    evidence_ids: tuple[str, ...] = ()
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} (resistance)" if self.resistance else self.name
 
 
 @dataclass(frozen=True)
@@ -65,7 +52,7 @@ class ReportFinding:
     comment: str = ""
     in_report: bool = False
     curated_by: str = ""
-    therapies: tuple[ReportTherapy, ...] = ()
+    therapies: tuple[TherapyCall, ...] = ()
     why: str = ""  # the reason that decided the tier
     somatic: bool = False  # the matched normal was covered and showed no alt reads
     genes: tuple[str, ...] = ()  # every gene the finding names (both partners of a fusion)
@@ -291,8 +278,7 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
         comment=curation.comment if curation else "",
         in_report=bool(curation.in_report) if curation else False,
         curated_by=curation.updated_by if curation else "",
-        therapies=tuple(ReportTherapy(t.name, t.resistance, t.tier.value, t.level,
-                                      t.evidence_ids) for t in variant.therapies),
+        therapies=variant.therapies,
         why=deciding,
         somatic=alteration.somatic,
         genes=tuple(g for g in dict.fromkeys(

@@ -37,8 +37,9 @@ from functools import cache
 from typing import Any
 
 from annotation.genes import DEFAULT_GENES_DIR, MANE_SUMMARY
+from annotation.model import TherapyCall
 from mtb.report import ReportError
-from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation, ReportTherapy
+from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation
 
 GR = "http://hl7.org/fhir/uv/genomics-reporting"
 PROFILE_REPORT = f"{GR}/StructureDefinition/genomic-report"
@@ -321,7 +322,7 @@ def _tmb(content: ReportContent, ids: _Ids, subject: str) -> dict[str, Any]:
     return resource
 
 
-def _implication(content: ReportContent, finding: ReportFinding, therapy: ReportTherapy,
+def _implication(content: ReportContent, finding: ReportFinding, therapy: TherapyCall,
                  ids: _Ids, subject: str, variant_id: str) -> dict[str, Any]:
     resource = _observation(
         content, ids("implication", finding.key, finding.label, therapy.name,

@@ -13,8 +13,8 @@ from functools import cache
 
 from jinja2 import Environment, StrictUndefined
 
-from annotation.model import Tier
-from mtb.report.content import ReportContent, ReportTherapy, day
+from annotation.model import TherapyCall, Tier
+from mtb.report.content import ReportContent, day
 
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
 
@@ -176,7 +176,7 @@ def _css_string(value: object) -> str:
 
 
 def therapy_groups(
-    therapies: Sequence[ReportTherapy],
+    therapies: Sequence[TherapyCall],
 ) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
     """Response and resistance, each as (tier, names) lines strongest first: a long evidence
     list stays readable, and an off-label (IIC) or preclinical (IID) option never reads like an
