@@ -26,7 +26,7 @@ from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, make_url, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -142,9 +142,13 @@ class Store:
         """Connect and migrate. StorageError (without the URL: it may hold a password) when
         the database cannot be reached or upgraded."""
         try:
+            location = make_url(url)
+            if location.drivername.startswith("sqlite") and location.database:
+                # the embedded default: the data dir may not exist yet on a first start
+                Path(location.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = make_engine(url)
             migrate(engine)
-        except (SQLAlchemyError, OSError) as error:
+        except (SQLAlchemyError, OSError, ValueError) as error:
             raise StorageError(f"the case store cannot be opened ({type(error).__name__}: "
                                f"{_short(error)})") from None
         return cls(engine)

@@ -33,3 +33,11 @@ def test_only_the_chair_plans(store: Store) -> None:
     assert meeting.title == "Tumor board 2026-11-24"
     with pytest.raises(AccessError, match="may not plan the agenda"):
         store.assign_meeting("case-1", meeting.id, CURATOR, 0)
+
+
+def test_first_start_creates_the_data_dir(tmp_path) -> None:
+    """`mtb serve` on a new machine: the SQLite file's folder does not exist yet."""
+    url = f"sqlite:///{tmp_path / 'new' / 'data' / 'mtb.sqlite'}"
+    store = Store.open(url)
+    assert not store.has_users()
+    store.close()
