@@ -53,6 +53,7 @@ table.findings { table-layout: fixed; }
 td { overflow-wrap: anywhere; }
 table.facts th { width: 9rem; background: none; font-weight: bold; }
 .tier { font-weight: bold; white-space: nowrap; }
+table.recommendations td:first-child { white-space: nowrap; }
 td.override { color: #7a1c1c; white-space: normal; }
 .muted { color: #555; font-size: 9pt; }
 .pre { white-space: pre-wrap; }
@@ -83,7 +84,7 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 
 <h2>Recommendations of the board</h2>
 {% if r.recommendations %}
-<table>
+<table class="recommendations">
 <thead><tr><th>Kind</th><th>Recommendation</th><th>Evidence grade</th><th>AMP tier</th>
 <th>Rationale</th><th>Based on</th></tr></thead>
 <tbody>
@@ -175,6 +176,9 @@ def _css_string(value: object) -> str:
     return "".join(out)
 
 
+MAX_IID_NAMES = 3  # the record keeps the strong evidence readable; mtb shows every item
+
+
 def therapy_groups(
     therapies: Sequence[TherapyCall],
 ) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
@@ -188,6 +192,11 @@ def therapy_groups(
         for therapy in therapies:
             if therapy.resistance is resistance:
                 by_tier.setdefault(therapy.tier, []).append(therapy.name)
+        if len(by_tier.get("IID", [])) > MAX_IID_NAMES:  # preclinical/case reports: a count
+            rest = by_tier["IID"]
+            by_tier["IID"] = [*rest[:MAX_IID_NAMES],
+                              f"and {len(rest) - MAX_IID_NAMES} more (level C/D evidence, "
+                              "listed in mtb)"]
         if by_tier:
             tiers = sorted(by_tier.items(), key=lambda item: _TIER_RANK.get(item[0], 9))
             groups.append((label, css, tiers))
