@@ -37,6 +37,7 @@ class Tier(StrEnum):
 
 
 _TIER_ORDER = (Tier.IA, Tier.IB, Tier.IIC, Tier.IID, Tier.III, Tier.IV)
+TIER_RANK = {tier.value: tier.rank for tier in Tier}  # "IA" 0 ... "IV" 5
 
 
 class Granularity(StrEnum):

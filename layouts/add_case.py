@@ -10,6 +10,8 @@ from dash import dcc, html
 
 from layouts import ids
 
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # per file; the server limits a request to 700 MB
+
 
 def add_case_page() -> html.Div:
     return html.Div([
@@ -30,6 +32,7 @@ def add_case_page() -> html.Div:
         dcc.Upload(
             html.Div(["Drop files here or ", html.A("choose files", href="#")]),
             id=ids.ADD_UPLOAD, multiple=True, className="upload-zone mb-2",
+            max_size=MAX_UPLOAD_BYTES,  # the browser refuses larger files before sending
         ),
         html.Div(uploaded_files([]), id=ids.ADD_FILES),
         dbc.Button("Add case", id=ids.ADD_BUTTON, color="primary", className="mt-2"),

@@ -8,7 +8,7 @@ shows everything read-only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from annotation.model import AnnotatedVariant
 from layouts import ids
+from mtb.case import finding_key
 from mtb.store.schema import (
     AMP_TIERS,
     EVIDENCE_GRADES,
@@ -38,6 +39,7 @@ class BoardView:
     recommendations: Sequence[Recommendation]
     audit: Sequence[AuditEntry]
     meetings: Sequence[tuple[int, str]]  # (id, label) of every meeting
+    curations: Mapping[str, Curation]  # finding key -> curation
     user: str
     role: str
     may_curate: bool
@@ -65,13 +67,19 @@ def meeting_choice(record: CaseRecord, meetings: Sequence[tuple[int, str]], *,
 def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
     changed = (f"last changed by {record.updated_by}, "
                f"{record.updated_at:%Y-%m-%d %H:%M} UTC") if record.updated_by else "not yet"
-    buttons = [
-        dbc.Button(f"Mark {status}", id={"type": ids.STATUS_BUTTON, "status": status},
-                   size="sm", color="dark" if status == "final" else "secondary",
-                   outline=True, className="ms-2", disabled=not may_decide,
-                   title="" if may_decide else "only the board chair changes the status")
-        for status in NEXT_STATUS[record.status]
-    ]
+    buttons: list[object] = []
+    for status in NEXT_STATUS[record.status]:
+        final = status == "final"
+        button = dbc.Button(
+            f"Mark {status}", size="sm", color="dark" if final else "secondary", outline=True,
+            className="ms-2", disabled=not may_decide,
+            id=ids.FINAL_BUTTON if final else {"type": ids.STATUS_BUTTON, "status": status},
+            title="" if may_decide else "only the board chair changes the status")
+        if final:  # cannot be undone: the browser asks first
+            button = dcc.ConfirmDialogProvider(
+                button, id=ids.CONFIRM_FINAL,
+                message="Finalize this case? It becomes read-only for everyone, for good.")
+        buttons.append(button)
     locked = html.Span(" · read-only", className="text-muted") if record.status == "final" \
         else None
     return html.Div([
@@ -86,13 +94,15 @@ def curation_form(
     row: int, variant: AnnotatedVariant, curation: Curation | None, *, may_curate: bool,
     final: bool,
 ) -> html.Div:
-    """The curator's interpretation of one finding (below its evidence)."""
+    """The curator's interpretation of one finding (below its evidence). The finding travels
+    by its key: a save names the finding the curator saw."""
+    key = finding_key(variant)
     disabled = not may_curate or final
     why_disabled = "the case is final" if final else "curators edit interpretations"
     version = curation.version if curation is not None else 0
     return html.Div([
         html.H4("Curation", className="section-title mt-3"),
-        dcc.Store(id=ids.CURATION_ROW, data={"row": row, "version": version}),
+        dcc.Store(id=ids.CURATION_ROW, data={"row": row, "key": key, "version": version}),
         dbc.Row([
             dbc.Col([dbc.Label("Oncogenicity", html_for=ids.CURATE_ONCOGENICITY),
                      dbc.Select(id=ids.CURATE_ONCOGENICITY, options=_options(ONCOGENICITY, "—"),

@@ -26,9 +26,9 @@ from layouts.board import (
 )
 from layouts.case_header import case_header
 from layouts.figures import timeline_figure, vaf_figure
-from layouts.findings import evidence_panel, key_findings
+from layouts.findings import dismissed, evidence_panel, key_findings
 from layouts.variant_table import variant_grid
-from mtb.case import ACTIONABLE, Case
+from mtb.case import ACTIONABLE, Case, finding_key
 from mtb.timeline import PartialDate
 from mtb.variant import SmallVariant
 
@@ -135,7 +135,7 @@ def case_page(
         html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
         case_header(case),
         dbc.Row([
-            dbc.Col(key_findings(rows), lg=5),
+            dbc.Col(key_findings(rows, curations=board.curations if board else None), lg=5),
             dbc.Col(_timeline_section(case, large=False), lg=7),
         ], className="g-3 above-fold"),
         _warnings(case),
@@ -178,8 +178,10 @@ def present_page(
     case: Case, previous: str | None, following: str | None, board: BoardView | None = None
 ) -> html.Div:
     rows = actionable_rows(case)
+    curated = board.curations if board is not None else {}
     decision = _recommended(board) if board is not None and board.recommendations \
-        else _options(rows)
+        else _options([(row, v) for row, v in rows
+                       if not dismissed(curated.get(finding_key(v)))])
 
     def nav(case_id: str | None, text: str, ident: str) -> object:
         if case_id is None:
@@ -197,7 +199,9 @@ def present_page(
         ], className="present-nav"),
         case_header(case, large=True),
         dbc.Row([
-            dbc.Col([key_findings(rows, large=True), decision], xl=5),
+            dbc.Col([key_findings(rows, large=True,
+                                  curations=board.curations if board else None), decision],
+                    xl=5),
             dbc.Col(_timeline_section(case, large=True), xl=7),
         ], className="g-4"),
     ], className="present-page")

@@ -8,7 +8,7 @@ keyboard press away, as a native <details> — why the finding got its tier.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote_plus
 
 import dash_bootstrap_components as dbc
@@ -16,6 +16,8 @@ from dash import html
 
 from annotation.model import AnnotatedVariant, Evidence, Tier
 from layouts import ids
+from mtb.case import finding_key
+from mtb.store.schema import Curation
 from mtb.variant import SmallVariant
 
 TIER_TEXT = {
@@ -71,7 +73,31 @@ def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
     )
 
 
-def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False) -> dbc.Card:
+DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})
+
+
+def dismissed(curation: Curation | None) -> bool:
+    """Curated away: a tier III/IV override, or an artefact / benign call."""
+    return curation is not None and (curation.tier_override in ("III", "IV")
+                                     or curation.oncogenicity in DISMISSED)
+
+
+def curation_note(curation: Curation | None) -> html.Div | None:
+    """What the curator decided, next to the computed tier: the board sees both."""
+    if curation is None or not (curation.tier_override or curation.oncogenicity):
+        return None
+    parts = []
+    if curation.tier_override:
+        parts.append(f"curated Tier {curation.tier_override}")
+    if curation.oncogenicity:
+        parts.append(curation.oncogenicity)
+    reason = f": {curation.override_reason}" if curation.override_reason else ""
+    return html.Div(f"{', '.join(parts)}{reason} ({curation.updated_by})",
+                    className="curated" + (" dismissed" if dismissed(curation) else ""))
+
+
+def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
+                 curation: Curation | None = None) -> dbc.Card:
     alteration = variant.alteration
     gene, _, change = alteration.label.partition(" ")
     hotspot = variant.hotspot
@@ -81,6 +107,7 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False) ->
         html.Div([tier_badge(variant.tier, variant.level),
                   html.Span(read_support(variant), className="support")],
                  className="finding-meta"),
+        curation_note(curation),
         *_therapy_lines(variant, large),
     ]
     if hotspot is not None and not large:
@@ -94,9 +121,12 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False) ->
 
 
 def key_findings(
-    variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False
+    variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
+    curations: Mapping[str, Curation] | None = None,
 ) -> html.Div:
-    """Tier I/II findings as cards, strongest first; what does not fit is counted."""
+    """Tier I/II findings as cards, strongest first, each with its curation; what does not
+    fit is counted."""
+    curations = curations or {}
     limit = 6 if large else MAX_CARDS
     shown = variants[:limit]
     if not shown:
@@ -105,8 +135,9 @@ def key_findings(
             "(see the variant table for tier III variants of unknown significance).",
             color="secondary", className="mb-0")]
     else:
-        body = [html.Div([finding_card(row, v, large=large) for row, v in shown],
-                         className="finding-grid")]
+        body = [html.Div([finding_card(row, v, large=large,
+                                       curation=curations.get(finding_key(v)))
+                          for row, v in shown], className="finding-grid")]
         if len(variants) > limit:
             body.append(html.Div(f"and {len(variants) - limit} more tier I/II findings in the "
                                  "variant table", className="text-muted small mt-1"))

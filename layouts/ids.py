@@ -27,6 +27,8 @@ FINDING = "finding"  # pattern-matching id type: {"type": FINDING, "row": n}
 # curation and board decisions (issue 6)
 STATUS_BAR = "status-bar"
 STATUS_BUTTON = "status-button"  # pattern-matching: {"type": STATUS_BUTTON, "status": s}
+FINAL_BUTTON = "final-button"
+CONFIRM_FINAL = "confirm-final"  # dcc.ConfirmDialogProvider around FINAL_BUTTON
 BOARD_MESSAGE = "board-message"
 CURATION = "curation"
 CURATION_ROW = "curation-row"  # dcc.Store: the finding row and the curation's version

@@ -10,7 +10,7 @@ traceback (which could show patient data) and never patient data in the log.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import dash
@@ -19,13 +19,14 @@ from dash import Dash, dcc, html
 from layouts.add_case import add_case_page
 from layouts.agenda import AgendaRow, MeetingChoice, agenda
 from layouts.case_page import case_page, present_page
+from layouts.findings import dismissed
 from layouts.messages import error_message
 from layouts.shell import shell
 from mtb.auth import csrf_token, current_actor, install_auth
 from mtb.board import board_view, finding_choices, meeting_labels
 from mtb.board_callbacks import RELOAD, register_agenda_callbacks, register_board_callbacks
 from mtb.callbacks import register_callbacks
-from mtb.case import ACTIONABLE
+from mtb.case import ACTIONABLE, finding_key
 from mtb.config import Settings
 from mtb.errors import MtbError
 from mtb.library import CaseLibrary
@@ -53,7 +54,10 @@ def guarded(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> A
 def agenda_rows(
     library: CaseLibrary, statuses: dict[str, str] | None = None,
     meetings: dict[str, int | None] | None = None,
+    curations: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> list[AgendaRow]:
+    """The agenda's rows; tier counts follow the curators (an override, or a finding called an
+    artefact, counts as curated)."""
     statuses, meetings = statuses or {}, meetings or {}
     rows = []
     for entry in library.entries():
@@ -65,7 +69,16 @@ def agenda_rows(
             rows.append(AgendaRow(entry.id, entry.title, entry.diagnosis, "cannot be opened",
                                   None, None, synthetic, str(error)))
             continue
-        tiers = [v.tier.value for v in case.annotation.variants if v.tier in ACTIONABLE]
+        curated = curations(entry.id) if curations else {}
+        tiers = []
+        for variant in case.annotation.variants:
+            curation = curated.get(finding_key(variant))
+            if dismissed(curation):
+                continue
+            tier = curation.tier_override if curation and curation.tier_override \
+                else variant.tier.value
+            if tier in {t.value for t in ACTIONABLE}:
+                tiers.append(tier)
         tier1 = sum(1 for t in tiers if t in TIER_ONE)
         rows.append(AgendaRow(entry.id, entry.title, case.diagnosis,
                               statuses.get(entry.id, "prepared"), tier1, len(tiers) - tier1,
@@ -102,7 +115,7 @@ def create_app(
     def agenda_page(**_: Any) -> Any:
         def build() -> Any:
             actor = current_actor(store)
-            rows = agenda_rows(library, store.statuses(), store.meeting_of())
+            rows = agenda_rows(library, store.statuses(), store.meeting_of(), store.curations)
             choices = [MeetingChoice(ident, label) for ident, label in meeting_labels(store)]
             return frame(agenda(rows, choices, may_plan=bool(actor and actor.may("decide"))))
         return guarded("The agenda", build, frame)
@@ -116,7 +129,7 @@ def create_app(
 
     def present_view(case_id: str = "", **_: Any) -> Any:
         def build() -> Any:
-            previous, following = library.neighbours(case_id)
+            previous, following = library.neighbours(case_id, store.meeting_of())
             board = board_view(store, case_id, current_actor(store))
             return present_page(library.open(case_id).case, previous, following, board)
         return guarded("This case", build, bare)

@@ -3,8 +3,11 @@
 - Passwords are checked by the store (Argon2id hashes); the session cookie carries only the
   user's name, signed with a per-installation secret kept in the data dir (0600), HttpOnly,
   SameSite=Strict, and Secure when MTB_SECURE_COOKIES=1 (behind TLS).
-- The user's role is read from the store on every request, so revoking or changing a role
-  applies at once; every write then checks the role again in the store itself.
+- The user's role is read from the store on every request, and the session carries the
+  user's session epoch: signing out, a new role, a new password or a disabled account raise
+  it and end every session of that user, also a copied cookie. Every write then checks the
+  role again in the store itself.
+- Sign-ins (also failed ones) are written to the audit log; request bodies are limited in size.
 - CSRF: the session holds a random token. The sign-in and sign-out forms carry it as a hidden
   field; Dash's renderer sends the `_csrf_token` cookie back as the X-CSRFToken header on every
   callback (a forged cross-site request can do neither), and POSTs without it are refused.
@@ -28,8 +31,10 @@ from mtb.store import Actor, Store
 
 CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads
 CSRF_HEADER = "X-CSRFToken"
-PUBLIC_PREFIXES = ("/login", "/assets/", "/_favicon.ico")
+PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico"})
+PUBLIC_PREFIX = "/assets/"
 SESSION_HOURS = 12
+MAX_REQUEST_BYTES = 700 * 1024 * 1024  # an upload of a case's files, base64-encoded
 
 
 def secret_key(data_dir: Path) -> bytes:
@@ -46,12 +51,16 @@ def secret_key(data_dir: Path) -> bytes:
 
 
 def current_actor(store: Store) -> Actor | None:
-    """The signed-in user with their current role, or None (also outside a request)."""
+    """The signed-in user with their current role, or None (also outside a request, and for a
+    session that was ended)."""
     try:
         name = session.get("user")
+        epoch = session.get("epoch")
     except RuntimeError:  # no request context
         return None
-    return store.actor(name) if name else None
+    if not name or not isinstance(epoch, int):
+        return None
+    return store.actor(name, epoch)
 
 
 def csrf_token() -> str:
@@ -80,12 +89,13 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool) -
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
     )
 
     @server.before_request
     def guard() -> Any:
         path = request.path
-        if path.startswith(PUBLIC_PREFIXES):
+        if path in PUBLIC_PATHS or (path.startswith(PUBLIC_PREFIX) and ".." not in path):
             return None
         actor = current_actor(store)
         if actor is None:
@@ -115,20 +125,27 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool) -
             if not hmac.compare_digest(request.form.get("csrf", ""), csrf_token()):
                 error = "The form expired; please sign in again."
             else:
-                actor = store.authenticate(request.form.get("name", ""),
-                                           request.form.get("password", ""))
+                name = request.form.get("name", "")[:80]
+                actor = store.authenticate(name, request.form.get("password", ""))
                 if actor is not None:
                     session.clear()
                     session.permanent = True
                     session["user"] = actor.name
+                    session["epoch"] = store.session_epoch(actor.name)
                     session["csrf"] = secrets.token_urlsafe(32)  # a new token per sign-in
+                    store.log_event(actor.name, "sign_in")
                     return redirect(_safe_next(request.args.get("next")))
+                store.log_event(name or "(no name)", "sign_in_failed")
                 error = "Name or password is wrong."
         return Response(_login_page(csrf_token(), error, request.args.get("next", "")),
                         mimetype="text/html")
 
     @server.route("/logout", methods=["POST"])
     def logout() -> Any:
+        name = session.get("user")
+        if name:
+            store.end_sessions(name)  # a copied cookie of this user stops working too
+            store.log_event(name, "sign_out")
         session.clear()
         response = redirect("/login")
         response.delete_cookie(CSRF_COOKIE)

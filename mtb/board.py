@@ -17,6 +17,7 @@ def board_view(store: Store, case_id: str, actor: Actor | None) -> BoardView:
         recommendations=store.recommendations(case_id),
         audit=store.audit(case_id),
         meetings=meeting_labels(store),
+        curations=store.curations(case_id),
         user=actor.name,
         role=actor.role,
         may_curate=actor.may("curate"),

@@ -68,14 +68,17 @@ def register_callbacks(app: Dash, library: CaseLibrary, store: Store) -> None:
     )
     def evidence(selected: list[dict[str, Any]] | None, _clicks: Any, case_id: str) -> Any:
         trigger = ctx.triggered_id
-        if isinstance(trigger, dict) and trigger.get("type") == ids.FINDING:
-            if not ctx.triggered[0]["value"]:  # the card was drawn, not pressed
+        try:
+            if isinstance(trigger, dict) and trigger.get("type") == ids.FINDING:
+                if not ctx.triggered[0]["value"]:  # the card was drawn, not pressed
+                    return no_update
+                row = int(trigger["row"])
+            elif selected:
+                row = int(selected[0]["row"])
+            else:
                 return no_update
-            row = int(trigger["row"])
-        elif selected:
-            row = int(selected[0]["row"])
-        else:
-            return no_update
+        except (KeyError, TypeError, ValueError, IndexError):
+            return no_update  # a malformed request: nothing to show
         try:
             case = library.open(case_id).case
         except MtbError as error:

@@ -122,6 +122,16 @@ def _parser() -> argparse.ArgumentParser:
                                                              "admin"))
     user_add.add_argument("--password", help="at least 10 characters (prefer the prompt: "
                           "options show in `ps` and shell history)")
+    user_role = user_commands.add_parser("role", help="give a user another role")
+    user_role.add_argument("name")
+    user_role.add_argument("role", choices=("viewer", "curator", "chair", "admin"))
+    user_disable = user_commands.add_parser("disable", help="stop a user from signing in")
+    user_disable.add_argument("name")
+    user_enable = user_commands.add_parser("enable", help="let a disabled user sign in again")
+    user_enable.add_argument("name")
+    user_password = user_commands.add_parser("password", help="set a user's password "
+                                             "(prompted)")
+    user_password.add_argument("name")
 
     serve = commands.add_parser("serve", help="start the web app (bundled sample cases by default)")
     serve.add_argument("--host", help="address to listen on (MTB_HOST)")
@@ -375,19 +385,33 @@ def run_kb(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 # -- users -------------------------------------------------------------------------------------
 
 
-def run_user(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def _ask_password(name: str) -> str:
     import getpass
 
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise InputError("password", "the two passwords differ")
+    return password
+
+
+def run_user(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Users of the web app. Every change but `add` ends the user's open sessions."""
     from mtb.store import Store
 
-    password = args.password
-    if password is None:
-        password = getpass.getpass(f"password for {args.name}: ")
-        if getpass.getpass("again: ") != password:
-            raise InputError("password", "the two passwords differ")
     store = Store.open(Settings.load().database_url)
-    store.add_user(args.name, args.role, password)
-    out.write(f"user {args.name} added ({args.role})\n")
+    if args.user_command == "add":
+        password = args.password if args.password is not None else _ask_password(args.name)
+        store.add_user(args.name, args.role, password)
+        out.write(f"user {args.name} added ({args.role})\n")
+    elif args.user_command == "role":
+        store.change_user(args.name, role=args.role)
+        out.write(f"user {args.name} is now {args.role}; their sessions ended\n")
+    elif args.user_command in ("disable", "enable"):
+        store.change_user(args.name, active=args.user_command == "enable")
+        out.write(f"user {args.name} {args.user_command}d\n")
+    else:
+        store.change_user(args.name, password=_ask_password(args.name))
+        out.write(f"password of {args.name} changed; their sessions ended\n")
     return 0
 
 

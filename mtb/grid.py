@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from annotation.model import AnnotatedVariant, Tier
+from annotation.model import TIER_RANK, AnnotatedVariant
 from mtb.case import Case
 from mtb.variant import CopyNumber, Fusion, SmallVariant, StructuralVariant
 
@@ -28,7 +28,6 @@ CODING = frozenset({
     "splice_donor_variant", "splice_acceptor_variant", "synonymous_variant",
     "coding_sequence_variant", "incomplete_terminal_codon_variant",
 })
-TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}  # IA 0 ... IV 5
 COLUMNS = ("row", "gene", "alteration", "tier", "tier_rank", "level", "vaf", "alt", "depth",
            "consequence", "coding", "filter", "type", "therapies", "hotspot", "location")
 TEXT_COLUMNS = ("gene", "alteration", "tier", "level", "consequence", "coding", "filter",
@@ -107,14 +106,27 @@ def _record(row: int, variant: AnnotatedVariant) -> dict[str, Any]:
 def rows_for(table: VariantFrame, request: Mapping[str, Any] | None) -> dict[str, Any]:
     """The block of rows an infinite-model grid asked for, and how many rows match."""
     request = request or {}
-    mask = filter_mask(table, request.get("filterModel") or {})
+    model = request.get("filterModel")
+    sort = request.get("sortModel")
+    mask = filter_mask(table, model if isinstance(model, Mapping) else {})
     matched = table.frame[mask]
-    matched = _sorted(matched, request.get("sortModel") or [])
-    start = max(int(request.get("startRow") or 0), 0)
-    end = max(int(request.get("endRow") or start + 100), start)
+    matched = _sorted(matched, [m for m in sort if isinstance(m, Mapping)]
+                      if isinstance(sort, list) else [])
+    start = max(_integer(request.get("startRow"), 0), 0)
+    end = min(max(_integer(request.get("endRow"), start + 100), start), start + MAX_BLOCK)
     block = matched.iloc[start:end]
     records = block.replace({np.nan: None}).to_dict("records")
     return {"rowData": records, "rowCount": len(matched)}
+
+
+MAX_BLOCK = 500  # rows per request, whatever the request asks
+
+
+def _integer(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def filter_mask(table: VariantFrame, model: Mapping[str, Any]) -> pd.Series:

@@ -62,7 +62,7 @@ class CaseLibrary:
         for entry in self.entries():
             if entry.id == case_id:
                 return entry
-        raise InputError(self.settings.cases_dir, f"no case with id '{case_id}'")
+        raise InputError("cases", f"no case with id '{case_id}'")  # no server path shown
 
     def open(self, case_id: str) -> OpenedCase:
         entry = self.entry(case_id)
@@ -77,9 +77,15 @@ class CaseLibrary:
                 self._opened[case_id] = opened
             return opened
 
-    def neighbours(self, case_id: str) -> tuple[str | None, str | None]:
-        """The previous and next case of the agenda (for the presentation's arrow keys)."""
+    def neighbours(
+        self, case_id: str, meeting_of: dict[str, int | None] | None = None
+    ) -> tuple[str | None, str | None]:
+        """The previous and next case of the agenda (for the presentation's arrow keys): of
+        the case's meeting when it is on one, else of all cases."""
         ids = [entry.id for entry in self.entries()]
+        meeting = (meeting_of or {}).get(case_id)
+        if meeting is not None:
+            ids = [i for i in ids if (meeting_of or {}).get(i) == meeting]
         if case_id not in ids:
             return None, None
         at = ids.index(case_id)

@@ -109,3 +109,23 @@ def test_unknown_build_is_a_usage_error(tmp_path) -> None:
     result = run("ingest", str(tmp_path / "x.vcf"), "--build", "hg17")
     assert result.returncode == 2
     assert "unknown genome build" in result.stderr
+
+
+def test_user_commands(tmp_path, monkeypatch, capsys) -> None:
+    """`mtb user add|role|disable|enable` on the embedded default store (SQLite in the data
+    dir, created on first use)."""
+    from mtb.cli import main
+    from mtb.store import Store
+
+    monkeypatch.setenv("MTB_DATA_DIR", str(tmp_path / "data"))
+    assert main(["user", "add", "bea", "--role", "curator", "--password", "ten-chars-ok"]) == 0
+    assert main(["user", "role", "bea", "chair"]) == 0
+    assert main(["user", "disable", "bea"]) == 0
+    out = capsys.readouterr().out
+    assert "user bea added (curator)" in out and "is now chair" in out and "disabled" in out
+    store = Store.open(f"sqlite:///{tmp_path / 'data' / 'mtb.sqlite'}")
+    assert store.authenticate("bea", "ten-chars-ok") is None  # disabled
+    assert main(["user", "enable", "bea"]) == 0
+    assert store.authenticate("bea", "ten-chars-ok").role == "chair"
+    assert main(["user", "add", "bea", "--role", "viewer", "--password", "ten-chars-ok"]) == 2
+    assert "exists already" in capsys.readouterr().err

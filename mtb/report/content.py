@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from annotation import snapshots
-from annotation.model import AnnotatedVariant, TherapyCall, Tier
+from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
 from mtb import __version__
 from mtb.case import ACTIONABLE, Case, event_text, finding_key, latest_stage, latest_value
 from mtb.errors import MtbError
 from mtb.store import Store
 from mtb.store.schema import RECOMMENDATION_KIND_NAMES, CaseRecord, Curation, Recommendation
 from mtb.variant import SmallVariant
-
-_TIER_ORDER = {tier.value: rank for rank, tier in enumerate(Tier)}
 
 
 @dataclass(frozen=True)
@@ -248,7 +246,7 @@ def _findings(
         if (variant.tier in ACTIONABLE or override in {t.value for t in ACTIONABLE}
                 or (curation is not None and curation.in_report) or key in wanted):
             chosen.append(_finding(variant, key, curation))
-    return sorted(chosen, key=lambda f: (_TIER_ORDER.get(f.reported_tier, 9), f.gene, f.label))
+    return sorted(chosen, key=lambda f: (TIER_RANK.get(f.reported_tier, 9), f.gene, f.label))
 
 
 def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:

@@ -13,10 +13,8 @@ from functools import cache
 
 from jinja2 import Environment, StrictUndefined
 
-from annotation.model import TherapyCall, Tier
+from annotation.model import TIER_RANK, TherapyCall
 from mtb.report.content import ReportContent, day
-
-_TIER_RANK = {tier.value: rank for rank, tier in enumerate(Tier)}
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
@@ -198,7 +196,7 @@ def therapy_groups(
                               f"and {len(rest) - MAX_IID_NAMES} more (level C/D evidence, "
                               "listed in mtb)"]
         if by_tier:
-            tiers = sorted(by_tier.items(), key=lambda item: _TIER_RANK.get(item[0], 9))
+            tiers = sorted(by_tier.items(), key=lambda item: TIER_RANK.get(item[0], 9))
             groups.append((label, css, tiers))
     return groups
 

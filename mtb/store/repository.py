@@ -212,11 +212,60 @@ class Store:
                 return None
             return Actor(user.name, user.role)
 
-    def actor(self, name: str) -> Actor | None:
-        """The current role of a signed-in user (a role change applies at once)."""
+    def actor(self, name: str, epoch: int | None = None) -> Actor | None:
+        """The current role of a signed-in user, or None when the account is disabled or (with
+        `epoch`) the session began before the user's sessions were ended."""
         with self._read() as session:
             user = session.scalar(select(User).where(User.name == name))
-            return Actor(user.name, user.role) if user is not None and user.active else None
+            if user is None or not user.active:
+                return None
+            if epoch is not None and user.session_epoch != epoch:
+                return None
+            return Actor(user.name, user.role)
+
+    def session_epoch(self, name: str) -> int:
+        with self._read() as session:
+            return session.scalar(select(User.session_epoch).where(User.name == name)) or 0
+
+    def end_sessions(self, name: str) -> None:
+        """Every session of the user ends (sign-out ends them on all devices)."""
+        with self._write() as session:
+            user = session.scalar(select(User).where(User.name == name))
+            if user is not None:
+                user.session_epoch += 1
+
+    def change_user(self, name: str, *, role: str | None = None, active: bool | None = None,
+                    password: str | None = None, by: Actor | None = None) -> None:
+        """A new role, a disabled or re-enabled account, or a new password; each ends the
+        user's sessions. `by` None: the site's own command line."""
+        if by is not None and not by.may("manage_users"):
+            raise AccessError(f"{by.name} ({by.role}) may not change users")
+        if role is not None and role not in ROLES:
+            raise StorageError(f"role '{role}' is not one of {', '.join(ROLES)}")
+        if password is not None and len(password) < 10:
+            raise StorageError("a password has at least 10 characters")
+        with self._write() as session:
+            user = session.scalar(select(User).where(User.name == name.strip()))
+            if user is None:
+                raise StorageError(f"no user '{name}'")
+            before = {"role": user.role, "active": user.active}
+            if role is not None:
+                user.role = role
+            if active is not None:
+                user.active = active
+            if password is not None:
+                user.password_hash = self._hasher.hash(password)
+            user.session_epoch += 1
+            after = {"role": user.role, "active": user.active,
+                     "password": "changed" if password is not None else "unchanged"}
+            self._audit(session, by.name if by else "mtb (command line)", "change_user",
+                        "user", user.name, "", before, after)
+
+    def log_event(self, user: str, action: str, case_id: str = "", detail: str = "") -> None:
+        """An event worth a trace without changing data: a report exported, a sign-in."""
+        with self._write() as session:
+            self._audit(session, user, action, "event", detail or action, case_id, {},
+                        {"detail": detail} if detail else {})
 
     def has_users(self) -> bool:
         with self._read() as session:
@@ -244,7 +293,7 @@ class Store:
             raise StorageError(f"status '{status}' is not one of {', '.join(STATUSES)}")
         with self._write() as session:
             record = self._record_for_edit(session, case_id, version)
-            if status not in NEXT_STATUS[record.status] and status != record.status:
+            if status not in NEXT_STATUS[record.status]:
                 raise StorageError(f"a case that is {record.status} cannot become {status}")
             before = {"status": record.status}
             record.status, record.updated_by, record.updated_at = status, by.name, now()
@@ -280,12 +329,20 @@ class Store:
                                  "you loaded it; reload and edit again")
         return record
 
-    def _check_open(self, session: Session, case_id: str) -> None:
-        """Refuse writes to a final case; the row lock (PostgreSQL; SQLite's write lock is
-        already held) keeps the chair from finalizing it while this write runs."""
+    def _touch(self, session: Session, case_id: str, by: Actor) -> CaseRecord:
+        """Every change to a case's curations or recommendations changes its record's version
+        too, so the chair's "final" (made on the version the chair saw) is refused when
+        something changed unseen. Refuses writes to a final case; the row lock (PostgreSQL;
+        SQLite's write lock is already held) keeps the chair from finalizing it meanwhile."""
         record = session.get(CaseRecord, case_id, with_for_update=True)
-        if record is not None and record.status == "final":
+        if record is None:
+            record = CaseRecord(case_id=case_id, status="prepared", summary="", updated_by="",
+                                meeting_id=None)
+            session.add(record)
+        elif record.status == "final":
             raise AccessError(f"case {case_id} is final: it is read-only")
+        record.updated_by, record.updated_at = by.name, now()
+        return record
 
     # -- curation ---------------------------------------------------------------------------
 
@@ -321,7 +378,7 @@ class Store:
                   "override_reason": override_reason.strip(), "comment": comment,
                   "in_report": bool(in_report)}
         with self._write() as session:
-            self._check_open(session, case_id)
+            record = self._touch(session, case_id, by)
             row = session.scalar(select(Curation).where(
                 Curation.case_id == case_id, Curation.finding_key == finding_key
             ).with_for_update())
@@ -343,6 +400,7 @@ class Store:
             session.flush()
             self._audit(session, by.name, "curate", "curation", f"{case_id}/{finding_key}",
                         case_id, before, values)
+        row.case_version = record.version  # type: ignore[attr-defined]  (for the page)
         return row
 
     # -- board decisions --------------------------------------------------------------------
@@ -370,7 +428,7 @@ class Store:
             raise AccessError(f"{by.name} ({by.role}) may not record recommendations")
         self._check_recommendation(kind, text, evidence_grade, amp_tier)
         with self._write() as session:
-            self._check_open(session, case_id)
+            record = self._touch(session, case_id, by)
             row = Recommendation(
                 case_id=case_id, kind=kind, text=text.strip(), evidence_grade=evidence_grade,
                 amp_tier=amp_tier, rationale=rationale.strip(),
@@ -381,6 +439,7 @@ class Store:
             session.flush()
             self._audit(session, by.name, "recommend", "recommendation", str(row.id), case_id,
                         {}, _recommendation_json(row))
+        row.case_version = record.version  # type: ignore[attr-defined]
         return row
 
     def withdraw(self, recommendation_id: int, by: Actor, version: int) -> Recommendation:
@@ -390,7 +449,7 @@ class Store:
             row = session.get(Recommendation, recommendation_id, with_for_update=True)
             if row is None:
                 raise StorageError(f"no recommendation {recommendation_id}")
-            self._check_open(session, row.case_id)
+            record = self._touch(session, row.case_id, by)
             if row.version != version:
                 raise StaleEditError(f"{row.updated_by} changed this recommendation since you "
                                      "loaded it; reload")
@@ -399,6 +458,7 @@ class Store:
             row.withdrawn, row.updated_by, row.updated_at = True, by.name, now()
             self._audit(session, by.name, "withdraw", "recommendation", str(row.id),
                         row.case_id, {"withdrawn": False}, {"withdrawn": True})
+        row.case_version = record.version  # type: ignore[attr-defined]
         return row
 
     @staticmethod

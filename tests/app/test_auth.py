@@ -123,3 +123,28 @@ def test_sign_out(client) -> None:
     response = client.post("/logout", data={"csrf": token})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert client.get("/_dash-layout").status_code == 401
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(app, client) -> None:
+    """Flask keeps the session in the cookie itself; the store's session epoch ends it."""
+    _sign_in(client, "chef")
+    stolen = client.get_cookie("mtb_session").value
+    token = client.get_cookie("_csrf_token").value
+    client.post("/logout", data={"csrf": token})
+    thief = app.server.test_client()
+    thief.set_cookie("mtb_session", stolen)
+    assert thief.get("/_dash-layout").status_code == 401
+
+
+def test_a_new_role_ends_the_sessions(app, client, store) -> None:
+    _sign_in(client, "chef")
+    assert client.get("/_dash-layout").status_code == 200
+    store.change_user("chef", role="viewer")
+    assert client.get("/_dash-layout").status_code == 401
+    assert [e.action for e in store.audit()][-2:] == ["sign_in", "change_user"]
+
+
+def test_only_the_sign_in_page_and_assets_are_public(client) -> None:
+    for path in ("/loginx", "/login/../case/x", "/assets/../case/x", "/_dash-layout"):
+        assert client.get(path).status_code in (302, 401, 404), path
+    assert client.get("/loginx").status_code == 302  # to the sign-in page, not the app

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException
+from selenium.common.exceptions import ElementClickInterceptedException, NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
@@ -16,7 +16,9 @@ from layouts import ids
 
 pytestmark = pytest.mark.browser
 LUNG = "synthetic-egfr-lung"
-SCRIPT = "<script>window.__pwned = 1</script> subclonal, 24/200 reads"
+# an element that runs code when inserted as HTML (a <script> would not even then)
+SCRIPT = '<img src=x onerror="window.__pwned = 1"> subclonal, 24/200 reads'
+
 
 
 def _click(dash_duo, element) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +39,14 @@ def _wait_for(condition) -> None:  # type: ignore[no-untyped-def]
     assert condition()
 
 
+def _alert(dash_duo) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        dash_duo.driver.switch_to.alert  # noqa: B018  (raises when there is none)
+    except NoAlertPresentException:
+        return False
+    return True
+
+
 def _sign_out(dash_duo) -> None:  # type: ignore[no-untyped-def]
     _click(dash_duo, dash_duo.find_element("#sign-out"))
     dash_duo.wait_for_element("#login-form", timeout=10)
@@ -50,6 +60,7 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     t790m = next(card for card in cards if "p.T790M" in card.text)
     _click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"))
     dash_duo.wait_for_element(f"#{ids.CURATE_SAVE}", timeout=15)
+    time.sleep(1)  # the evidence panel may be drawn twice (card and grid selection)
     Select(dash_duo.find_element(f"#{ids.CURATE_ONCOGENICITY}")).select_by_value("oncogenic")
     dash_duo.find_element(f"#{ids.CURATE_COMMENT}").send_keys(SCRIPT)
     checkbox = dash_duo.find_element(f"#{ids.CURATE_IN_REPORT}")
@@ -95,6 +106,9 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
         button = dash_duo.driver.find_element(
             By.XPATH, f"//div[@id='{ids.STATUS_BAR}']//button[normalize-space()='Mark {status}']")
         _click(dash_duo, button)
+        if status == "final":  # the browser asks first: it cannot be undone
+            _wait_for(lambda: _alert(dash_duo))
+            dash_duo.driver.switch_to.alert.accept()
         dash_duo.wait_for_contains_text(f"#{ids.STATUS_BAR}", status, timeout=30)
         time.sleep(0.5)  # the page reloads after each change
     assert store.case_record(LUNG).status == "final"
@@ -115,5 +129,5 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     [report] = list(target.glob("*.html"))
     text = report.read_text(encoding="utf-8")
     assert "Osimertinib 80 mg daily" in text and "m1A" in text
-    assert "&lt;script&gt;" in text and "<script>window" not in text
+    assert "&lt;img src=x" in text and "<img src=x" not in text
     assert dash_duo.get_logs() == []

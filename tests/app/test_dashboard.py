@@ -78,6 +78,8 @@ def test_agenda_case_presentation_next_case(dash_duo, signed_in, screenshot) -> 
     dash_duo.wait_for_contains_text(f"#{ids.CASE_HEADER}", "TCGA-A2-A04W", timeout=30)
     dash_duo.find_element("body").send_keys(Keys.ARROW_LEFT)
     _wait(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}/present"))
+    dash_duo.wait_for_contains_text(f"#{ids.CASE_HEADER}", "SYNTHETIC lung", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.EXIT_PRESENT}", timeout=10)
     dash_duo.find_element("body").send_keys(Keys.ESCAPE)
     _wait(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}"))
     assert dash_duo.get_logs() == []

@@ -61,9 +61,11 @@ def store(tmp_path: Path, case: Case) -> Store:
     comment with a script tag), a summary, osimertinib m1A on T790M, one withdrawn idea."""
     store = Store.open(f"sqlite:///{tmp_path}/s.sqlite")
     key = finding_key(_variant(case, "p.T790M"))
-    store.curate(CASE_ID, key, CURATOR, 0, oncogenicity="oncogenic", tier_override="IB",
-                 override_reason=REASON, comment=f"check the clone {SCRIPT}", in_report=True)
-    store.set_summary(CASE_ID, "EGFR L858R with acquired T790M after erlotinib.", CURATOR, 0)
+    curation = store.curate(CASE_ID, key, CURATOR, 0, oncogenicity="oncogenic",
+                            tier_override="IB", override_reason=REASON,
+                            comment=f"check the clone {SCRIPT}", in_report=True)
+    store.set_summary(CASE_ID, "EGFR L858R with acquired T790M after erlotinib.", CURATOR,
+                      curation.case_version)
     store.recommend(CASE_ID, CHAIR, kind="therapy", text="Osimertinib 80 mg once daily",
                     evidence_grade="m1A", amp_tier="IA", rationale="T790M after erlotinib",
                     finding_keys=(key,))

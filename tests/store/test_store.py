@@ -188,13 +188,14 @@ def test_case_status_moves_only_along_the_allowed_transitions(store: Store) -> N
 
 
 def test_a_final_case_refuses_every_write(store: Store) -> None:
-    store.curate(CASE, KRAS, CURATOR, 0, oncogenicity="oncogenic")
-    summary = store.set_summary(CASE, "KRAS G12C NSCLC", CURATOR, 0)
+    curation = store.curate(CASE, KRAS, CURATOR, 0, oncogenicity="oncogenic")
+    summary = store.set_summary(CASE, "KRAS G12C NSCLC", CURATOR, curation.case_version)
     recommendation = store.recommend(CASE, CHAIR, kind="therapy", text="Sotorasib",
                                      evidence_grade="m1A", finding_keys=(KRAS,))
+    assert recommendation.case_version == summary.version + 1  # a recommendation counts too
     _finalize(store)
     record = store.case_record(CASE)
-    assert record.version == summary.version + 3
+    assert record.version == recommendation.case_version + 3
     written = _audit_count(store)
 
     refused: list[Callable[[], Any]] = [
@@ -286,7 +287,7 @@ def test_every_write_has_an_audit_entry_with_before_and_after(store: Store) -> N
     store.curate(CASE, KRAS, CURATOR, 0, oncogenicity="oncogenic", comment="first")
     store.curate(CASE, KRAS, COLLEAGUE, 1, oncogenicity="oncogenic", comment="second",
                  tier_override="IB", override_reason="guideline")
-    summary = store.set_summary(CASE, "KRAS G12C", CURATOR, 0)
+    summary = store.set_summary(CASE, "KRAS G12C", CURATOR, store.case_record(CASE).version)
     store.set_status(CASE, "presented", CHAIR, summary.version)
     recommendation = store.recommend(CASE, CHAIR, kind="therapy", text="Sotorasib",
                                      evidence_grade="m1A", finding_keys=(KRAS,))
@@ -350,14 +351,15 @@ def test_forged_writes_by_a_viewer_are_refused(store: Store) -> None:
     assert signed_in == VIEWER
     curation = store.curate(CASE, KRAS, CURATOR, 0, comment="curated")
     recommendation = store.recommend(CASE, CHAIR, kind="therapy", text="Sotorasib")
+    case_version = store.case_record(CASE).version
     written = _audit_count(store)
 
     for actor in (signed_in, Actor("vic", "superuser"), Actor("vic", ""), Actor("vic", "Admin")):
         forged: list[Callable[[], Any]] = [
             lambda a=actor: store.curate(CASE, KRAS, a, curation.version, comment="forged"),
             lambda a=actor: store.curate(CASE, TP53, a, 0, comment="forged"),
-            lambda a=actor: store.set_summary(CASE, "forged", a, 0),
-            lambda a=actor: store.set_status(CASE, "presented", a, 0),
+            lambda a=actor: store.set_summary(CASE, "forged", a, case_version),
+            lambda a=actor: store.set_status(CASE, "presented", a, case_version),
             lambda a=actor: store.recommend(CASE, a, kind="therapy", text="forged"),
             lambda a=actor: store.withdraw(recommendation.id, a, recommendation.version),
             lambda a=actor: store.add_meeting(date(2025, 1, 1), "forged", [], a),
@@ -368,7 +370,7 @@ def test_forged_writes_by_a_viewer_are_refused(store: Store) -> None:
                 write()
     # a curator curates but does not decide
     for write in [
-        lambda: store.set_status(CASE, "presented", CURATOR, 0),
+        lambda: store.set_status(CASE, "presented", CURATOR, case_version),
         lambda: store.recommend(CASE, CURATOR, kind="therapy", text="forged"),
         lambda: store.withdraw(recommendation.id, CURATOR, recommendation.version),
         lambda: store.add_meeting(date(2025, 1, 1), "forged", [], CURATOR),
@@ -381,13 +383,16 @@ def test_forged_writes_by_a_viewer_are_refused(store: Store) -> None:
     assert _audit_count(store) == written
     assert store.curations(CASE)[KRAS].comment == "curated"
     assert set(store.curations(CASE)) == {KRAS}
-    assert store.case_record(CASE).version == 0
+    assert store.case_record(CASE).version == case_version
     assert [r.withdrawn for r in store.recommendations(CASE, withdrawn=True)] == [False]
     assert store.meetings() == []
     assert store.actor("mallory") is None
 
 
 # -- schema and migrations ----------------------------------------------------------------------
+
+
+HEAD = "0002"  # the newest migration in mtb/store/migrations/versions
 
 
 def test_opening_twice_migrates_once_and_keeps_the_data(store_url: str) -> None:
@@ -401,7 +406,7 @@ def test_opening_twice_migrates_once_and_keeps_the_data(store_url: str) -> None:
         assert len(third.audit()) == 1
         with second.engine.connect() as connection:
             assert connection.execute(
-                text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+                text("SELECT version_num FROM alembic_version")).scalars().all() == [HEAD]
         third.curate(CASE, KRAS, CURATOR, 1, comment="still writable")
     finally:
         second.close()

@@ -1,6 +1,6 @@
-"""Alembic environment for mtb's case store: run by mtb.store.open_store with a connection in
-`config.attributes["connection"]` (never from a URL in an ini file, so no password is written
-anywhere)."""
+"""Alembic environment for mtb's case store: run by mtb.store.repository.migrate (from
+Store.open) with a connection in `config.attributes["connection"]` (never from a URL in an ini
+file, so no password is written anywhere)."""
 
 from __future__ import annotations
 
