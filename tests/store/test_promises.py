@@ -238,8 +238,16 @@ def test_a_case_finalized_while_a_curation_is_saved_keeps_it_out(store_url: str)
             saver.start()
             _wait_until_blocked(store, time.monotonic() + 20)
             # (in a thread: a store that locks the case for the save makes the chair wait)
-            chair_done = threading.Thread(
-                target=lambda: store.set_status(CASE, "final", chair, version))
+            chair_outcome: list[BaseException | None] = []
+
+            def finalize() -> None:
+                try:
+                    store.set_status(CASE, "final", chair, version)
+                    chair_outcome.append(None)
+                except StaleEditError as error:  # the save came first: refused, as it must
+                    chair_outcome.append(error)
+
+            chair_done = threading.Thread(target=finalize)
             chair_done.start()
             chair_done.join(2)
             held.rollback()
