@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -454,23 +454,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    runners: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
+        "ingest": run_ingest, "annotate": run_annotate, "kb": run_kb, "timeline": run_timeline,
+        "case": run_case, "report": run_report, "user": run_user,
+    }
     try:
-        if args.command == "ingest":
-            return run_ingest(args, sys.stdout, sys.stderr)
-        if args.command == "annotate":
-            return run_annotate(args, sys.stdout, sys.stderr)
-        if args.command == "kb":
-            return run_kb(args, sys.stdout, sys.stderr)
-        if args.command == "timeline":
-            return run_timeline(args, sys.stdout, sys.stderr)
-        if args.command == "case":
-            return run_case(args, sys.stdout, sys.stderr)
-        if args.command == "report":
-            return run_report(args, sys.stdout, sys.stderr)
-        if args.command == "user":
-            return run_user(args, sys.stdout, sys.stderr)
         if args.command == "serve":
             return run_serve(args)
+        return runners[args.command](args, sys.stdout, sys.stderr)
     except MtbError as error:
         print(f"mtb: error: {error}", file=sys.stderr)
         return EXIT_INPUT
@@ -489,7 +480,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
 
 
 if __name__ == "__main__":

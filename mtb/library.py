@@ -65,16 +65,20 @@ class CaseLibrary:
         raise InputError("cases", f"no case with id '{case_id}'")  # no server path shown
 
     def open(self, case_id: str) -> OpenedCase:
-        entry = self.entry(case_id)
+        """The opened case. Every grid block asks for it, so a case already open is checked
+        by stat-ing its own files (case.toml among them) instead of reading the catalogue;
+        the catalogue is read only to open a case, or when one of its files changed."""
         with self._guard:
             lock = self._locks.setdefault(case_id, threading.Lock())
         with lock:
-            fingerprint = _fingerprint(entry)
             opened = self._opened.get(case_id)
-            if opened is None or opened.fingerprint != fingerprint:
-                case = load_case(entry, self.kb, self.settings)
-                opened = OpenedCase(case, variant_frame(case), fingerprint)
-                self._opened[case_id] = opened
+            if opened is not None and _fingerprint(opened.case.entry) == opened.fingerprint:
+                return opened
+            entry = self.entry(case_id)
+            fingerprint = _fingerprint(entry)
+            case = load_case(entry, self.kb, self.settings)
+            opened = OpenedCase(case, variant_frame(case), fingerprint)
+            self._opened[case_id] = opened
             return opened
 
     def neighbours(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +72,30 @@ def signed_in(dash_duo, app):
         dash_duo.wait_for_element(dash_duo.dash_entry_locator, timeout=30)
 
     return sign_in
+
+
+def wait_until(condition: Any, timeout: float = 15.0) -> Any:
+    """Poll until `condition()` is truthy and return its value; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def click(dash_duo: Any, element: Any, *, past_overlays: bool = False) -> None:
+    """Scroll the element to the middle of the window and click it. `past_overlays`: when a
+    sticky overlay (a toast, the grid's header) is over it, click it the way assistive
+    technology does."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    time.sleep(0.2)
+    try:
+        element.click()
+    except ElementClickInterceptedException:
+        if not past_overlays:
+            raise
+        dash_duo.driver.execute_script("arguments[0].click()", element)

@@ -8,35 +8,18 @@ import time
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException, NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
 from layouts import ids
+from tests.app.conftest import click, wait_until
 
 pytestmark = pytest.mark.browser
 LUNG = "synthetic-egfr-lung"
 # an element that runs code when inserted as HTML (a <script> would not even then)
 SCRIPT = '<img src=x onerror="window.__pwned = 1"> subclonal, 24/200 reads'
 
-
-
-def _click(dash_duo, element) -> None:  # type: ignore[no-untyped-def]
-    """Scroll to the element and click it; when a sticky overlay (a toast, the grid's
-    header) is over it, click it the way assistive technology does."""
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.2)
-    try:
-        element.click()
-    except ElementClickInterceptedException:
-        dash_duo.driver.execute_script("arguments[0].click()", element)
-
-
-def _wait_for(condition) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not condition():
-        time.sleep(0.2)
-    assert condition()
 
 
 def _alert(dash_duo) -> bool:  # type: ignore[no-untyped-def]
@@ -48,7 +31,7 @@ def _alert(dash_duo) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _sign_out(dash_duo) -> None:  # type: ignore[no-untyped-def]
-    _click(dash_duo, dash_duo.find_element("#sign-out"))
+    click(dash_duo, dash_duo.find_element("#sign-out"), past_overlays=True)
     dash_duo.wait_for_element("#login-form", timeout=10)
 
 
@@ -58,14 +41,14 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     dash_duo.wait_for_contains_text(f"#{ids.FINDINGS}", "p.T790M", timeout=30)
     cards = dash_duo.driver.find_elements(By.CSS_SELECTOR, f"#{ids.FINDINGS} .finding")
     t790m = next(card for card in cards if "p.T790M" in card.text)
-    _click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"))
+    click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"), past_overlays=True)
     dash_duo.wait_for_element(f"#{ids.CURATE_SAVE}", timeout=15)
     time.sleep(1)  # the evidence panel may be drawn twice (card and grid selection)
     Select(dash_duo.find_element(f"#{ids.CURATE_ONCOGENICITY}")).select_by_value("oncogenic")
     dash_duo.find_element(f"#{ids.CURATE_COMMENT}").send_keys(SCRIPT)
     checkbox = dash_duo.find_element(f"#{ids.CURATE_IN_REPORT}")
     dash_duo.driver.execute_script("arguments[0].click()", checkbox)  # under its label
-    _click(dash_duo, dash_duo.find_element(f"#{ids.CURATE_SAVE}"))
+    click(dash_duo, dash_duo.find_element(f"#{ids.CURATE_SAVE}"), past_overlays=True)
     dash_duo.wait_for_contains_text(f"#{ids.CURATION}", "saved by cura", timeout=15)
     [curation] = store.curations(LUNG).values()
     assert (curation.oncogenicity, curation.comment, curation.in_report) == (
@@ -80,34 +63,35 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     # the chair plans a meeting on the agenda page and puts the case on it
     signed_in("chef", "/")
     dash_duo.wait_for_element(f"#{ids.CASE_LIST} .meeting-form", timeout=30)
-    _click(dash_duo, dash_duo.find_element(f"#{ids.CASE_LIST} .meeting-form summary"))
+    click(dash_duo, dash_duo.find_element(f"#{ids.CASE_LIST} .meeting-form summary"),
+          past_overlays=True)
     day = dash_duo.find_element(f"#{ids.MEETING_DAY}")
     dash_duo.driver.execute_script(
         "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
         "set.call(arguments[0], '2026-11-24');"
         "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", day)
     dash_duo.find_element(f"#{ids.MEETING_TITLE}").send_keys("Molecular tumor board")
-    _click(dash_duo, dash_duo.find_element(f"#{ids.MEETING_ADD}"))
+    click(dash_duo, dash_duo.find_element(f"#{ids.MEETING_ADD}"), past_overlays=True)
     dash_duo.wait_for_contains_text(f"#{ids.MEETING_MESSAGE}", "Meeting created", timeout=15)
     [meeting] = store.meetings()
     dash_duo.wait_for_page(f"{dash_duo.server.url}/case/{LUNG}", timeout=30)
     dash_duo.select_dcc_dropdown(f"#{ids.CASE_MEETING}", index=0)
-    _wait_for(lambda: store.case_record(LUNG).meeting_id == meeting.id)
+    wait_until(lambda: store.case_record(LUNG).meeting_id == meeting.id, timeout=20)
     dash_duo.wait_for_element(f"#{ids.RECOMMEND_TEXT}", timeout=30)
     dash_duo.find_element(f"#{ids.RECOMMEND_TEXT}").send_keys("Osimertinib 80 mg daily")
     Select(dash_duo.find_element(f"#{ids.RECOMMEND_GRADE}")).select_by_value("m1A")
     Select(dash_duo.find_element(f"#{ids.RECOMMEND_TIER}")).select_by_value("IA")
     dash_duo.find_element(f"#{ids.RECOMMEND_RATIONALE}").send_keys(
         "acquired T790M after first-line erlotinib")
-    _click(dash_duo, dash_duo.find_element(f"#{ids.RECOMMEND_SAVE}"))
+    click(dash_duo, dash_duo.find_element(f"#{ids.RECOMMEND_SAVE}"), past_overlays=True)
     dash_duo.wait_for_contains_text(f"#{ids.DECISIONS}", "Osimertinib 80 mg daily", timeout=15)
     assert "evidence m1A" in dash_duo.find_element(f"#{ids.DECISIONS}").text
     for status in ("presented", "decided", "final"):
         button = dash_duo.driver.find_element(
             By.XPATH, f"//div[@id='{ids.STATUS_BAR}']//button[normalize-space()='Mark {status}']")
-        _click(dash_duo, button)
+        click(dash_duo, button, past_overlays=True)
         if status == "final":  # the browser asks first: it cannot be undone
-            _wait_for(lambda: _alert(dash_duo))
+            wait_until(lambda: _alert(dash_duo), timeout=20)
             dash_duo.driver.switch_to.alert.accept()
         dash_duo.wait_for_contains_text(f"#{ids.STATUS_BAR}", status, timeout=30)
         time.sleep(0.5)  # the page reloads after each change
@@ -116,12 +100,12 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     assert not dash_duo.driver.find_elements(By.ID, ids.RECOMMEND_SAVE)  # locked
     assert dash_duo.find_element(f"#{ids.SUMMARY_SAVE}").get_attribute("disabled")
     audit = dash_duo.find_element(f"#{ids.AUDIT}")
-    _click(dash_duo, audit.find_element(By.TAG_NAME, "summary"))
+    click(dash_duo, audit.find_element(By.TAG_NAME, "summary"), past_overlays=True)
     assert "set_status" in audit.text and "recommend" in audit.text and "curate" in audit.text
     screenshot("case_final_board")
 
-    _click(dash_duo, dash_duo.driver.find_element(
-        By.CSS_SELECTOR, "[id*='\"format\":\"html\"']"))
+    click(dash_duo, dash_duo.driver.find_element(
+        By.CSS_SELECTOR, "[id*='\"format\":\"html\"']"), past_overlays=True)
     target = Path(dash_duo.download_path)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not list(target.glob("*.html")):

@@ -5,7 +5,6 @@ test-artifacts/screenshots/ for people to look at."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,25 +12,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from layouts import ids
+from tests.app.conftest import click, wait_until
 
 pytestmark = pytest.mark.browser
 LUNG = "synthetic-egfr-lung"
-
-
-def _wait(condition, timeout: float = 15.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-def _click(dash_duo, element) -> None:  # type: ignore[no-untyped-def]
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    time.sleep(0.2)
-    element.click()
 
 
 def _grid_genes(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
@@ -74,14 +58,14 @@ def test_agenda_case_presentation_next_case(dash_duo, signed_in, screenshot) -> 
     assert not dash_duo.driver.find_elements(By.CSS_SELECTOR, ".evidence-button")  # no editing
     screenshot("case_presentation")
     dash_duo.find_element("body").send_keys(Keys.ARROW_RIGHT)
-    _wait(lambda: dash_duo.driver.current_url.endswith("/case/tcga-a2-a04w-breast/present"))
+    wait_until(lambda: dash_duo.driver.current_url.endswith("/case/tcga-a2-a04w-breast/present"))
     dash_duo.wait_for_contains_text(f"#{ids.CASE_HEADER}", "TCGA-A2-A04W", timeout=30)
     dash_duo.find_element("body").send_keys(Keys.ARROW_LEFT)
-    _wait(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}/present"))
+    wait_until(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}/present"))
     dash_duo.wait_for_contains_text(f"#{ids.CASE_HEADER}", "SYNTHETIC lung", timeout=30)
     dash_duo.wait_for_element(f"#{ids.EXIT_PRESENT}", timeout=10)
     dash_duo.find_element("body").send_keys(Keys.ESCAPE)
-    _wait(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}"))
+    wait_until(lambda: dash_duo.driver.current_url.endswith(f"/case/{LUNG}"))
     assert dash_duo.get_logs() == []
 
 
@@ -91,24 +75,24 @@ def test_grid_filters_why_and_evidence(dash_duo, signed_in, screenshot) -> None:
     dash_duo.wait_for_element(f"#{ids.GRID} .ag-row", timeout=30)
     assert "All findings (3,313)" in dash_duo.find_element(".case-page").text
     # tier buttons: Tier I leaves BRAF V600E only
-    _click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Tier I']"))
-    _wait(lambda: _grid_genes(dash_duo) == ["BRAF"])
+    click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Tier I']"))
+    wait_until(lambda: _grid_genes(dash_duo) == ["BRAF"])
     # back to all, then the header's text filter on gene
-    _click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='All']"))
-    _wait(lambda: len(_grid_genes(dash_duo)) > 5)
+    click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='All']"))
+    wait_until(lambda: len(_grid_genes(dash_duo)) > 5)
     gene_filter = dash_duo.driver.find_element(
         By.CSS_SELECTOR, f"#{ids.GRID} .ag-floating-filter[aria-colindex='1'] input")
     gene_filter.send_keys("SMARCA4")
-    _wait(lambda: set(_grid_genes(dash_duo)) == {"SMARCA4"})
+    wait_until(lambda: set(_grid_genes(dash_duo)) == {"SMARCA4"})
     # a row's evidence
-    _click(dash_duo, dash_duo.driver.find_element(
+    click(dash_duo, dash_duo.driver.find_element(
         By.CSS_SELECTOR, f"#{ids.GRID} .ag-pinned-left-cols-container .ag-row"))
     dash_duo.wait_for_contains_text(f"#{ids.EVIDENCE}", "SMARCA4", timeout=15)
     # a finding card's "why", opened from the keyboard
     summary = dash_duo.find_element(f"#{ids.FINDINGS} .why summary")
     summary.send_keys(Keys.ENTER)
     reasons = dash_duo.find_element(f"#{ids.FINDINGS} .why .reasons")
-    _wait(lambda: reasons.is_displayed())
+    wait_until(lambda: reasons.is_displayed())
     assert reasons.text.startswith("IA: CIViC")
     screenshot("case_grid_filtered")
     assert dash_duo.get_logs() == []
