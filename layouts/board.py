@@ -83,7 +83,7 @@ def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
     locked = html.Span(" · read-only", className="text-muted") if record.status == "final" \
         else None
     return html.Div([
-        html.Span("Status: ", className="fact-label"),
+        html.Span("Status", className="fact-label"),
         html.Span(record.status, className=f"status status-{record.status}"), locked,
         html.Span(f" ({changed})", className="small text-muted ms-1"), *buttons,
         dcc.Store(id=ids.SUMMARY_VERSION, data=record.version),
@@ -201,7 +201,7 @@ def decision_panel(
 
 def downloads() -> html.Div:
     return html.Div([
-        html.Span("Report: ", className="fact-label"),
+        html.Span("Report", className="fact-label"),
         *[dbc.Button(label, id={"type": ids.DOWNLOAD, "format": fmt}, size="sm",
                      color="secondary", outline=True, className="me-2")
           for label, fmt in (("HTML", "html"), ("PDF", "pdf"), ("FHIR", "fhir"))],

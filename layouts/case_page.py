@@ -97,7 +97,9 @@ def _warnings(case: Case) -> dbc.Alert | None:
         return None
     shown = [html.Li(w) for w in case.warnings[:8]]
     more = len(case.warnings) - len(shown)
-    return dbc.Alert([html.Summary(f"{len(case.warnings)} notes on this case's data"),
+    count = len(case.warnings)
+    notes = f"{count} note{'s' if count != 1 else ''} on this case's data"
+    return dbc.Alert([html.Summary(notes),
                       html.Ul(shown + ([html.Li(f"and {more} more")] if more else []),
                               className="mb-0 small")],
                      color="light", className="case-warnings")
@@ -165,7 +167,10 @@ def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
     for _, variant in rows:
         if variant.tier not in (Tier.IA, Tier.IB):
             continue
-        therapies = [t.label for t in variant.therapies if not t.resistance][:3]
+        # only therapies whose own evidence is tier I: an off-label (IIC) drug of a tier I
+        # finding is not an option to put before the board as such
+        therapies = [t.label for t in variant.therapies
+                     if not t.resistance and t.tier in (Tier.IA, Tier.IB)][:3]
         if therapies:
             items.append(html.Li(f"{variant.alteration.label}: {'; '.join(therapies)}"))
     body: object = html.Ul(items) if items else html.P("No tier I therapy evidence.")

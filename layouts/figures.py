@@ -68,6 +68,7 @@ _SYMBOL = {
     EventKind.OTHER: ("circle-open", "#6c757d"),
 }
 MIN_BAR_DAYS = 10  # a therapy with a start only is drawn this long, and says so in its hover
+SHORT_BAR_DAYS = 60  # shorter bars carry their label outside
 
 
 def _when(value: object) -> date | None:
@@ -113,8 +114,12 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
             y=["Systemic therapy"], orientation="h", width=0.6,
             marker={"color": OKABE_ITO[0], "opacity": 0.85},
             text=[escape(f"{_line_tag(line)} {' + '.join(line.drugs)}")],
-            textposition="inside",
-            insidetextanchor="start", textfont={"color": "white", "size": 15 if large else 12},
+            # a short or open-ended line keeps its name readable beside the bar
+            textposition="inside" if (end - start).days >= SHORT_BAR_DAYS else "outside",
+            insidetextanchor="start",
+            textfont={"color": "white" if (end - start).days >= SHORT_BAR_DAYS else "#212529",
+                      "size": 15 if large else 12},
+            cliponaxis=False,
             hovertext=[f"<b>{escape(line.label)}</b>{open_ended}"], hoverinfo="text",
             name=escape(line.label), showlegend=False,
         ))
@@ -173,11 +178,33 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
                 "title": {"text": escape(series[0]) if series else ""},
                 "visible": series is not None,
                 "tickformat": ".3~g", "automargin": True},
-        xaxis={"type": "date", "tickfont": {"size": 15 if large else 12}},
+        xaxis={"type": "date", "tickfont": {"size": 15 if large else 12},
+               "range": _date_range(dated, case)},
         margin={"l": 10, "r": 60 if series else 10, "t": 28, "b": 10},
         font={"size": 16 if large else 13},
     )
     return figure
+
+
+def _date_range(dated: Sequence[TimelineEvent], case: Case) -> list[str] | None:
+    """The x range: every event and therapy bar, with room on the right for a label written
+    beside a short bar (plotly's automatic range ends at the last bar)."""
+    days = [e.start.earliest for e in dated if isinstance(e.start, PartialDate)]
+    days += [e.end.latest for e in dated if isinstance(e.end, PartialDate)]
+    for line in case.lines:
+        days += [line.start.earliest,
+                 line.end.latest if line.end else line.start.earliest
+                 + timedelta(days=MIN_BAR_DAYS)]
+    if not days:
+        return None
+    first, last = min(days), max(days)
+    span = max((last - first).days, 30)
+    beside = [len(_line_tag(line)) + len(" + ".join(line.drugs)) + 1 for line in case.lines
+              if ((line.end.latest if line.end else line.start.earliest) - line.start.earliest)
+              .days < SHORT_BAR_DAYS]
+    right = 0.15 + 0.015 * max(beside, default=0)  # a share of the span per character
+    return [(first - timedelta(days=span * 0.04)).isoformat(),
+            (last + timedelta(days=span * right)).isoformat()]
 
 
 def _line_tag(line: TherapyLine) -> str:
