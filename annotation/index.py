@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotation import snapshots
-from annotation.civic_tables import CivicProfile, CivicRelease, CivicVariant, read_release
-from annotation.knowledge import CivicKnowledge
 from annotation.model import Evidence
+from annotation.sources.civic.knowledge import CivicKnowledge
+from annotation.sources.civic.release import CivicProfile, CivicRelease, CivicVariant, read_release
 from annotation.sources.hotspots import HotspotRow, HotspotTable
 from annotation.sources.hotspots import parse as parse_hotspots
 from mtb import __version__

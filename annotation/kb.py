@@ -13,7 +13,7 @@ from annotation.diseases import DiseaseOntology
 from annotation.genes import GeneModel
 from annotation.index import LoadedIndex, Progress, build_index, index_path, load_index
 from annotation.sources.base import KnowledgeSource, SourceStatus
-from annotation.sources.civic import CivicSource
+from annotation.sources.civic.source import CivicSource
 from mtb.config import Settings
 
 
@@ -46,7 +46,7 @@ class KnowledgeBase:
 
 
 def _live_sources(settings: Settings, index: LoadedIndex) -> list[KnowledgeSource]:
-    from annotation.sources.civic_api import CivicApi
+    from annotation.sources.civic.api import CivicApi
     from annotation.sources.clinvar import ClinVarSource
     from annotation.sources.oncokb import OncoKbSource
     from mtb.http import HttpClient

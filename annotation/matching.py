@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from annotation import proteins as names
-from annotation.knowledge import CivicKnowledge, Entry, Profile, evaluate, has_not
 from annotation.model import COMMON_AF, Alteration, Diagnosis, Granularity, Hotspot, Match
+from annotation.sources.civic.knowledge import CivicKnowledge, Entry, Profile, evaluate, has_not
 from mtb.ingest.consequences import NONSYNONYMOUS
 
 TRUNCATING = frozenset({

@@ -13,9 +13,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotation.civic_tables import read_release
 from annotation.index import Progress, build_index, index_path, load_index
-from annotation.sources.civic_api import CivicApi
+from annotation.sources.civic.api import CivicApi
+from annotation.sources.civic.release import read_release
 from mtb.config import Settings
 from mtb.errors import KnowledgeBaseError
 from mtb.http import HttpClient

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 
 from annotation.model import Alteration, Diagnosis, Granularity
 from annotation.sources.base import FetchMode
-from annotation.sources.civic_api import CivicApi, amp_category, human
+from annotation.sources.civic.api import CivicApi, amp_category, human
 from annotation.sources.clinvar import ClinVarSource, stars
 from annotation.sources.oncokb import OncoKbSource
 from mtb.errors import SourceError

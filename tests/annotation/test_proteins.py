@@ -82,8 +82,8 @@ def test_bundled_release_names_are_mostly_understood() -> None:
     the like; every fusion pair, codon and exon class is understood."""
     from pathlib import Path
 
-    from annotation.civic_tables import read_release
     from annotation.snapshots import SNAPSHOT_DIR
+    from annotation.sources.civic.release import read_release
 
     release = read_release(Path(SNAPSHOT_DIR / "civic/01-Aug-2024"))
     classes = [classify_name(v.name, v.variant_types) for v in release.variants]

@@ -12,9 +12,9 @@ import pytest
 
 from annotation import annotate, annotate_alterations
 from annotation.alterations import alterations_of, from_description
-from annotation.civic_tables import release_name
 from annotation.index import build_index, load_index
 from annotation.model import Alteration, AnnotatedVariant, Granularity, Tier
+from annotation.sources.civic.release import release_name
 from annotation.tiering import OTHER, SOLID, relation
 from annotation.tmb import compute_tmb
 from mtb.variant import CopyNumber, GenomeBuild, SmallVariant, VariantType, trim_alleles

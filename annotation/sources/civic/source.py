@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from annotation.knowledge import CivicKnowledge
 from annotation.matching import match_case
 from annotation.model import Alteration, Diagnosis, Match
 from annotation.snapshots import source as snapshot_source
 from annotation.sources.base import FetchMode, KnowledgeSource, SourceAnswer, SourceStatus
-from annotation.sources.civic_api import CivicApi
+from annotation.sources.civic.api import CivicApi
+from annotation.sources.civic.knowledge import CivicKnowledge
 from annotation.sources.hotspots import HotspotTable
 from mtb.errors import SourceError
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from annotation import proteins as names
-from annotation.civic_tables import CivicProfile, CivicVariant
 from annotation.model import Evidence
+from annotation.sources.civic.release import CivicProfile, CivicVariant
 from mtb.variant import trim_alleles
 
 Expr = tuple  # ("var", id) | ("and", (Expr, ...)) | ("or", (Expr, ...)) | ("not", Expr)
