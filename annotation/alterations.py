@@ -26,7 +26,7 @@ from mtb.variant import (
     StructuralVariant,
     TranscriptAnnotation,
     VariantType,
-    trim_alleles,
+    allele_key,
 )
 
 
@@ -94,7 +94,7 @@ def _small(
     variant: SmallVariant, build: GenomeBuild, genes: GeneModel | None, reference: Path | None
 ) -> Alteration:
     genomic = (
-        (build.value, variant.norm_chrom, *trim_alleles(variant.pos, variant.ref, variant.alt))
+        (build.value, variant.norm_chrom, *allele_key(variant.pos, variant.ref, variant.alt))
         if build is not GenomeBuild.UNKNOWN else None
     )
     ann: TranscriptAnnotation | None = variant.annotation

@@ -33,7 +33,7 @@ from mtb import __version__
 from mtb.errors import KnowledgeBaseError
 from mtb.variant import GenomeBuild
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: 2025 releases (variant labels, trial, population)
 INDEX_FILE = "index.sqlite"
 Progress = Callable[[str, float], None]  # (step, fraction done)
 
@@ -41,7 +41,7 @@ _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE civic_variant (
     id INTEGER PRIMARY KEY, gene TEXT NOT NULL, name TEXT NOT NULL, variant_types TEXT,
-    single_profile INTEGER,
+    single_profile INTEGER, label TEXT NOT NULL DEFAULT '',
     chrom37 TEXT, pos37 INTEGER, ref37 TEXT, alt37 TEXT,
     chrom38 TEXT, pos38 INTEGER
 );
@@ -105,9 +105,9 @@ def build_index(
         with connection:
             connection.executescript(_SCHEMA)
             connection.executemany(
-                "INSERT INTO civic_variant VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO civic_variant VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    (v.id, v.gene, v.name, v.variant_types, v.single_profile,
+                    (v.id, v.gene, v.name, v.variant_types, v.single_profile, v.label,
                      *(v.grch37 or (None, None, None, None)),
                      *(lifted[v.id][:2] if v.id in lifted else (None, None)))
                     for v in release.variants
@@ -179,10 +179,11 @@ def load_index(data_dir: Path) -> LoadedIndex:
                     id=row[0], gene=row[1], name=row[2], variant_types=row[3] or "",
                     single_profile=row[4],
                     grch37=(row[5], row[6], row[7], row[8]) if row[5] else None,
+                    label=row[9],
                 )
                 for row in connection.execute(
                     "SELECT id, gene, name, variant_types, single_profile, chrom37, pos37, "
-                    "ref37, alt37 FROM civic_variant"
+                    "ref37, alt37, label FROM civic_variant"
                 )
             ]
             grch38 = {
@@ -202,6 +203,7 @@ def load_index(data_dir: Path) -> LoadedIndex:
             ):
                 fields = json.loads(item)
                 fields["therapies"] = tuple(fields["therapies"])
+                fields["population"] = tuple(fields.get("population", ()))
                 (assertions if kind == "assertion" else evidence).append(
                     (profile_id, Evidence(**fields))
                 )

@@ -110,6 +110,13 @@ class Evidence:
     citation: str = ""  # e.g. "PMID:24550739"
     url: str = ""
     version: str = ""  # snapshot release or "live"
+    trial: bool = False  # from a registered clinical trial (an NCT id): a prospective study
+    population: tuple[str, ...] = ()  # annotation.populations tokens the item is restricted to
+    agency: str = ""  # approvals: FDA, EMA, or the guideline (NCCN, ESMO)
+    date: str = ""  # approvals: when this indication was approved (YYYY-MM-DD)
+    setting: str = ""  # approvals: line or setting the label restricts it to
+    withdrawn: str = ""  # approvals: date the indication was withdrawn
+    preferred: bool = False  # approvals: the guideline's preferred option for the biomarker
 
     @property
     def is_resistance(self) -> bool:
@@ -139,6 +146,7 @@ class Diagnosis:
     subtypes: frozenset[str] = frozenset()  # DOIDs below the diagnosis (more specific types)
     matched_by: str = ""  # "DOID", "ICD-10 C34 -> ICD10CM C34.1", "OncoTree LUAD", "name", ...
     warning: str | None = None  # set when unmapped or ambiguous
+    qualifiers: frozenset[str] = frozenset()  # receptor status read from the text (HR+, HER2-)
 
     @property
     def known(self) -> bool:

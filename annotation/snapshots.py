@@ -16,7 +16,7 @@ from pathlib import Path
 from mtb.errors import KnowledgeBaseError
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
-CIVIC_RELEASE = "01-Aug-2024"
+CIVIC_RELEASE = "01-Jul-2025"
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotation.index import Progress, build_index, index_path, load_index
-from annotation.sources.civic.api import CivicApi
+from annotation.sources.civic.api import OPTIONAL_FILES, CivicApi
 from annotation.sources.civic.release import read_release
 from mtb.config import Settings
-from mtb.errors import KnowledgeBaseError
+from mtb.errors import KnowledgeBaseError, SourceError
 from mtb.http import HttpClient
 
 
@@ -60,7 +60,11 @@ def update_civic(
             files = api.release_files(release)
             for number, (name, url) in enumerate(sorted(files.items()), start=1):
                 report(f"downloading {name}", 0.1 + 0.5 * number / len(files))
-                client.download(url, staging / name)
+                try:
+                    client.download(url, staging / name)
+                except SourceError:
+                    if not name.endswith(OPTIONAL_FILES):
+                        raise
             report("checking the release", 0.65)
             read_release(staging)  # refuses a release this mtb cannot read
             try:

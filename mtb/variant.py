@@ -193,6 +193,18 @@ def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref, alt
 
 
+def allele_key(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """The minimal spelling of an allele, for exact genomic matching: every shared trailing,
+    then leading base removed, even the VCF anchor base (G>GCGT at 100 is ''>CGT at 101).
+    Knowledge bases write indels without the anchor (CIViC: start 101, ref '', alt 'CGT') and
+    VCFs with it; both reduce to the same key."""
+    while ref and alt and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    while ref and alt and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    return pos, ref, alt
+
+
 def passes_filter(value: str) -> bool:
     """PASS, or '.' (the caller applied no filters): kept by --pass-only."""
     return value in ("PASS", ".", "")

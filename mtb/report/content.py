@@ -264,7 +264,8 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
         hgvsp=alteration.hgvsp,
         hgvsc=alteration.hgvsc,
         transcript=alteration.transcript,
-        genomic=alteration.genomic,
+        genomic=((alteration.genomic[0], small.norm_chrom, small.pos, small.ref, small.alt)
+                 if small and alteration.genomic else None),  # as the VCF writes it
         vaf=small.tumor_vaf if small else getattr(finding, "tumor_vaf", None),
         alt_reads=small.tumor_alt if small else getattr(finding, "tumor_alt", None),
         depth=small.tumor_depth if small else getattr(finding, "tumor_depth", None),

@@ -115,7 +115,7 @@ def test_missing_index_is_built_and_corrupt_index_names_itself(tmp_path) -> None
     with pytest.raises(KnowledgeBaseError, match=r"no knowledge-base index at .*mtb kb build"):
         load_index(tmp_path)
     build_index(tmp_path)
-    assert load_index(tmp_path).meta["civic_release"] == "01-Aug-2024"
+    assert load_index(tmp_path).meta["civic_release"] == "01-Jul-2025"
     path = index_path(tmp_path)
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")

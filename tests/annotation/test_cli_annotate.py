@@ -23,7 +23,7 @@ from tests.conftest import needs_shared
 MTB = shutil.which("mtb") or str(Path(sys.executable).parent / "mtb")
 ANNOTATE_CONTRACT = ["amp_tier", "evidence_level", "therapies", "match_granularity", "sources",
                      "reasons"]
-RELEASE = SNAPSHOT_DIR / "civic" / "01-Aug-2024"
+RELEASE = SNAPSHOT_DIR / "civic" / "01-Jul-2025"
 
 
 def run(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -51,13 +51,13 @@ def test_annotate_tsv_builds_the_index_on_first_use(vcf_dir, tmp_path) -> None:
     # TCGA-A2-A04W carries PIK3CA H1047R (3:178952085 A>G on GRCh37), unannotated in the VCF
     pik3ca = next(r for r in rows if r["pos"] == "178952085")
     assert (pik3ca["amp_tier"], pik3ca["evidence_level"], pik3ca["match_granularity"]) == (
-        "IA", "A", "codon"
+        "IA", "A", "exact_genomic"  # CIViC 2025 gives H1047R's GRCh37 allele
     )
     assert "Alpelisib + Fulvestrant" in pik3ca["therapies"]
     assert pik3ca["alteration"] == "PIK3CA p.H1047R"
     assert pik3ca["hotspot"].startswith("PIK3CA H1047 (single residue")
     assert "diagnosis: 'C50.9' -> " in result.stderr and "ICD-10" in result.stderr
-    assert "source: CIViC 01-Aug-2024 (offline)" in result.stderr
+    assert "source: CIViC 01-Jul-2025 (offline)" in result.stderr
 
 
 @needs_shared
@@ -71,7 +71,7 @@ def test_annotate_json_and_unknown_diagnosis(vcf_dir, tmp_path) -> None:
     assert "warning: diagnosis 'xyzzy' not found" in result.stderr
     pik3ca = next(v for v in document["variants"] if v["pos"] == 178952085)
     assert pik3ca["amp_tier"] == "IIC"
-    assert pik3ca["reasons"][0]["granularity"] == "codon"
+    assert pik3ca["reasons"][0]["granularity"] == "exact_genomic"
     assert pik3ca["matches"] and pik3ca["matches"][0]["evidence"]["source"] == "CIViC"
 
 
@@ -89,8 +89,8 @@ def test_kb_build_and_status(tmp_path) -> None:
     assert result.returncode == 0 and "none yet" in result.stdout
     assert run("kb", "build", data_dir=tmp_path).returncode == 0
     status = run("kb", "status", data_dir=tmp_path).stdout
-    assert "CIViC\n  version: 01-Aug-2024" in status
-    counts = "variants 1717, molecular profiles 1739, evidence items 4375, assertions 66"
+    assert "CIViC\n  version: 01-Jul-2025" in status
+    counts = "variants 1807, molecular profiles 1830, evidence items 4568, assertions 90"
     assert f"counts: {counts}" in status
     assert "licence: CC0 1.0" in status
     assert "Cancer Hotspots" in status and "hotspots" in status
@@ -108,13 +108,13 @@ def test_corrupt_index_is_an_error_naming_it(tmp_path) -> None:
 
 def _serve_release(server: HTTPServer, name: str, damage: bool = False) -> None:
     server.expect_request("/api/graphql", method="POST").respond_with_json(
-        {"data": {"dataReleases": [{"name": name}, {"name": "01-Aug-2024"}]}}
+        {"data": {"dataReleases": [{"name": name}, {"name": "01-Jul-2025"}]}}
     )
     for path in sorted(RELEASE.iterdir()):
         data = path.read_bytes()
         if damage and path.name.endswith("ClinicalEvidenceSummaries.tsv"):
             data = data.replace(b"evidence_level", b"level_of_evidence", 1)
-        filename = path.name.replace("01-Aug-2024", name)
+        filename = path.name.replace("01-Jul-2025", name)
         server.expect_request(f"/downloads/{name}/{filename}").respond_with_data(data)
 
 
@@ -124,26 +124,26 @@ def civic_server(httpserver_ipv4: HTTPServer) -> HTTPServer:
 
 
 def test_kb_update_switches_only_to_a_complete_checked_release(civic_server, tmp_path) -> None:
-    """A newer release (here the bundled files republished as 01-Sep-2024 by a local server)
+    """A newer release (here the bundled files republished as 01-Aug-2025 by a local server)
     replaces the index; a damaged one is refused and the old index keeps working."""
     urls = {
         "MTB_CIVIC_API_URL": civic_server.url_for("/api/graphql"),
         "MTB_CIVIC_DOWNLOAD_URL": civic_server.url_for("/downloads"),
     }
     assert run("kb", "build", data_dir=tmp_path).returncode == 0
-    _serve_release(civic_server, "01-Oct-2024", damage=True)
+    _serve_release(civic_server, "01-Sep-2025", damage=True)
     refused = run("kb", "update", data_dir=tmp_path, **urls)
     assert refused.returncode == 2
     assert "missing column evidence_level" in refused.stderr
-    assert load_index(tmp_path).meta["civic_release"] == "01-Aug-2024"
-    assert not (tmp_path / "kb/civic/01-Oct-2024").exists()
+    assert load_index(tmp_path).meta["civic_release"] == "01-Jul-2025"
+    assert not (tmp_path / "kb/civic/01-Sep-2025").exists()
 
     civic_server.clear()
-    _serve_release(civic_server, "01-Sep-2024")
+    _serve_release(civic_server, "01-Aug-2025")
     updated = run("kb", "update", data_dir=tmp_path, **urls)
     assert updated.returncode == 0, updated.stderr
-    assert "CIViC updated from 01-Aug-2024 to 01-Sep-2024" in updated.stdout
-    assert load_index(tmp_path).meta["civic_release"] == "01-Sep-2024"
+    assert "CIViC updated from 01-Jul-2025 to 01-Aug-2025" in updated.stdout
+    assert load_index(tmp_path).meta["civic_release"] == "01-Aug-2025"
     again = run("kb", "update", data_dir=tmp_path, **urls)
     assert "already the newest release" in again.stdout
 
@@ -165,6 +165,6 @@ def test_live_civic_failure_falls_back_to_the_snapshot(civic_server, vcf_dir, tm
     document = json.loads(result.stdout)
     pik3ca = next(v for v in document["variants"] if v["pos"] == 178952085)
     assert pik3ca["amp_tier"] == "IA"
-    assert any("CIViC live API failed" in r["text"] and "snapshot CIViC 01-Aug-2024 answered"
+    assert any("CIViC live API failed" in r["text"] and "snapshot CIViC 01-Jul-2025 answered"
                in r["text"] for r in pik3ca["reasons"])
-    assert "source: CIViC 01-Aug-2024 + live API (live)" in result.stderr
+    assert "source: CIViC 01-Jul-2025 + live API (live)" in result.stderr

@@ -395,7 +395,7 @@ def test_latest_release_by_probing_when_graphql_fails(httpserver: HTTPServer,
     files = api.release_files(release, httpserver.url_for("/downloads"))
     assert files["01-Oct-2026-civic_accepted.vcf"].endswith(
         "/downloads/01-Oct-2026/01-Oct-2026-civic_accepted.vcf")
-    assert len(files) == 7 and httpserver.url_for(oct_tsv) in files.values()
+    assert len(files) == 8 and httpserver.url_for(oct_tsv) in files.values()
 
 
 def test_latest_release_probes_at_most_six_months(httpserver: HTTPServer,

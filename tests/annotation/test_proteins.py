@@ -78,17 +78,31 @@ def test_classify_civic_names(name, types, kind, detail) -> None:
 
 
 def test_bundled_release_names_are_mostly_understood() -> None:
-    """Of the 1,717 CIViC variant names, the unmatchable ones are expression, methylation and
-    the like; every fusion pair, codon and exon class is understood."""
+    """Of the 1,807 CIViC variant names (01-Jul-2025), the unmatchable ones are expression,
+    methylation and the like; every fusion pair, codon and exon class is understood."""
     from pathlib import Path
 
     from annotation.snapshots import SNAPSHOT_DIR
     from annotation.sources.civic.release import read_release
 
-    release = read_release(Path(SNAPSHOT_DIR / "civic/01-Aug-2024"))
+    release = read_release(Path(SNAPSHOT_DIR / "civic/01-Jul-2025"))
     classes = [classify_name(v.name, v.variant_types) for v in release.variants]
     unmatchable = [c for c in classes if c.kind == names.UNMATCHABLE]
     assert len(unmatchable) < 300
-    assert sum(c.kind == names.FUSION_PAIR for c in classes) == 144
+    assert sum(c.kind == names.FUSION_PAIR for c in classes) == 171
     assert sum(c.kind == names.CODON for c in classes) >= 27
     assert sum(c.kind == names.EXON for c in classes) >= 30
+
+
+def test_therapy_lists_split_on_every_comma_but_inside_civics_own_names() -> None:
+    """CIViC 01-Jul-2025 EID865 lists 'Pertuzumab,9F7-F11' (two therapies); three CIViC therapy
+    names contain a comma themselves and stay whole."""
+    from annotation.sources.civic.release import _therapies
+
+    assert _therapies("Pertuzumab,9F7-F11") == ("Pertuzumab", "9F7-F11")
+    assert _therapies("2,4-pyrimidinediamine,Erlotinib") == ("2,4-pyrimidinediamine",
+                                                             "Erlotinib")
+    assert _therapies("HER2 Inhibitor CP-724,714, Trastuzumab") == (
+        "HER2 Inhibitor CP-724,714", "Trastuzumab")
+    assert _therapies("FGF/VEGF Receptor Tyrosine Kinase Inhibitor, PD173074") == (
+        "FGF/VEGF Receptor Tyrosine Kinase Inhibitor, PD173074",)

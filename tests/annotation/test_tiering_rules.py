@@ -236,7 +236,7 @@ def test_unknown_build_note_for_copy_number(kb) -> None:
 def test_index_in_a_directory_with_uri_characters(tmp_path: Path) -> None:
     data_dir = tmp_path / "mtb #1 ?data"
     build_index(data_dir)
-    assert load_index(data_dir).meta["civic_release"] == "01-Aug-2024"
+    assert load_index(data_dir).meta["civic_release"] == "01-Jul-2025"
 
 
 def test_newest_release_by_date_not_by_name(tmp_path: Path) -> None:

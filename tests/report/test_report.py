@@ -137,7 +137,7 @@ def test_html_report_shows_findings_curation_decision_and_sources(content):
                  "IVA (2023-01-16)", "ECOG",
                  "Osimertinib 80 mg once daily", "m1A", "Genetic counselling",
                  "EGFR L858R with acquired T790M after erlotinib.", "SYNTHETIC",
-                 "CIViC", "01-Aug-2024", "Cancer Hotspots", f"mtb {content.mtb_version}",
+                 "CIViC", "01-Jul-2025", "Cancer Hotspots", f"mtb {content.mtb_version}",
                  "2024-04-09", "lung adenocarcinoma (DOID:3910", "SYN-LUAD-003"):
         assert text in page, text
     assert "Withdrawn trial idea" not in page

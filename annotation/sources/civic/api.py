@@ -43,7 +43,12 @@ RELEASE_FILES = (
     "AssertionSummaries.tsv",
     "MolecularProfileSummaries.tsv",
     "VariantSummaries.tsv",
+)
+# Files some releases have and others not (GeneSummaries and the VCF until 2024,
+# FeatureSummaries since 2025): fetched when present, never required.
+OPTIONAL_FILES = (
     "GeneSummaries.tsv",
+    "FeatureSummaries.tsv",
     "VariantGroupSummaries.tsv",
     "civic_accepted.vcf",
 )
@@ -284,7 +289,8 @@ class CivicApi:
             raise SourceError(f"CIViC: {release!r} is not a monthly release name (DD-Mon-YYYY)")
         base = (download_base or self.download_base).rstrip("/")
         return {
-            f"{release}-{name}": f"{base}/{release}/{release}-{name}" for name in RELEASE_FILES
+            f"{release}-{name}": f"{base}/{release}/{release}-{name}"
+            for name in (*RELEASE_FILES, *OPTIONAL_FILES)
         }
 
     def _release_names(self) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from annotation import proteins as names
 from annotation.model import Evidence
 from annotation.sources.civic.release import CivicProfile, CivicVariant
-from mtb.variant import trim_alleles
+from mtb.variant import allele_key
 
 Expr = tuple  # ("var", id) | ("and", (Expr, ...)) | ("or", (Expr, ...)) | ("not", Expr)
 
@@ -131,7 +131,7 @@ class CivicKnowledge:
         for build, coordinates in (("GRCh37", variant.grch37), ("GRCh38", grch38)):
             if coordinates is not None:
                 chrom, pos, ref, alt = coordinates
-                key = (build, chrom, *trim_alleles(pos, ref, alt))
+                key = (build, chrom, *allele_key(pos, ref, alt))
                 self.genomic.setdefault(key, []).append(entry)
 
     def profiles_for(self, variant_id: int) -> list[Profile]:

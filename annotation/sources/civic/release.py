@@ -1,4 +1,12 @@
-"""Reading a CIViC monthly release (the TSV summaries and the accepted-variants VCF).
+"""Reading a CIViC monthly release (the TSV summaries, and the accepted-variants VCF of releases
+before 2025 that ship one).
+
+Two shapes of release are read. Until 2024 every variant belonged to a gene ("ALK EML4::ALK",
+"ALK Fusion") and GRCh37 alleles came from civic_accepted.vcf. From 2025 variants belong to a
+*feature*: a gene, a fusion ("EML4::ALK Fusion", "v::ALK Fusion" = any 5' partner) or a factor
+("TMB High"), and the alleles are in VariantSummaries' own coordinate columns. Both are read into
+the same CivicVariant (gene, name as the matching rules know it, and the full name molecular
+profiles use), so matching does not care which release it reads.
 
 The release format has quirks (see annotation/snapshots/PROVENANCE.md and the tests): lists
 separated by ', ' in one file and ',' in others, two therapy names containing commas, DOIDs
@@ -17,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from annotation.model import Evidence
+from annotation.populations import tokens_in
 from mtb.errors import KnowledgeBaseError
 
 EVIDENCE_COLUMNS = (
@@ -31,10 +40,16 @@ ASSERTION_COLUMNS = (
     "regulatory_approval", "assertion_id", "assertion_civic_url",
 )
 PROFILE_COLUMNS = ("name", "molecular_profile_id", "variant_ids")
-VARIANT_COLUMNS = ("variant_id", "gene", "variant", "variant_types",
+VARIANT_COLUMNS = ("variant_id", "variant", "variant_types",
                    "single_variant_molecular_profile_id")
+_COORDINATE_COLUMNS = ("chromosome", "start", "reference_bases", "variant_bases",
+                       "reference_build")
+_NCT = re.compile(r"NCT\d{8}")
 
-_THERAPY_SPLIT = re.compile(r",(?![ \d])")  # '2,4-pyrimidinediamine', 'Inhibitor, PD173074'
+# Therapy names are comma-separated, and three of CIViC's own names contain a comma: split on
+# every comma, then join the pieces of those names again ('Pertuzumab,9F7-F11' is two names).
+_COMMA_NAMES = ("2,4-pyrimidinediamine", "HER2 Inhibitor CP-724,714",
+                "FGF/VEGF Receptor Tyrosine Kinase Inhibitor, PD173074")
 _LIST_SPLIT = re.compile(r",\s*")
 _SPACES = re.compile(r"\s+")
 _AMP_LEVEL = re.compile(r"Level ([A-D])")
@@ -47,11 +62,12 @@ class CivicVariant:
     name: str  # as CIViC names it, whitespace normalised: "V600E", "EML4::ALK", "Exon 19 Deletion"
     variant_types: str
     single_profile: int | None
-    grch37: tuple[str, int, str, str] | None = None  # (chrom, pos, ref, alt), VCF-style anchored
+    grch37: tuple[str, int, str, str] | None = None  # (chrom, pos, ref, alt), as CIViC gives it
+    label: str = ""  # the name molecular profiles use, when not "<gene> <name>" (2025 fusions)
 
     @property
     def full_name(self) -> str:
-        return f"{self.gene} {self.name}"
+        return self.label or f"{self.gene} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +126,12 @@ def _amp_level(category: str) -> str:
 
 
 def _therapies(value: str) -> tuple[str, ...]:
-    return tuple(t.strip() for t in _THERAPY_SPLIT.split(value) if t.strip())
+    for index, name in enumerate(_COMMA_NAMES):
+        value = value.replace(name, f"\x00{index}\x00")
+    names = (t.strip() for t in value.split(","))
+    restored = (re.sub(r"\x00(\d)\x00", lambda m: _COMMA_NAMES[int(m.group(1))], t)
+                for t in names)
+    return tuple(t for t in restored if t)
 
 
 def _files(folder: Path, release: str) -> dict[str, Path]:
@@ -159,6 +180,43 @@ def _vcf_coordinates(path: Path) -> dict[int, tuple[str, int, str, str]]:
     return coordinates
 
 
+def _variant(row: dict[str, str], vcf: dict[int, tuple[str, int, str, str]]) -> CivicVariant:
+    """One VariantSummaries row of either release shape (see the module docstring)."""
+    ident = int(row["variant_id"])
+    name = _normal(row["variant"])
+    feature = _normal(row.get("feature_name") or row.get("gene") or "")
+    gene, label = _normal(row.get("gene") or feature), ""
+    if row.get("feature_type") == "Fusion":
+        five, three = (_normal(row.get("5_prime_partner") or ""),
+                       _normal(row.get("3_prime_partner") or ""))
+        label = f"{feature} {name}"
+        gene = three or five
+        if name.lower() != "fusion":  # exon-specific ("e14::e2"): not matchable as a pair
+            name = f"{five or 'v'}::{three or 'v'} {name}"
+        elif five and three:
+            name = f"{five}::{three}"  # the pair, as 2024 releases named it
+    elif row.get("feature_type") == "Factor":
+        label = f"{feature} {name}"
+    return CivicVariant(
+        id=ident, gene=gene, name=name, variant_types=row["variant_types"],
+        single_profile=_int(row["single_variant_molecular_profile_id"]),
+        grch37=vcf.get(ident) or _coordinates(row), label=label,
+    )
+
+
+def _coordinates(row: dict[str, str]) -> tuple[str, int, str, str] | None:
+    """GRCh37 allele from a 2025 VariantSummaries row; None for regions (amplifications, codon
+    names) that carry coordinates but no alleles."""
+    if any(column not in row for column in _COORDINATE_COLUMNS):
+        return None
+    ref, alt = row["reference_bases"].strip(), row["variant_bases"].strip()
+    if row["reference_build"] != "GRCh37" or not (ref or alt) or not row["start"].isdigit():
+        return None
+    if not set(ref + alt) <= set("ACGT"):
+        return None
+    return row["chromosome"].strip(), int(row["start"]), ref, alt
+
+
 def read_release(folder: Path) -> CivicRelease:
     """Parse and check a CIViC release folder."""
     release = release_name(folder)
@@ -166,15 +224,7 @@ def read_release(folder: Path) -> CivicRelease:
     version = f"CIViC {release}"
     coordinates = _vcf_coordinates(files["vcf"]) if files["vcf"].is_file() else {}
     variants = tuple(
-        CivicVariant(
-            id=int(row["variant_id"]),
-            gene=row["gene"].strip(),
-            name=_normal(row["variant"]),
-            variant_types=row["variant_types"],
-            single_profile=_int(row["single_variant_molecular_profile_id"]),
-            grch37=coordinates.get(int(row["variant_id"])),
-        )
-        for row in _rows(files["variants"], VARIANT_COLUMNS)
+        _variant(row, coordinates) for row in _rows(files["variants"], VARIANT_COLUMNS)
     )
     profiles = tuple(
         CivicProfile(
@@ -202,6 +252,9 @@ def read_release(folder: Path) -> CivicRelease:
                 therapy_interaction=row["therapy_interaction_type"],
                 variant_origin=row["variant_origin"],
                 rating=_int(row["rating"]),
+                trial=bool(_NCT.search(row.get("nct_ids") or "")),
+                population=tokens_in(f"{row.get('evidence_statement', '')} "
+                                     f"{row.get('phenotypes', '')}"),
                 citation=(f"PMID:{row['citation_id']}" if row["source_type"] == "PubMed"
                           else f"{row['source_type']}:{row['citation_id']}"),
                 url=row["evidence_civic_url"],
