@@ -16,10 +16,12 @@ from pathlib import Path
 
 from annotation.alterations import alterations_of
 from annotation.kb import KnowledgeBase
+from annotation.levels import PAN_CANCER, SUBTYPE, has_tumor_type, relation
 from annotation.matching import with_kb_protein
 from annotation.model import Alteration, AnnotatedVariant, Diagnosis, Tier
+from annotation.populations import case_markers
 from annotation.sources.base import SourceAnswer, SourceStatus
-from annotation.tiering import PAN_CANCER, SUBTYPE, has_tumor_type, relation, tier_variant
+from annotation.tiering import TierContext, tier_variant
 from annotation.tmb import Tmb, compute_tmb
 from mtb.errors import SourceError
 from mtb.ingest.bed import Regions
@@ -166,21 +168,35 @@ def _annotate_alterations(
     pairs = [(finding, with_kb_protein(a, knowledge)) for finding, a in pairs]
     alterations = [alteration for _, alteration in pairs]
     answers = _ask(kb, alterations, diagnosis, notes)
+    context = tier_context(alterations, diagnosis, kb)
     annotated: list[AnnotatedVariant] = []
     for index, (finding, alteration) in enumerate(pairs):
         per_source = [source_answers[index] for source_answers in answers]
         matches = [m for answer in per_source for m in answer.matches]
         source_notes = [n for answer in per_source for n in answer.notes]
         hotspot = kb.index.hotspots.lookup(alteration)
-        call = tier_variant(alteration, matches, diagnosis, hotspot=hotspot, notes=source_notes)
+        call = tier_variant(alteration, matches, diagnosis, context, hotspot=hotspot,
+                            notes=source_notes)
         annotated.append(AnnotatedVariant(
             finding=finding, alteration=alteration, tier=call.tier, level=call.level,
             matches=tuple(matches), reasons=call.reasons, therapies=call.therapies,
             hotspot=hotspot,
             sources=tuple(sorted({a.version for a in per_source if a.matches and a.version})),
-            notes=alteration.notes,
+            notes=alteration.notes, flags=call.flags,
         ))
     return annotated
+
+
+def tier_context(
+    alterations: Sequence[Alteration], diagnosis: Diagnosis, kb: KnowledgeBase
+) -> TierContext:
+    """What tiering needs to know about the whole case: the population the diagnosis and the
+    case's own findings establish (HER2-positive by an ERBB2 amplification), and the drugs that
+    are standard in the tumor type (for resistance findings)."""
+    markers = case_markers(alterations)
+    patient = frozenset(diagnosis.qualifiers) | frozenset(markers)
+    standard = frozenset(kb.approvals.standard_in(diagnosis, patient))
+    return TierContext(kb.drugs, patient, standard, markers)
 
 
 def _collapse_segments(variants: list[AnnotatedVariant]) -> list[AnnotatedVariant]:

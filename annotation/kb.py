@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from annotation.approvals import ApprovalTable
 from annotation.diseases import DiseaseOntology
+from annotation.drugs import DrugVocabulary
 from annotation.genes import GeneModel
 from annotation.index import LoadedIndex, Progress, build_index, index_path, load_index
+from annotation.sources.approvals import ApprovalsSource
 from annotation.sources.base import KnowledgeSource, SourceStatus
 from annotation.sources.civic.source import CivicSource
 from mtb.config import Settings
@@ -23,6 +26,8 @@ class KnowledgeBase:
     ontology: DiseaseOntology
     genes: GeneModel
     sources: list[KnowledgeSource]
+    approvals: ApprovalTable
+    drugs: DrugVocabulary
 
     @property
     def civic(self) -> CivicSource:
@@ -39,7 +44,10 @@ class KnowledgeBase:
             sources = _live_sources(settings, index)
         else:
             sources = [CivicSource(index.civic, index.hotspots)]
-        return cls(index, DiseaseOntology.bundled(), GeneModel.bundled(), sources)
+        approvals = ApprovalTable.bundled()
+        sources.insert(1, ApprovalsSource(approvals, index.hotspots, index.civic))
+        return cls(index, DiseaseOntology.bundled(), GeneModel.bundled(), sources, approvals,
+                   DrugVocabulary.bundled())
 
     def status(self) -> list[SourceStatus]:
         return [source.status() for source in self.sources]

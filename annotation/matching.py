@@ -289,6 +289,9 @@ def entries_for(
         entries = _small_entries(alteration, knowledge, hotspot, result)
     elif alteration.kind == "cnv":
         entries = _cnv_entries(alteration, knowledge)
+    elif alteration.kind == "biomarker":
+        entries = [(entry, Granularity.BIOMARKER) for entry in
+                   knowledge.biomarker.get((alteration.gene, alteration.biomarker), ())]
     else:
         entries = _fusion_entries(alteration, knowledge, result)
     if not entries:

@@ -50,6 +50,7 @@ class Granularity(StrEnum):
     FUSION_PAIR = "fusion_pair"  # the same two partners (EML4::ALK)
     FUSION_GENE = "fusion_gene"  # any fusion of the gene (ALK Fusion)
     CNV_GENE = "cnv_gene"  # a copy-number segment covering the gene (ERBB2 Amplification)
+    BIOMARKER = "biomarker"  # a genome-wide signature by its status (TMB high, MSI high)
     GENE_CLASS = "gene_class"  # gene-level class fitting the variant (Mutation, Loss-of-function)
 
     @property
@@ -62,7 +63,7 @@ class Alteration:
     """A finding in the terms knowledge bases use; one per SmallVariant, CNV segment x gene, or
     fusion. Built by `annotation.alterations` from ingest's findings or from text."""
 
-    kind: str  # "small", "cnv", "fusion", or "sv" (a rearrangement no gene pair names)
+    kind: str  # "small", "cnv", "fusion", "biomarker" (TMB, MSI, HRD), or "sv" (no gene pair)
     gene: str
     label: str  # shown to users: "BRAF p.V600E", "ERBB2 amplification", "EML4::ALK"
     protein: str = ""  # canonical key (annotation.proteins): V600E, E746_A750DEL, E11FS
@@ -82,8 +83,10 @@ class Alteration:
     ordered: bool = True  # False when the fusion partners' order is unknown (SV breakpoints)
     population_af: float | None = None  # highest population allele frequency the VCF reported
     somatic: bool = False  # the matched normal was covered and showed no alt reads
+    germline: bool = False  # the matched normal carries it too (or the source says germline)
     clinical_significance: str = ""  # ClinVar significance the VCF annotation carried
     notes: tuple[str, ...] = ()  # how gene/exon/protein were derived (MANE, liftover, FASTA)
+    biomarker: str = ""  # kind "biomarker": its status, "high", "positive", "stable", "low"
 
 
 @dataclass(frozen=True)
@@ -164,17 +167,44 @@ class Reason:
 
 @dataclass(frozen=True)
 class TherapyCall:
-    """A therapy named by the evidence for a finding, with its best level and direction."""
+    """One regimen the evidence names for a finding, as a board reads it: its best tier and
+    level, what that rests on (an approval here, off-label, clinical or preclinical data) and
+    whether it may stand on a card at all (annotation.therapies builds and ranks these)."""
 
-    name: str  # as CIViC names it; combinations joined with ' + '
+    name: str  # the regimen: INNs joined with ' + ' ("Dabrafenib + Trametinib")
     resistance: bool
     tier: Tier
     level: str
     evidence_ids: tuple[str, ...] = ()
+    basis: str = ""  # approved, guideline, off-label, clinical, preclinical
+    approvals: tuple[str, ...] = ()  # approvals in this tumor type: "FDA 2018", "EMA 2018"
+    elsewhere: str = ""  # off-label: "approved in melanoma (FDA 2011)"
+    conflicting: bool = False  # counted evidence says both sensitivity and resistance
+    preferred: bool = False  # the guideline's preferred option for this biomarker
+    germline_testing: bool = False  # an approval applies only if the variant is germline
+    drugs: tuple[str, ...] = ()  # the regimen's drugs, lower-case INNs (for the patient's course)
+    excluded: str = ""  # why it never stands on a card (level D, tool compound, withdrawn)
 
     @property
     def label(self) -> str:
+        if self.conflicting:
+            return f"{self.name} (conflicting)"
         return f"{self.name} (resistance)" if self.resistance else self.name
+
+    @property
+    def on_card(self) -> bool:
+        return not self.excluded
+
+    @property
+    def basis_text(self) -> str:
+        """'FDA 2018 / EMA 2018', 'off-label: approved in melanoma (FDA 2011)', 'clinical'."""
+        if self.approvals:
+            return " / ".join(self.approvals)
+        if self.germline_testing:
+            return "approved here for germline variants only: germline testing needed"
+        if self.elsewhere:
+            return f"off-label: {self.elsewhere}"
+        return self.basis
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,7 @@ class AnnotatedVariant:
     hotspot: Hotspot | None = None
     sources: tuple[str, ...] = ()  # sources and versions that answered
     notes: tuple[str, ...] = field(default=())  # how gene, exon and protein were derived
+    flags: tuple[str, ...] = ()  # what the card must say: "germline testing needed", ...
 
     @property
     def granularity(self) -> Granularity | None:

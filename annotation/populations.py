@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from annotation.model import Alteration
+
 TOKENS = ("HR+", "HR-", "HER2+", "HER2-", "HER2-low", "TNBC", "ER+", "ER-", "PR+", "PR-")
 
 _PATTERNS = (  # (regex on lower-case text, token); the first tokens are the strongest
@@ -91,3 +93,30 @@ def unknown_axes(population: Iterable[str], patient: Iterable[str]) -> list[str]
     wanted, known = _axes(population), _axes(patient)
     return [f"{axis}{''.join(sorted(signs))}" for axis, signs in sorted(wanted.items())
             if axis not in known]
+
+
+# Findings that define a population token (the case's own evidence of a subtype).
+_AMPLIFIED_MARKERS = {"ERBB2": "HER2+"}
+_CODON_MARKERS = {("IDH1", 132): "IDH-mutant", ("IDH2", 172): "IDH-mutant",
+                  ("IDH2", 140): "IDH-mutant"}
+_FUSION_MARKERS = {frozenset({"BCR", "ABL1"}): "BCR::ABL1"}
+
+
+def case_markers(alterations: Iterable[Alteration]) -> dict[str, str]:
+    """Population tokens the case's findings establish, with the finding that shows each:
+    {'HER2+': 'ERBB2 amplification (CN 12)'}."""
+    found: dict[str, str] = {}
+    for alteration in alterations:
+        gene, token = alteration.gene, None
+        if alteration.kind == "cnv" and alteration.cnv_call == "amplification":
+            token = _AMPLIFIED_MARKERS.get(gene)
+        elif alteration.kind == "small" and "missense_variant" in alteration.consequences:
+            token = _CODON_MARKERS.get((gene, alteration.position or 0))
+        elif (alteration.kind == "small" and gene == "NPM1"
+              and "frameshift_variant" in alteration.consequences):
+            token = "NPM1-mutant"
+        elif alteration.kind == "fusion":
+            token = _FUSION_MARKERS.get(frozenset({alteration.partner5, alteration.partner3}))
+        if token:
+            found.setdefault(token, alteration.label)
+    return found

@@ -1,37 +1,21 @@
 """AMP/ASCO/CAP 2017 tiers (Li et al., J Mol Diagn 2017;19:4-23) from matched evidence, with the
 reasons that decided them. Pure functions: no I/O, no knowledge-base access.
 
-Rules, in the order they apply:
-1. Only clinical evidence counts for a tier: predictive (therapy), diagnostic and prognostic
-   items that support a significance. 'Does not support' items, items whose significance is
-   'N/A' (CIViC's "no prognostic value was found") and evidence from common germline
-   polymorphisms are listed but not counted.
-2. Tumor type. Evidence is in the patient's tumor type when its disease is the diagnosis or one
-   of its parents in the Disease Ontology (lung adenocarcinoma -> NSCLC -> lung cancer). CIViC's
-   "Solid Tumor" (tumor-agnostic approvals) counts as the tumor type of a solid-tumor diagnosis
-   only for level A items and tier I assertions: a tumor-agnostic approval, not a basket study.
-   Evidence filed under the root "Cancer" (DOID:162) is basket or preclinical work and always
-   counts as another tumor type. Evidence on a subtype of the diagnosis (NSCLC evidence for a
-   case diagnosed 'lung cancer') counts as another tumor type too, and the reason asks for the
-   subtype: the board must not get tier I for a subtype the patient may not have. Without a
-   tumor type (an unmapped diagnosis, or only 'cancer') every item is another tumor type.
-3. Levels: CIViC A in the tumor type -> IA; B -> IB; C -> IIC; D or E -> IID. A or B in another
-   tumor type (e.g. an approved therapy, off-label) -> IIC; C or D there -> IID; E (inferential)
-   in another tumor type is not counted.
-4. CIViC assertions (an expert-curated AMP category) take precedence where they apply: for a
-   molecular profile with an assertion in the tumor type, the assertion's category decides and
-   that profile's evidence items in the tumor type only support it. An assertion for another
-   tumor type counts like level A there (IIC at most).
-5. Specific evidence wins for its therapy: when an exact, codon or exon match says the opposite
-   about a therapy (resistance, not sensitivity), gene-level items ('EGFR Mutation') for that
-   therapy are not counted (EGFR T790M is resistant to gefitinib whatever 'EGFR Mutation'
-   says); when they agree, the gene-level item's level stands (IDH1 Mutation, ivosidenib).
-   Level A/B evidence in the tumor type that does not support a therapy (BRAF V600E with
-   vemurafenib alone in colorectal cancer) cancels off-label evidence for that therapy from
-   other tumor types.
-6. Resistance is clinically significant too (it changes therapy): it tiers like sensitivity,
-   and the therapy is marked '(resistance)'.
-7. Without counted evidence: tier IV only with evidence of benignity (population allele
+A finding's tier is the best tier its counted evidence gives (tier I: level A or B in the tumor
+type; tier II: level C or D). What an item counts as is annotation.levels (where it stands,
+which AMP level it gives, and why); this module applies it to all of a finding's items:
+1. Only clinical evidence counts: predictive, diagnostic and prognostic items that support a
+   significance. 'Does not support' items, items with significance 'N/A' and evidence on common
+   germline polymorphisms are listed, never counted.
+2. Each item is graded (annotation.levels). An assertion decides only its own therapy or
+   evidence type: it removes nothing else.
+3. Resistance counts only in the tumor type and against a regimen that is standard there.
+4. Specific evidence wins for its therapy: when an exact, codon or exon match says the opposite
+   about a therapy, gene-level items ('EGFR Mutation') for that therapy are set aside (EGFR
+   T790M is resistant to gefitinib whatever 'EGFR Mutation' says). Level A/B evidence in the
+   tumor type that does not support a therapy (BRAF V600E with vemurafenib alone in colorectal
+   cancer) cancels off-label evidence for that therapy from other tumor types.
+5. Without counted evidence: tier IV only with evidence of benignity (population allele
    frequency >= 1 % unless the matched normal shows the variant somatic or ClinVar calls it
    pathogenic, or a benign ClinVar classification the VCF carried); otherwise III.
 """
@@ -39,8 +23,27 @@ Rules, in the order they apply:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from annotation.drugs import DrugVocabulary
+from annotation.levels import (
+    EXCLUDED,
+    IN_TUMOR_TYPE,
+    OTHER,
+    PAN_CANCER,
+    SAME,
+    SOLID,
+    SUBTYPE,
+    TIERED_TYPES,
+    UNKNOWN,
+    Grade,
+    Place,
+    clinical_level,
+    counted,
+    has_tumor_type,
+    relation,
+    therapeutic_level,
+)
 from annotation.model import (
     COMMON_AF,
     Alteration,
@@ -53,93 +56,25 @@ from annotation.model import (
     TherapyCall,
     Tier,
 )
+from annotation.therapies import Counted, regimens, therapy_lines
 
-TIERED_TYPES = frozenset({"Predictive", "Diagnostic", "Prognostic"})
-PAN_CANCER = "DOID:162"
-SOLID_TUMOR_NAMES = frozenset({"solid tumor", "solid tumour"})
-_CATEGORY = {
-    "Tier I - Level A": Tier.IA,
-    "Tier I - Level B": Tier.IB,
-    "Tier II - Level C": Tier.IIC,
-    "Tier II - Level D": Tier.IID,
-}
-_SAME = {"A": Tier.IA, "B": Tier.IB, "C": Tier.IIC, "D": Tier.IID, "E": Tier.IID}
-_OTHER = {"A": Tier.IIC, "B": Tier.IIC, "C": Tier.IID, "D": Tier.IID}
+__all__ = ["OTHER", "PAN_CANCER", "SAME", "SOLID", "SUBTYPE", "TierCall", "TierContext",
+           "has_tumor_type", "relation", "tier_variant"]
+
 _LEVEL_ORDER = "ABCDE"
-
 _SPECIFIC = frozenset({Granularity.EXACT_GENOMIC, Granularity.EXACT_PROTEIN, Granularity.CODON,
                        Granularity.EXON})
-
-SAME = "same"  # the diagnosis or a parent of it
-SOLID = "solid"  # CIViC "Solid Tumor" (level A / tier I) and a solid-tumor diagnosis
-SUBTYPE = "subtype"  # a more specific type than the diagnosis: tiers as another tumor type
-OTHER = "other"
-UNKNOWN = "unknown"  # no tumor type: the diagnosis was not mapped, or only to 'cancer'
-_IN_TUMOR_TYPE = (SAME, SOLID)
-
-
-def has_tumor_type(diagnosis: Diagnosis | None) -> bool:
-    """A diagnosis evidence can be weighed against: mapped, and more specific than 'cancer'."""
-    return diagnosis is not None and diagnosis.known and diagnosis.doid != PAN_CANCER
-
-
-def relation(evidence: Evidence, diagnosis: Diagnosis | None) -> str:
-    """How the evidence's disease relates to the case's diagnosis (rule 2)."""
-    if not has_tumor_type(diagnosis):
-        return UNKNOWN
-    assert diagnosis is not None
-    if evidence.doid == PAN_CANCER:
-        return OTHER
-    if evidence.doid and evidence.doid in diagnosis.lineage:
-        return SAME
-    if evidence.doid and evidence.doid in diagnosis.subtypes:
-        return SUBTYPE
-    if not evidence.doid and evidence.disease.strip().lower() in SOLID_TUMOR_NAMES:
-        tumor_agnostic = evidence.level == "A" or evidence.amp_category.startswith("Tier I ")
-        return SOLID if diagnosis.solid and tumor_agnostic else OTHER
-    return OTHER
-
-
-def counted(evidence: Evidence) -> bool:
-    """Whether an item may decide a tier (rule 1)."""
-    return (
-        evidence.evidence_type in TIERED_TYPES
-        and evidence.direction == "Supports"
-        and evidence.significance not in ("N/A", "")
-        and evidence.variant_origin != "Common Germline"
-        and (evidence.level in ("A", "B", "C", "D", "E") or evidence.amp_category in _CATEGORY)
-    )
-
-
-def evidence_tier(evidence: Evidence, where: str) -> Tier | None:
-    """Tier one counted item gives (rules 3 and 4)."""
-    in_tumor_type = where in _IN_TUMOR_TYPE
-    if evidence.kind == "assertion" and evidence.amp_category in _CATEGORY:
-        category = _CATEGORY[evidence.amp_category]
-        if in_tumor_type:
-            return category
-        return Tier.IIC if category in (Tier.IA, Tier.IB) else Tier.IID
-    return (_SAME if in_tumor_type else _OTHER).get(evidence.level)
+_REASONS_SHOWN = 6
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    tier: Tier
-    match: Match
-    where: str
+class TierContext:
+    """What tiering must know about the case beyond one finding's evidence."""
 
-    @property
-    def order(self) -> tuple[int, int, int, int, int, int]:
-        """Best first: tier, assertions, evidence in the tumor type, level, specificity."""
-        evidence = self.match.evidence
-        return (
-            self.tier.rank,
-            0 if evidence.kind == "assertion" else 1,
-            0 if self.where in _IN_TUMOR_TYPE else 1,
-            _LEVEL_ORDER.find(evidence.level) if evidence.level else 9,
-            self.match.granularity.rank,
-            -(evidence.rating or 0),
-        )
+    drugs: DrugVocabulary
+    patient: frozenset[str] = frozenset()  # population tokens: diagnosis + the case's findings
+    standard: frozenset[str] = frozenset()  # drugs standard in the tumor type (lower-case INN)
+    markers_from: dict[str, str] = field(default_factory=dict)  # token -> finding that shows it
 
 
 @dataclass(frozen=True)
@@ -148,100 +83,92 @@ class TierCall:
     level: str
     reasons: tuple[Reason, ...]
     therapies: tuple[TherapyCall, ...]
+    flags: tuple[str, ...] = ()
 
 
-def _superseded(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Drop evidence items of profiles that have an assertion in the tumor type (rule 4)."""
-    if not candidates:
-        return candidates
-    asserted = {
-        c.match.evidence.profile
-        for c in candidates
-        if c.match.evidence.kind == "assertion" and c.where in _IN_TUMOR_TYPE
-    }
-    return [
-        c for c in candidates
-        if c.match.evidence.kind == "assertion"
-        or c.where not in _IN_TUMOR_TYPE
-        or c.match.evidence.profile not in asserted
-    ]
+@dataclass(frozen=True)
+class _Candidate:
+    grade: Grade
+    match: Match
+    place: Place
+
+    @property
+    def order(self) -> tuple[int, ...]:
+        """Best first: tier, approvals, assertions, in the tumor type, level, specificity."""
+        evidence = self.match.evidence
+        return (
+            self.grade.tier.rank,
+            {"approval": 0, "assertion": 1}.get(evidence.kind, 2),
+            0 if self.place.where in IN_TUMOR_TYPE else 1,
+            _LEVEL_ORDER.find(self.grade.level),
+            self.match.granularity.rank,
+            -(evidence.rating or 0),
+        )
 
 
-def _where_phrase(evidence: Evidence, where: str, diagnosis: Diagnosis | None) -> str:
-    disease = f"{evidence.disease} ({evidence.doid})" if evidence.doid else evidence.disease
-    if where == SAME and diagnosis is not None:
+def _disease(evidence: Evidence) -> str:
+    return f"{evidence.disease} ({evidence.doid})" if evidence.doid else evidence.disease
+
+
+def _where_phrase(evidence: Evidence, place: Place, diagnosis: Diagnosis | None) -> str:
+    disease = _disease(evidence)
+    if place.rule == "defined_subtype":
+        return f"in {disease}: {place.detail}"
+    if place.where == SAME and diagnosis is not None:
         if evidence.doid == diagnosis.doid:
             return f"in {disease}, the diagnosis"
         return f"in {disease}, which includes the diagnosis {diagnosis.name}"
-    if where == SOLID:
+    if place.where == SOLID:
         return f"in {disease} (tumor-agnostic; the diagnosis is a solid tumor)"
-    if where == UNKNOWN:
+    if place.where == EXCLUDED:
+        return f"in {disease}, but for another population ({place.detail})"
+    if place.where == UNKNOWN:
         return f"in {disease} (the case has no mapped tumor type to count it as)"
-    if where == SUBTYPE and diagnosis is not None:
+    if place.where == SUBTYPE and diagnosis is not None:
         return (f"in {disease}, a subtype of the diagnosis {diagnosis.name}: counted as another "
                 "tumor type; give the subtype if the patient has it")
     return f"in {disease}, another tumor type"
 
 
-def _describe(candidate: _Candidate, diagnosis: Diagnosis | None) -> str:
-    evidence = candidate.match.evidence
-    match = candidate.match
-    therapy = f" {_therapy_name(evidence)}" if evidence.therapies else ""
+def _therapy_name(evidence: Evidence) -> str:
+    """Combinations joined with ' + ' in alphabetical order, sequences with 'then'."""
+    if len(evidence.therapies) > 1 and evidence.therapy_interaction == "Sequential":
+        return " then ".join(evidence.therapies)
+    if len(evidence.therapies) > 1 and (
+        evidence.therapy_interaction == "Combination" or evidence.kind != "evidence"
+    ):
+        return " + ".join(sorted(evidence.therapies))
+    return " or ".join(evidence.therapies)
+
+
+def _source(evidence: Evidence) -> str:
+    if evidence.kind == "approval":
+        setting = f", {evidence.setting}" if evidence.setting else ""
+        return f"{evidence.source} approval {evidence.id} ({evidence.date}{setting})"
     if evidence.kind == "assertion":
-        what = f"{evidence.source} assertion {evidence.id} ({evidence.amp_category})"
-    else:
-        what = f"{evidence.source} {evidence.id}, level {evidence.level}"
-    significance = evidence.significance.lower()
+        return f"{evidence.source} assertion {evidence.id} ({evidence.amp_category})"
+    return f"{evidence.source} {evidence.id}, level {evidence.level}"
+
+
+def _via(match: Match) -> str:
     via = f"{match.granularity.value.replace('_', ' ')} match to '{match.matched}'"
     if match.assumes:
         via += (f" (multi-variant profile; assumes {', '.join(match.assumes)}, which the "
                 "case's files cannot show)")
     elif match.compound:
         via += " (multi-variant profile satisfied by this case)"
+    return via
+
+
+def _describe(candidate: _Candidate, diagnosis: Diagnosis | None) -> str:
+    evidence, grade = candidate.match.evidence, candidate.grade
+    therapy = f" {_therapy_name(evidence)}" if evidence.therapies else ""
     return (
-        f"{candidate.tier}: {what}: {evidence.evidence_type.lower()}, {significance}{therapy} "
-        f"{_where_phrase(evidence, candidate.where, diagnosis)}; {via}"
+        f"{grade.tier}: {_source(evidence)}: {evidence.evidence_type.lower()}, "
+        f"{evidence.significance.lower()}{therapy} "
+        f"{_where_phrase(evidence, candidate.place, diagnosis)}; {grade.why}; "
+        f"{_via(candidate.match)}"
     )
-
-
-def _therapy_name(evidence: Evidence) -> str:
-    """Combinations in alphabetical order (CIViC lists the same pair both ways)."""
-    if len(evidence.therapies) > 1 and evidence.therapy_interaction == "Sequential":
-        return " then ".join(evidence.therapies)
-    if len(evidence.therapies) > 1 and (
-        evidence.therapy_interaction == "Combination" or evidence.kind == "assertion"
-    ):  # assertions name the drugs of their combination without saying so
-        return " + ".join(sorted(evidence.therapies))
-    return " or ".join(evidence.therapies)
-
-
-def _therapy_labels(evidence: Evidence) -> list[str]:
-    """The therapies an item names: a combination is one therapy, substitutes are several."""
-    combined = evidence.therapy_interaction in ("Combination", "Sequential") or (
-        evidence.kind == "assertion"
-    )
-    return [_therapy_name(evidence)] if combined else list(evidence.therapies)
-
-
-def _therapies(candidates: list[_Candidate]) -> tuple[TherapyCall, ...]:
-    if not candidates:
-        return ()
-    best: dict[tuple[str, bool], TherapyCall] = {}
-    for candidate in sorted(candidates, key=lambda c: c.order):
-        evidence = candidate.match.evidence
-        if evidence.evidence_type != "Predictive" or not evidence.therapies:
-            continue
-        for label in _therapy_labels(evidence):
-            key = (label, evidence.is_resistance)
-            if key in best:
-                call = best[key]
-                if evidence.id not in call.evidence_ids:
-                    best[key] = TherapyCall(call.name, call.resistance, call.tier, call.level,
-                                            (*call.evidence_ids, evidence.id))
-                continue
-            best[key] = TherapyCall(label, evidence.is_resistance, candidate.tier,
-                                    evidence.level, (evidence.id,))
-    return tuple(sorted(best.values(), key=lambda t: (t.tier.rank, t.resistance, t.name)))
 
 
 def _pathogenic(significance: str) -> bool:
@@ -250,7 +177,7 @@ def _pathogenic(significance: str) -> bool:
 
 
 def _benign(alteration: Alteration) -> str | None:
-    """Evidence of benignity for tier IV (rule 7), or None."""
+    """Evidence of benignity for tier IV, or None."""
     af = alteration.population_af
     if af is not None and af >= COMMON_AF:
         if alteration.somatic:
@@ -265,14 +192,15 @@ def _benign(alteration: Alteration) -> str | None:
 
 
 def _missing(tier: Tier, candidates: list[_Candidate], diagnosis: Diagnosis | None) -> str | None:
-    """What a tier I call would have needed (shown for every variant below tier I), or for IB
-    what IA would have needed."""
+    """What a tier I call would have needed (below tier I), or for IB what IA would need."""
     if tier == Tier.IA:
         return None
     if tier == Tier.IB and has_tumor_type(diagnosis):
+        assert diagnosis is not None
         return (
-            f"missing for IA: level A evidence (an approved therapy or a guideline) or a "
-            f"CIViC tier I-A assertion in {diagnosis.name} ({diagnosis.doid}) or a parent type"
+            f"missing for IA: an FDA/EMA approval or a guideline for {diagnosis.name} "
+            f"({diagnosis.doid}) or a parent type with this biomarker (approvals table), or a "
+            "CIViC tier I-A assertion there"
         )
     if diagnosis is None or not has_tumor_type(diagnosis):
         text = diagnosis.text if diagnosis else ""
@@ -283,45 +211,45 @@ def _missing(tier: Tier, candidates: list[_Candidate], diagnosis: Diagnosis | No
         )
     elsewhere = sorted({
         c.match.evidence.disease for c in candidates
-        if c.where in (OTHER, SUBTYPE) and c.match.evidence.level in ("A", "B")
+        if c.place.where in (OTHER, SUBTYPE, EXCLUDED) and c.grade.level == "C"
     })
     text = (
-        f"missing for tier I: level A or B evidence in {diagnosis.name} ({diagnosis.doid}) "
-        "or a parent tumor type"
+        f"missing for tier I: an approval or guideline, or well-powered clinical evidence, in "
+        f"{diagnosis.name} ({diagnosis.doid}) or a parent tumor type"
     )
     if elsewhere:
         shown = ", ".join(elsewhere[:4]) + (", ..." if len(elsewhere) > 4 else "")
-        text += f"; level A/B exists only for other tumor types: {shown}"
+        text += f"; such evidence exists only for other tumor types or populations: {shown}"
     return text
 
 
-def _therapy_keys(evidence: Evidence) -> set[tuple[str, bool]]:
-    return {(label.lower(), evidence.is_resistance) for label in _therapy_labels(evidence)}
+def _therapy_keys(evidence: Evidence, drugs: DrugVocabulary) -> set[tuple[frozenset[str], bool]]:
+    return {(r.key, evidence.is_resistance) for r in regimens(evidence, drugs)}
 
 
 def _specific_first(
-    candidates: list[_Candidate], not_counted: list[tuple[str, Match]]
+    candidates: list[_Candidate], refuting: list[tuple[Place, Match]], drugs: DrugVocabulary
 ) -> tuple[list[_Candidate], list[Reason]]:
-    """Rule 5: set aside gene-level items for a therapy that specific evidence names, and
+    """Rule 4: gene-level items contradicted by specific evidence for the same therapy, and
     off-label items for a therapy that A/B evidence in the tumor type does not support."""
     specific = {
         key
         for c in candidates
         if c.match.granularity in _SPECIFIC and c.match.evidence.evidence_type == "Predictive"
-        for key in _therapy_keys(c.match.evidence)
+        for key in _therapy_keys(c.match.evidence, drugs)
     }
-    refuted: dict[tuple[str, bool], Evidence] = {}
-    for where, match in not_counted:
+    refuted: dict[tuple[frozenset[str], bool], Evidence] = {}
+    for place, match in refuting:
         evidence = match.evidence
-        if (where in _IN_TUMOR_TYPE and evidence.level in ("A", "B")
+        if (place.where in IN_TUMOR_TYPE and evidence.level in ("A", "B")
                 and evidence.evidence_type == "Predictive"
                 and evidence.direction == "Does Not Support"):
-            for key in _therapy_keys(evidence):
+            for key in _therapy_keys(evidence, drugs):
                 refuted.setdefault(key, evidence)
     kept, reasons = [], []
     for candidate in candidates:
         evidence = candidate.match.evidence
-        keys = _therapy_keys(evidence)
+        keys = _therapy_keys(evidence, drugs)
         contradicted = any((name, not resistance) in specific and (name, resistance)
                            not in specific for name, resistance in keys)
         if (candidate.match.granularity == Granularity.GENE_CLASS and contradicted
@@ -336,7 +264,7 @@ def _specific_first(
             ))
             continue
         against = next((refuted[key] for key in keys if key in refuted), None)
-        if against is not None and candidate.where not in _IN_TUMOR_TYPE:
+        if against is not None and candidate.place.where not in IN_TUMOR_TYPE:
             reasons.append(Reason(
                 "set_aside",
                 f"not counted: {evidence.source} {evidence.id} ({_therapy_name(evidence)} in "
@@ -349,44 +277,78 @@ def _specific_first(
     return kept, reasons[:4]
 
 
+def _not_standard(evidence: Evidence, place: Place, context: TierContext,
+                  diagnosis: Diagnosis | None) -> str:
+    """Why a resistance item does not count ('' when it does): rule 3."""
+    if place.where not in IN_TUMOR_TYPE:
+        return "resistance in another tumor type or population"
+    named = [r for r in regimens(evidence, context.drugs) if r.drugs]
+    off = sorted({d.name for r in named for d in r.drugs if d.name not in context.standard})
+    if not named or off:
+        where = diagnosis.name if diagnosis is not None else "this tumor type"
+        return f"{', '.join(off) or 'the regimen'} is not a standard regimen in {where}"
+    return ""
+
+
+def _grade(
+    match: Match, place: Place, alteration: Alteration, context: TierContext,
+    diagnosis: Diagnosis | None,
+) -> Grade | str:
+    evidence = match.evidence
+    if evidence.evidence_type == "Predictive":
+        grade = therapeutic_level(evidence, place, germline=alteration.germline)
+        if isinstance(grade, Grade) and evidence.is_resistance:
+            why = _not_standard(evidence, place, context, diagnosis)
+            if why:
+                return f"resistance to {_therapy_name(evidence)}: {why}"
+        return grade
+    return clinical_level(evidence, place)
+
+
 def tier_variant(
     alteration: Alteration,
     matches: Sequence[Match],
     diagnosis: Diagnosis | None,
+    context: TierContext,
     *,
     hotspot: Hotspot | None = None,
     notes: Sequence[str] = (),
 ) -> TierCall:
-    """The tier of one alteration, the ordered reasons, and the therapies named."""
-    candidates = []
-    not_counted: list[tuple[str, Match]] = []
+    """The tier of one alteration, the ordered reasons, the ranked therapies and the flags."""
+    candidates: list[_Candidate] = []
+    refuting: list[tuple[Place, Match]] = []
+    set_apart: list[tuple[str, Match, Place]] = []  # counted kinds of item a rule set aside
+    germline_only: list[Evidence] = []
     for match in matches:
         evidence = match.evidence
-        where = relation(evidence, diagnosis)
+        place = relation(evidence, diagnosis, context.patient)
         if not counted(evidence):
-            no_significance = evidence.significance in ("N/A", "")
-            if evidence.evidence_type in TIERED_TYPES and (
-                evidence.direction != "Supports" or no_significance
-            ):
-                not_counted.append((where, match))
+            if evidence.evidence_type in TIERED_TYPES and evidence.kind != "approval":
+                refuting.append((place, match))
             continue
-        tier = evidence_tier(evidence, where)
-        if tier is not None:
-            candidates.append(_Candidate(tier, match, where))
-    candidates, set_aside = _specific_first(candidates, not_counted)
-    candidates = sorted(_superseded(candidates), key=lambda c: c.order)
-    not_counted.sort(key=lambda item: (
-        0 if item[0] in _IN_TUMOR_TYPE else 1, _LEVEL_ORDER.find(item[1].evidence.level or "E")
+        grade = _grade(match, place, alteration, context, diagnosis)
+        if isinstance(grade, Grade):
+            candidates.append(_Candidate(grade, match, place))
+            continue
+        set_apart.append((grade, match, place))
+        if (evidence.kind == "approval" and "germline testing" in grade
+                and place.where in IN_TUMOR_TYPE):
+            germline_only.append(evidence)
+    candidates, set_aside = _specific_first(candidates, refuting, context.drugs)
+    candidates.sort(key=lambda c: c.order)
+    refuting.sort(key=lambda item: (
+        0 if item[0].where in IN_TUMOR_TYPE else 1,
+        _LEVEL_ORDER.find(item[1].evidence.level or "E"),
     ))
 
     reasons: list[Reason] = []
     if candidates:
         best = candidates[0]
-        tier, level = best.tier, best.match.evidence.level
+        tier, level = best.grade.tier, best.grade.level
         reasons.append(Reason("decided_by", _describe(best, diagnosis), best.match))
         shown = {best.match.evidence.id}
         for candidate in candidates[1:]:
-            if candidate.match.evidence.id in shown or len(shown) >= 6:
+            if candidate.match.evidence.id in shown or len(shown) >= _REASONS_SHOWN:
                 continue
             shown.add(candidate.match.evidence.id)
             reasons.append(Reason("also", _describe(candidate, diagnosis), candidate.match))
@@ -395,11 +357,11 @@ def tier_variant(
         tier, level = (Tier.IV, "") if benign else (Tier.III, "")
         if benign:
             reasons.append(Reason("benign", f"IV: {benign}"))
-        elif not_counted:
+        elif refuting or set_apart:
             reasons.append(Reason(
                 "no_evidence",
                 f"III: the evidence for {alteration.label} does not support a clinical "
-                "significance (listed below); no benign evidence either",
+                "significance in this tumor type (listed below); no benign evidence either",
             ))
         else:
             reasons.append(Reason(
@@ -411,7 +373,8 @@ def tier_variant(
     if missing and (candidates or diagnosis is None or not diagnosis.known):
         reasons.append(Reason("missing", missing))
     reasons += set_aside
-    for _, match in not_counted[:3]:
+    reasons += _set_apart_reasons(set_apart)
+    for _, match in refuting[:3]:
         evidence = match.evidence
         said = (f"{evidence.direction.lower()}: {evidence.significance.lower()}"
                 if evidence.significance not in ("N/A", "")
@@ -430,4 +393,24 @@ def tier_variant(
             f"Cancer Hotspots: {hotspot.gene} {hotspot.residue} ({hotspot.kind}) mutated in "
             f"{hotspot.samples} tumors{exact}" + (f"; most often {top}" if top else ""),
         ))
-    return TierCall(tier, level, tuple(reasons), _therapies(candidates))
+    counted_items = [Counted(c.grade, c.match, c.order) for c in candidates]
+    therapies = therapy_lines(counted_items, context.drugs, germline_only)
+    flags = []
+    if germline_only:
+        drugs = ", ".join(sorted({_therapy_name(e) for e in germline_only}))
+        flags.append(f"germline testing needed: the {drugs} approval requires a germline "
+                     "variant")
+    return TierCall(tier, level, tuple(reasons), therapies, tuple(flags))
+
+
+def _set_apart_reasons(set_apart: list[tuple[str, Match, Place]]) -> list[Reason]:
+    """One reason per rule that set counted kinds of items aside, with the first examples."""
+    by_why: dict[str, list[Match]] = {}
+    for why, match, _ in set_apart:
+        by_why.setdefault(why, []).append(match)
+    reasons = []
+    for why, found in list(by_why.items())[:6]:
+        ids = ", ".join(m.evidence.id for m in found[:3]) + (
+            f" and {len(found) - 3} more" if len(found) > 3 else "")
+        reasons.append(Reason("not_counted", f"not counted: {ids}: {why}", found[0]))
+    return reasons

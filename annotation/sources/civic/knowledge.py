@@ -15,6 +15,7 @@ from annotation.model import Evidence
 from annotation.sources.civic.release import CivicProfile, CivicVariant
 from mtb.variant import allele_key
 
+BIOMARKERS = frozenset({"TMB", "MSI", "HRD"})  # genome-wide signatures, matched by status
 Expr = tuple  # ("var", id) | ("and", (Expr, ...)) | ("or", (Expr, ...)) | ("not", Expr)
 
 
@@ -62,6 +63,7 @@ class CivicKnowledge:
         self.fusion_any: dict[str, list[Entry]] = {}
         self.hgvsc: dict[tuple[str, str], list[Entry]] = {}
         self.genomic: dict[tuple[str, str, int, str, str], list[Entry]] = {}
+        self.biomarker: dict[tuple[str, str], list[Entry]] = {}  # ("TMB", "high")
         self.unmatchable = 0
         self.classes: dict[int, names.NameClass] = {}
         for variant in self.variants.values():
@@ -103,6 +105,11 @@ class CivicKnowledge:
                 self.profiles_of.setdefault(variant_id, []).append(row.id)
 
     def _file(self, variant: CivicVariant, grch38: tuple[str, int, str, str] | None) -> None:
+        if variant.gene in BIOMARKERS:  # CIViC's "TMB High" factor, approvals' TMB/MSI/HRD
+            self.classes[variant.id] = names.NameClass(names.UNMATCHABLE, why="biomarker")
+            entry = Entry(variant, self.classes[variant.id])
+            self.biomarker.setdefault((variant.gene, variant.name.lower()), []).append(entry)
+            return
         name_class = names.classify_name(variant.name, variant.variant_types)
         self.classes[variant.id] = name_class
         entry = Entry(variant, name_class)
