@@ -19,7 +19,7 @@ from annotation.kb import KnowledgeBase
 from annotation.levels import PAN_CANCER, SUBTYPE, has_tumor_type, relation
 from annotation.matching import with_kb_protein
 from annotation.model import Alteration, AnnotatedVariant, Diagnosis, Tier
-from annotation.populations import case_markers
+from annotation.populations import SUBTYPE_MARKERS, case_markers, tokens_in
 from annotation.sources.base import SourceAnswer, SourceStatus
 from annotation.tiering import TierContext, tier_variant
 from annotation.tmb import Tmb, compute_tmb
@@ -108,7 +108,8 @@ def _case_notes(
         )
     subtypes = sorted({
         m.evidence.disease for v in variants for m in v.matches
-        if m.evidence.level in ("A", "B") and relation(m.evidence, diagnosis) == SUBTYPE
+        if m.evidence.level in ("A", "B") and m.evidence.kind != "approval"
+        and relation(m.evidence, diagnosis).where == SUBTYPE
     })
     if subtypes:
         shown = ", ".join(subtypes[:5]) + (", ..." if len(subtypes) > 5 else "")
@@ -194,9 +195,13 @@ def tier_context(
     case's own findings establish (HER2-positive by an ERBB2 amplification), and the drugs that
     are standard in the tumor type (for resistance findings)."""
     markers = case_markers(alterations)
-    patient = frozenset(diagnosis.qualifiers) | frozenset(markers)
-    standard = frozenset(kb.approvals.standard_in(diagnosis, patient))
-    return TierContext(kb.drugs, patient, standard, markers)
+    patient = frozenset(
+        {*diagnosis.qualifiers, *tokens_in(diagnosis.text), *markers,
+         *(SUBTYPE_MARKERS[d] for d in diagnosis.lineage if d in SUBTYPE_MARKERS)})
+    genes = {g for a in alterations for g in (a.gene, a.partner5, a.partner3) if g}
+    standard = frozenset(kb.approvals.standard_in(diagnosis, patient, genes))
+    return TierContext(kb.drugs, patient, standard, markers, kb.ontology.is_solid,
+                       kb.approvals.label_scope(diagnosis))
 
 
 def _collapse_segments(variants: list[AnnotatedVariant]) -> list[AnnotatedVariant]:

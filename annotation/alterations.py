@@ -90,6 +90,18 @@ def _somatic(variant: SmallVariant) -> bool:
     return variant.normal_vaf is not None and variant.normal_vaf <= SOMATIC_MAX_NORMAL_VAF
 
 
+GERMLINE_MIN_NORMAL_VAF = 0.2
+GERMLINE_MIN_NORMAL_DEPTH = 10
+
+
+def _germline(variant: SmallVariant) -> bool:
+    """The matched normal carries the allele (>= 10 reads, VAF >= 20 %): an inherited variant,
+    which is what germline-only labels (olaparib in breast and pancreatic cancer) require."""
+    depth, vaf = variant.normal_depth, variant.normal_vaf
+    return (depth is not None and depth >= GERMLINE_MIN_NORMAL_DEPTH and vaf is not None
+            and vaf >= GERMLINE_MIN_NORMAL_VAF)
+
+
 def _small(
     variant: SmallVariant, build: GenomeBuild, genes: GeneModel | None, reference: Path | None
 ) -> Alteration:
@@ -163,8 +175,10 @@ def _small(
         genomic=genomic,
         population_af=population_af,
         somatic=_somatic(variant),
+        germline=_germline(variant),
         clinical_significance=clin_sig,
         notes=tuple(notes),
+        exon_count=location.exon_count if location is not None else None,
     )
 
 
@@ -258,13 +272,64 @@ def _protein_consequences(protein: str) -> set[str]:
     return {"missense_variant"}
 
 
+TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
+_PROTEIN_IN_TEXT = re.compile(r"\bp\.\(?([A-Za-z]{1,3}\d+[A-Za-z0-9_*=?>]*)\)?")
+_CODON_TEXT = re.compile(r"^codon\s*(\d+)\b", re.I)
+_PARENTHESES = re.compile(r"\s*\(([^)]*)\)\s*")
+_TMB_TEXT = re.compile(r"(?:tmb|tumou?r mutational burden)?[\s:=-]*(\d+(?:[.,]\d+)?)\s*"
+                       r"(?:mut(?:ations)?\s*/\s*mb|muts?/mb)", re.I)
+_MSI_HIGH = re.compile(r"\bmsi[- ]?h(?:igh)?\b|\bdmmr\b|mismatch repair[- ]deficien", re.I)
+_MSI_STABLE = re.compile(r"\bmss\b|\bmsi[- ]?l(?:ow)?\b|\bpmmr\b|microsatellite stable", re.I)
+
+
+def _biomarker(gene: str, raw: str) -> Alteration | None:
+    """TMB, MSI and HRD written as text: 'TMB 14 mut/Mb', 'TMB-high', 'MSI-H', 'dMMR', 'MSS',
+    'HRD-positive'."""
+    lower = raw.lower()
+    tmb = _TMB_TEXT.search(raw)
+    if gene == "TMB" or tmb or lower.startswith("tmb"):
+        if tmb:
+            value = float(tmb.group(1).replace(",", "."))
+            call = "high" if value >= TMB_HIGH else "low"
+            return Alteration(kind="biomarker", gene="TMB", biomarker=call,
+                              label=f"TMB {value:g} mut/Mb ({call})")
+        call = "high" if "high" in lower or lower.endswith("-h") else "low"
+        return Alteration(kind="biomarker", gene="TMB", biomarker=call, label=f"TMB {call}")
+    if gene in ("MSI", "MMR") or _MSI_HIGH.search(raw) or _MSI_STABLE.search(raw):
+        call = "high" if _MSI_HIGH.search(raw) else "stable"
+        label = "MSI-high / dMMR" if call == "high" else "microsatellite stable"
+        return Alteration(kind="biomarker", gene="MSI", biomarker=call, label=label)
+    if gene == "HRD" or lower.startswith("hrd"):
+        call = "positive" if "pos" in lower or "+" in lower else "negative"
+        return Alteration(kind="biomarker", gene="HRD", biomarker=call, label=f"HRD {call}")
+    return None
+
+
+def _main_text(gene: str, raw: str) -> tuple[str, str]:
+    """The change itself, and what parentheses held: 'c.2369C>T (p.T790M)' -> 'p.T790M';
+    'ERBB2 amplification' -> 'amplification'; 'FGFR2::BICC1 fusion' -> 'FGFR2::BICC1'."""
+    text = raw.strip()
+    if text.upper().startswith(gene + " ") and gene:
+        text = text[len(gene) + 1:].strip()
+    protein = _PROTEIN_IN_TEXT.search(text)
+    inside = " ".join(_PARENTHESES.findall(text))
+    if protein:
+        return f"p.{protein.group(1)}", inside
+    text = _PARENTHESES.sub(" ", text).strip()
+    text = re.sub(r"\s+(?:fusion|rearrangement|gene fusion)$", "", text, flags=re.I)
+    return text, inside
+
+
 def from_description(gene: str, text: str, genes: GeneModel | None = None) -> Alteration:
     """An Alteration from a gene and a change as labs write it: 'V600E', 'p.Val600Glu',
-    'G12' (a codon), 'exon 19 deletion', 'amplification', 'homozygous deletion', 'EML4-ALK',
-    'ITD'. With the gene model, a protein position gets its MANE exon (so E746_A750del reaches
-    the exon 19 class)."""
+    'c.2369C>T (p.T790M)', 'G12' (a codon), 'codon 61', 'exon 19 deletion', 'amplification',
+    'homozygous deletion', 'EML4-ALK', 'ITD', 'TMB 14 mut/Mb', 'MSI-H'. With the gene model, a
+    protein position gets its MANE exon (so E746_A750del reaches the exon 19 class)."""
     gene = gene.strip().upper()
-    raw = text.strip()
+    biomarker = _biomarker(gene, text)
+    if biomarker is not None:
+        return biomarker
+    raw, inside = _main_text(gene, text)
     lower = raw.lower()
     if lower in _AMPLIFICATION:
         return Alteration(kind="cnv", gene=gene, label=f"{gene} amplification",
@@ -291,19 +356,26 @@ def from_description(gene: str, text: str, genes: GeneModel | None = None) -> Al
     if lower == "itd":
         return Alteration(kind="small", gene=gene, label=f"{gene} ITD", protein="ITD",
                           consequences=frozenset({"inframe_insertion"}))
+    codon = _CODON_TEXT.match(raw)
+    if codon:  # 'codon 61 mutation (Q61X)': any change there, the residue from the brackets
+        residue = re.search(rf"\b([A-Z]){codon.group(1)}", inside)
+        raw = f"{residue.group(1) if residue else ''}{codon.group(1)}"
     protein = canonical_protein(raw)
     if re.fullmatch(r"[A-Z*]\d+X", protein):  # R233X in a report means a stop
         protein = protein[:-1] + "*"
     start = protein_start(protein)
     consequences = _protein_consequences(protein)
-    if start and re.fullmatch(r"[A-Z]\d+", protein):  # a codon: any change there
-        consequences = {"missense_variant"}
+    if (start and re.fullmatch(r"[A-Z]\d+", protein)) or (codon and not start):
+        consequences = {"missense_variant"}  # a codon: any change there
+    if codon and not start:
+        start = ("", int(codon.group(1)))
     exon_number = (
         genes.exon_of_codon(gene, start[1]) if genes is not None and start else None
     )
     return Alteration(
         kind="small", gene=gene, label=f"{gene} p.{protein}" if start else f"{gene} {raw}",
-        protein=protein, hgvsp=f"p.{protein}" if start else "",
+        protein=protein, hgvsp=f"p.{protein}" if start and protein else "",
         position=start[1] if start else None, ref_residue=start[0] if start else "",
         consequences=frozenset(consequences), exon=exon_number,
+        exon_count=genes.exon_count(gene) if genes is not None else None,
     )

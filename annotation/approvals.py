@@ -22,7 +22,8 @@ from __future__ import annotations
 import csv
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,9 @@ _CLASS_NAMES = {"activating": "Activating Mutation", "loss-of-function": "Loss-o
 _ORIGIN = {"somatic": "Somatic", "germline": "Germline",
            "germline or somatic": "Germline or somatic", "not specified": ""}
 _BIOMARKER = {"tmb": "High", "msi": "High", "hrd": "Positive"}
+# genes whose labelled fusions keep them at the 5' end (FGFR3::TACC3); the others' partner
+# comes first (BCR::ABL1, PML::RARA, FIP1L1::PDGFRA)
+_KEEPS_5_PRIME = frozenset({"FGFR1", "FGFR2", "FGFR3"})
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,9 @@ def _targets(row: dict[str, str]) -> Iterator[tuple[str, str]]:
             partners = [p for p in row["partner"].split("|") if p]
             if not partners:
                 yield gene, "Fusion"
-            for partner in partners:  # the label's partner is the 5' one (BCR::ABL1, PML::RARA)
-                yield gene, f"{partner}::{gene}"
+            for partner in partners:  # in the order the fusion reads: BCR::ABL1, FGFR3::TACC3
+                pair = (gene, partner) if gene in _KEEPS_5_PRIME else (partner, gene)
+                yield gene, "::".join(pair)
         elif kind in ("amplification", "deletion"):
             yield gene, kind.title()
         elif kind in _BIOMARKER:
@@ -108,10 +113,23 @@ def _regimens(text: str, drugs: DrugVocabulary) -> list[tuple[str, ...]]:
     return [tuple(drugs.regimen(choice).key) for choice in itertools.product(*slots)]
 
 
-def _evidence(row: dict[str, str], regimen: tuple[str, ...], drugs: DrugVocabulary) -> Evidence:
+def _population(text: str, resolve: Callable[[str], str | None]) -> tuple[str, ...]:
+    """Receptor/grade tokens, and 'not:<DOID>' for each tumor type the label excludes."""
+    tokens = list(tokens_in(text))
+    for part in text.split(";"):
+        part = part.strip()
+        if part.lower().startswith("excluding "):
+            doid = resolve(part[len("excluding "):])
+            if doid:
+                tokens.append(f"not:{doid}")
+    return tuple(tokens)
+
+
+def _evidence(row: dict[str, str], regimen: tuple[str, ...], drugs: DrugVocabulary,
+              resolve: Callable[[str], str | None]) -> Evidence:
     agency = row["agency"]
     solid = row["oncotree"] == SOLID
-    population = tokens_in(row["population"])
+    population = _population(row["population"], resolve)
     setting = "; ".join(p for p in (row["setting"], row["population"]) if p.strip())
     return Evidence(
         source=agency,
@@ -152,7 +170,10 @@ class ApprovalTable:
     rows: int
 
     @classmethod
-    def load(cls, folder: Path, drugs: DrugVocabulary) -> ApprovalTable:
+    def load(cls, folder: Path, drugs: DrugVocabulary,
+             resolve: Callable[[str], str | None] = lambda text: None) -> ApprovalTable:
+        """`resolve` maps a tumor type named in a population ('excluding colorectal cancer')
+        to its DOID."""
         rows = _read(folder / APPROVALS_FILE, REQUIRED)
         variants: dict[tuple[str, str], CivicVariant] = {}
         items: dict[int, list[Evidence]] = {}
@@ -167,7 +188,8 @@ class ApprovalTable:
                     variant = CivicVariant(ident, gene, name, "", ident)
                     variants[(gene, name)] = variant
                 for regimen in _regimens(row["regimen"], drugs):
-                    items.setdefault(variant.id, []).append(_evidence(row, regimen, drugs))
+                    items.setdefault(variant.id, []).append(
+                        _evidence(row, regimen, drugs, resolve))
         profiles = [CivicProfile(v.id, v.full_name, (v.id,)) for v in variants.values()]
         evidence = [(ident, item) for ident, found in items.items() for item in found]
         knowledge = CivicKnowledge("approvals", variants.values(), profiles, evidence, (), {})
@@ -177,21 +199,63 @@ class ApprovalTable:
     def bundled(cls) -> ApprovalTable:
         return _bundled()
 
-    def standard_in(self, diagnosis: Diagnosis | None, patient: Iterable[str] = ()) -> set[str]:
-        """Drugs that are standard of care in the diagnosis or a parent type (for a patient
-        of this receptor status): from the standard regimens and from every approval there."""
+    def standard_in(self, diagnosis: Diagnosis | None, patient: Iterable[str] = (),
+                    genes: Iterable[str] = ()) -> set[str]:
+        """Drugs the patient would get in this tumor type (the diagnosis or a parent), for the
+        resistance rule: standards without a biomarker restriction, standards restricted to a
+        wild-type biomarker (cetuximab for RAS wild-type colorectal cancer: a KRAS mutation is
+        exactly what rules it out), and drugs restricted to a biomarker in a gene the case has a
+        finding in (erlotinib for EGFR-mutant NSCLC, when the case has an EGFR finding)."""
         if diagnosis is None or not diagnosis.known:
             return set()
-        lineage = set(diagnosis.lineage)
-        patient = tuple(patient)
+        lineage, patient, genes = set(diagnosis.lineage), tuple(patient), set(genes)
         found = {s.drug for s in self.standards
-                 if s.doid in lineage and not conflict(s.population, patient)}
-        for items in self.knowledge.evidence.values():
+                 if s.doid in lineage and not conflict(s.population, patient)
+                 and _open_to(s.restriction, genes)}
+        for variant_id, items in self.knowledge.evidence.items():
+            gene = self.knowledge.variants[variant_id].gene
             for item in items:
-                if item.doid in lineage and not item.withdrawn and not conflict(
-                        item.population, patient):
+                if (item.doid in lineage and not item.withdrawn
+                        and not conflict(item.population, patient)
+                        and (item.is_resistance or gene in genes)):
                     found.update(t.lower() for t in item.therapies)
         return found
+
+
+    def label_scope(self, diagnosis: Diagnosis | None
+                    ) -> dict[frozenset[str], tuple[tuple[str, str], ...]]:
+        """Regimen -> (gene, what the label names) of every current approval in the diagnosis
+        or a parent type (annotation.tiering's label-scope rule)."""
+        if diagnosis is None or not diagnosis.known:
+            return {}
+        lineage = set(diagnosis.lineage)
+        scope: dict[frozenset[str], list[tuple[str, str]]] = {}
+        for variant_id, items in self.knowledge.evidence.items():
+            variant = self.knowledge.variants[variant_id]
+            for item in items:
+                if item.doid in lineage and not item.withdrawn and not item.is_resistance:
+                    key = frozenset(t.lower() for t in item.therapies)
+                    scope.setdefault(key, []).append((variant.gene, variant.full_name))
+        return {key: tuple(found) for key, found in scope.items()}
+
+
+_GENE_WORD = re.compile(r"\b[A-Z][A-Z0-9]{1,9}\b")
+_NOT_GENES = frozenset({"HR", "ER", "PR", "TNBC", "MSI", "PD", "L1", "CPS", "TPS", "HRR", "NSCLC",
+                        "PSMA", "CD33", "IGHV", "CLDN18", "FIGO", "II", "III", "IV"})
+_ALIASES = {"HER2": ("ERBB2",), "RAS": ("KRAS", "NRAS")}
+
+
+def _open_to(restriction: str, genes: set[str]) -> bool:
+    """Whether a standard's population restriction admits a case with findings in `genes`:
+    no restriction, a wild-type or 'no driver' one (the finding is what excludes the patient),
+    a non-genomic one, or one naming a gene the case has a finding in."""
+    text = restriction.strip()
+    lower = text.lower()
+    if not text or "wild-type" in lower or lower.startswith("no ") or "pmmr" in lower:
+        return True
+    named = {g for word in _GENE_WORD.findall(text) if word not in _NOT_GENES
+             for g in _ALIASES.get(word, (word,))}
+    return not named or bool(named & genes)
 
 
 def _standards(path: Path, drugs: DrugVocabulary) -> Iterator[Standard]:
@@ -202,4 +266,8 @@ def _standards(path: Path, drugs: DrugVocabulary) -> Iterator[Standard]:
 
 @functools.cache
 def _bundled() -> ApprovalTable:
-    return ApprovalTable.load(snapshots.SNAPSHOT_DIR, DrugVocabulary.bundled())
+    from annotation.diseases import DiseaseOntology
+
+    ontology = DiseaseOntology.bundled()
+    return ApprovalTable.load(snapshots.SNAPSHOT_DIR, DrugVocabulary.bundled(),
+                              lambda text: ontology.resolve(text).doid)

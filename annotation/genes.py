@@ -433,6 +433,13 @@ class GeneModel:
         pos0 = transcript.genomic((codon - 1) * 3 + 1)
         return transcript.locate(pos0).exon if pos0 is not None else None
 
+    def exon_count(self, gene: str) -> int | None:
+        """Exons of the gene's MANE Select transcript (a frameshift in the last one escapes
+        nonsense-mediated decay: NPM1 exon 11, CALR exon 9)."""
+        self._load_mane()
+        transcript = self._select.get(gene)
+        return len(transcript.exon_starts) if transcript is not None else None
+
     # -- loading ---------------------------------------------------------------------------
 
     def _summary_table(self) -> _Summary:

@@ -8,6 +8,10 @@ Where the item stands (`relation`):
   subtype the patient's own findings define (HER2-positive breast cancer for a breast cancer
   with ERBB2 amplification: `defined_subtype`). Evidence whose population excludes the patient
   (an HR+/HER2- trial for a triple-negative tumor) is EXCLUDED and weighs as another tumor type.
+- An approval filed under a more specific type than the diagnosis counts as SAME, with the
+  caveat stated (`label_subtype`: an NSCLC label for a case diagnosed "lung cancer, C34.1"):
+  labels name the tumor type the regulator approved, and a board confirms the histology.
+  A label that leaves a tumor type out ("excluding colorectal cancer") does not count there.
 - SOLID: a tumor-agnostic *approval* (any solid tumor) and a solid-tumor diagnosis, cancer of
   unknown primary included. CIViC's "Solid Tumor" items without an approval are basket studies:
   another tumor type.
@@ -19,19 +23,25 @@ Therapeutic (predictive) evidence:
   requires a germline variant does not count for a finding not shown to be germline
   (`germline_only`: the card says germline testing is needed); a withdrawn one never counts.
 - `approved_elsewhere`: an approval in another tumor type -> C (off-label).
-- CIViC in the tumor type: level A without an approval for this tumor type -> B
+- CIViC in the tumor type: level A resistance to a standard regimen -> A
+  (`civic_a_resistance`: KRAS and cetuximab in colorectal cancer, T790M and erlotinib, which
+  labels and guidelines state); level A sensitivity without an approval for this tumor type -> B
   (`civic_a_unapproved`: a validated association, not an approval); B from a registered clinical
-  trial (NCT id) rated >= 3 stars -> B (`trial`), other B (retrospective series, unregistered or
+  trial (NCT id) rated >= 4 stars -> B (`trial`), other B (retrospective series, unregistered or
   poorly rated studies) -> C (`small_study`); C (case reports) and D (preclinical) -> D; E
   (inferential) is not counted.
-- CIViC in another tumor type: A, or B from a registered trial -> C; other B, C, D -> D.
+- A regimen with a drug no agency approved (investigational) gives level C at most, whatever
+  CIViC's level (`investigational`: AMP's level C names investigational therapies).
+- CIViC in another tumor type: A, or B from a registered trial rated >= 4 stars -> C; other B,
+  C, D -> D; clinical evidence from a hematologic malignancy never transfers to a solid tumor
+  (nor the other way round: `other_class`). Approvals in another tumor type do (off-label C).
 - CIViC assertions carry an expert AMP category for their own evidence type and therapy: in the
   tumor type the category stands; elsewhere tier I categories count as C and tier II as D.
 - Resistance counts only in the tumor type and only against a regimen that is standard there
   (approved or in the standard regimens): resistance to drugs nobody would give is noise.
 
 Diagnostic and prognostic evidence counts only in the patient's tumor type (SAME): never from
-another tumor type. CIViC A -> A, B from a trial rated >= 3 -> B, other B -> C, C/D -> D.
+another tumor type. CIViC A -> A, B from a trial rated >= 4 -> B, other B -> C, C/D -> D.
 """
 
 from __future__ import annotations
@@ -39,12 +49,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotation.model import Diagnosis, Evidence, Tier
-from annotation.populations import SUBTYPE_MARKERS, conflict
+from annotation.populations import SUBTYPE_MARKERS, conflict, excluded_types
 
 PAN_CANCER = "DOID:162"
 SOLID_TUMOR_NAMES = frozenset({"solid tumor", "solid tumour"})
 TIERED_TYPES = frozenset({"Predictive", "Diagnostic", "Prognostic"})
-WELL_RATED = 3  # CIViC stars from which a registered trial counts as well-powered
+WELL_RATED = 4  # CIViC stars from which a registered trial counts as well-powered
 
 SAME = "same"
 SOLID = "solid"
@@ -106,6 +116,9 @@ def relation(evidence: Evidence, diagnosis: Diagnosis | None,
             return Place(SOLID, "tumor_agnostic")
         return Place(UNKNOWN)
     assert diagnosis is not None
+    left_out = excluded_types(evidence.population) & set(diagnosis.lineage)
+    if left_out:
+        return Place(OTHER, "label_excludes", f"the label excludes {diagnosis.name}")
     if _tumor_agnostic(evidence):
         return Place(SOLID if diagnosis.solid else OTHER, "tumor_agnostic")
     doid = evidence.doid
@@ -113,6 +126,10 @@ def relation(evidence: Evidence, diagnosis: Diagnosis | None,
         return Place(OTHER)
     if doid in diagnosis.lineage:
         place = Place(SAME)
+    elif doid in diagnosis.subtypes and evidence.kind == "approval":
+        place = Place(SAME, "label_subtype",
+                      f"the label names {evidence.disease}, more specific than the diagnosis "
+                      f"{diagnosis.name}: confirm the tumor is one")
     elif doid in diagnosis.subtypes and SUBTYPE_MARKERS.get(doid) in patient:
         marker = SUBTYPE_MARKERS[doid]
         place = Place(SAME, "defined_subtype",
@@ -152,8 +169,13 @@ def _grade(level: str, in_type: bool, rule: str, why: str) -> Grade:
     return Grade(level, _TIER[(level, in_type)], rule, why)
 
 
-def therapeutic_level(evidence: Evidence, place: Place, *, germline: bool) -> Grade | str:
-    """The level of a predictive item, or a sentence saying why it does not count."""
+def therapeutic_level(evidence: Evidence, place: Place, *, germline: bool,
+                      same_class: bool = True, investigational: bool = False) -> Grade | str:
+    """The level of a predictive item, or a sentence saying why it does not count.
+    `same_class`: the item's disease is of the patient's class (solid or hematologic); clinical
+    evidence from the other class does not transfer off-label (an MPN drug for a JAK2 V617F in
+    lung cancer, an MDS regimen for a TP53 in colon cancer). `investigational`: the regimen has
+    a drug no agency approved; AMP puts investigational therapies at level C at most."""
     here = place.where in IN_TUMOR_TYPE
     if evidence.kind == "approval":
         when = f"{evidence.source} {evidence.date[:4]}"
@@ -178,7 +200,17 @@ def therapeutic_level(evidence: Evidence, place: Place, *, germline: bool) -> Gr
     level = evidence.level
     if level == "E" or not level:
         return "inferential evidence (CIViC level E) is not counted"
+    if not here and not same_class:
+        return ("evidence from a hematologic malignancy does not transfer to a solid tumor, "
+                "nor the other way round")
+    if investigational and here and level in "AB":
+        return _grade("C", True, "investigational",
+                      f"CIViC level {level}, but the regimen has a drug no agency has approved: "
+                      "an investigational therapy, AMP level C")
     if here:
+        if level == "A" and evidence.is_resistance:  # tiering keeps it only for a standard
+            return _grade("A", True, "civic_a_resistance",  # regimen (labels, guidelines)
+                          "CIViC level A resistance to a regimen that is standard here")
         if level == "A":
             return _grade("B", True, "civic_a_unapproved",
                           "CIViC level A without an approval or guideline for this tumor type "

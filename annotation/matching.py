@@ -140,9 +140,11 @@ def _small_entries(
             )
         return found
     classes = []
+    last_exon = (alteration.exon is not None and alteration.exon == alteration.exon_count
+                 and "frameshift_variant" in consequences)
     if consequences & TRUNCATING:
         classes.append(names.LOSS)
-        if loss_relevant:
+        if loss_relevant or last_exon:  # last exon: escapes decay (CALR exon 9, NPM1)
             classes.append(names.MUTATION)
         elif knowledge.gene_class.get((gene, names.MUTATION)):
             result.withheld.append(
@@ -151,6 +153,8 @@ def _small_entries(
             )
     elif consequences & PROTEIN_ALTERING and hotspot is not None:
         classes += [names.MUTATION, names.GAIN]
+        if loss_relevant:  # a recurrent missense change of a tumor suppressor (TP53 R175H)
+            classes.append(names.LOSS)
     elif consequences & PROTEIN_ALTERING:
         for change in (names.MUTATION, names.GAIN):
             if knowledge.gene_class.get((gene, change)):
@@ -170,11 +174,16 @@ def _small_entries(
 def _likely_driver(alteration: Alteration, hotspot: Hotspot | None, loss_relevant: bool) -> bool:
     """For broad exon classes ('KIT Exon 11 Mutation'): a hotspot change or an in-frame indel
     (the oncogenic exon clusters); truncating or splice-site variants only where loss of
-    function is the relevant mechanism. Not any missense or synonymous change in the exon."""
+    function is the relevant mechanism; and a frameshift in the gene's last exon, which escapes
+    nonsense-mediated decay and is how NPM1 (exon 11) and CALR (exon 9) gain function. Not any
+    missense or synonymous change in the exon."""
     consequences = alteration.consequences
+    last_exon = (alteration.exon is not None and alteration.exon == alteration.exon_count
+                 and "frameshift_variant" in consequences)
     return (
         hotspot is not None
         or bool(consequences & _INFRAME)
+        or last_exon
         or (loss_relevant and bool(consequences & (TRUNCATING | SPLICE_SITE)))
     )
 

@@ -74,6 +74,7 @@ class Alteration:
     consequences: frozenset[str] = frozenset()  # Sequence Ontology terms
     exon: int | None = None  # exon number in the gene's MANE (or reported) transcript
     intron: int | None = None
+    exon_count: int | None = None  # exons of that transcript (the last one escapes NMD)
     transcript: str = ""  # the transcript gene, exon and protein refer to (reported or MANE)
     splice_distance: int | None = None  # from MANE for unannotated variants: +n donor, -n acceptor
     genomic: tuple[str, str, int, str, str] | None = None  # (build, norm_chrom, pos, ref, alt)
@@ -184,6 +185,10 @@ class TherapyCall:
     germline_testing: bool = False  # an approval applies only if the variant is germline
     drugs: tuple[str, ...] = ()  # the regimen's drugs, lower-case INNs (for the patient's course)
     excluded: str = ""  # why it never stands on a card (level D, tool compound, withdrawn)
+    breadth: int = 0  # tumor types its approvals cover (ranks off-label options)
+    marketed: bool = False  # every drug of it is approved somewhere (an off-label use is possible)
+    setting_rank: int = 9  # its approvals' setting: 0 first line, 1 any line, 2 (neo)adjuvant
+    # or maintenance, 3 after earlier therapy (annotation.therapies ranks by it)
 
     @property
     def label(self) -> str:
@@ -204,7 +209,15 @@ class TherapyCall:
             return "approved here for germline variants only: germline testing needed"
         if self.elsewhere:
             return f"off-label: {self.elsewhere}"
+        if self.off_label:
+            return f"off-label, {self.basis} evidence"
         return self.basis
+
+    @property
+    def off_label(self) -> bool:
+        """Marketed drugs without an approval for this finding in this tumor type."""
+        return self.marketed and not self.approvals and self.basis not in (
+            "approved", "guideline")
 
 
 @dataclass(frozen=True)

@@ -20,29 +20,33 @@ from collections.abc import Iterable
 
 from annotation.model import Alteration
 
-TOKENS = ("HR+", "HR-", "HER2+", "HER2-", "HER2-low", "TNBC", "ER+", "ER-", "PR+", "PR-")
+TOKENS = ("HR+", "HR-", "HER2+", "HER2-", "HER2-low", "TNBC", "ER+", "ER-", "PR+", "PR-",
+          "low-grade", "high-grade")
 
 _PATTERNS = (  # (regex on lower-case text, token); the first tokens are the strongest
     (re.compile(r"triple[- ]negative|\btnbc\b|triple[- ]receptor[- ]negative"), "TNBC"),
     (re.compile(r"her2[- ]low\b"), "HER2-low"),
     (re.compile(r"\b(?:her2|erbb2)(?:/neu)?(?:[- ]receptor)?[- ]?(?:positive|\+|amplified|"
                 r"overexpressing)"), "HER2+"),
-    (re.compile(r"\b(?:her2|erbb2)(?:/neu)?(?:[- ]receptor)?[- ]?(?:negative|-(?=[\s/,;)])|"
+    (re.compile(r"\b(?:her2|erbb2)(?:/neu)?(?:[- ]receptor)?[- ]?(?:negative|-(?=[\s/,;)]|$)|"
                 r"non[- ]amplified)"), "HER2-"),
     (re.compile(r"\b(?:hormone[- ]receptor|hr)[- ]?(?:positive|\+)"), "HR+"),
-    (re.compile(r"\b(?:hormone[- ]receptor|hr)[- ]?(?:negative|-(?=[\s/,;)]))"), "HR-"),
+    (re.compile(r"\b(?:hormone[- ]receptor|hr)[- ]?(?:negative|-(?=[\s/,;)]|$))"), "HR-"),
     (re.compile(r"\b(?:o?estrogen[- ]receptor|er)[- ]?(?:positive|\+)"), "ER+"),
-    (re.compile(r"\b(?:o?estrogen[- ]receptor|er)[- ]?(?:negative|-(?=[\s/,;)]))"), "ER-"),
+    (re.compile(r"\b(?:o?estrogen[- ]receptor|er)[- ]?(?:negative|-(?=[\s/,;)]|$))"), "ER-"),
     (re.compile(r"\b(?:progesterone[- ]receptor|pr)[- ]?(?:positive|\+)"), "PR+"),
-    (re.compile(r"\b(?:progesterone[- ]receptor|pr)[- ]?(?:negative|-(?=[\s/,;)]))"), "PR-"),
+    (re.compile(r"\b(?:progesterone[- ]receptor|pr)[- ]?(?:negative|-(?=[\s/,;)]|$))"), "PR-"),
+    (re.compile(r"\blow[- ]grade\b|\blgsoc\b|\bniedriggradig"), "low-grade"),
+    (re.compile(r"\bhigh[- ]grade\b|\bhgsoc\b|\bhochgradig"), "high-grade"),
 )
 
 # token -> (axis, sign): what each token says about the two axes that decide breast therapy
 _AXES = {
-    "HR+": {("HR", "+")}, "ER+": {("HR", "+")}, "PR+": {("HR", "+")},
-    "HR-": {("HR", "-")},
+    "HR+": {("HR", "+")}, "ER+": {("HR", "+"), ("ER", "+")}, "PR+": {("HR", "+")},
+    "HR-": {("HR", "-"), ("ER", "-")}, "ER-": {("ER", "-")},
     "HER2+": {("HER2", "+")}, "HER2-": {("HER2", "-")}, "HER2-low": {("HER2", "-")},
-    "TNBC": {("HR", "-"), ("HER2", "-")},
+    "TNBC": {("HR", "-"), ("ER", "-"), ("HER2", "-")},
+    "low-grade": {("grade", "low")}, "high-grade": {("grade", "high")},
 }
 
 # Disease Ontology subtypes defined by a biomarker the patient's own findings can show, with the
@@ -77,6 +81,12 @@ def _axes(tokens: Iterable[str]) -> dict[str, set[str]]:
     return axes
 
 
+def excluded_types(population: Iterable[str]) -> set[str]:
+    """DOIDs a label leaves out ('not:DOID:9256': dabrafenib + trametinib's tumor-agnostic
+    label is not for colorectal cancer)."""
+    return {token[4:] for token in population if token.startswith("not:")}
+
+
 def conflict(population: Iterable[str], patient: Iterable[str]) -> str:
     """'' when the patient may belong to the population; else what excludes them
     ('HR+ required, the tumor is HR-')."""
@@ -84,8 +94,13 @@ def conflict(population: Iterable[str], patient: Iterable[str]) -> str:
     for axis, signs in sorted(wanted.items()):
         have = known.get(axis)
         if have and len(signs) == 1 and not have & signs:
-            return f"{axis}{next(iter(signs))} required, the tumor is {axis}{next(iter(have))}"
+            return f"{_say(axis, signs)} required, the tumor is {_say(axis, have)}"
     return ""
+
+
+def _say(axis: str, signs: set[str]) -> str:
+    sign = next(iter(signs))
+    return f"{sign}-grade" if axis == "grade" else f"{axis}{sign}"
 
 
 def unknown_axes(population: Iterable[str], patient: Iterable[str]) -> list[str]:

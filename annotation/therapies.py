@@ -16,6 +16,7 @@ them, labelled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -25,13 +26,31 @@ from annotation.model import Evidence, Match, TherapyCall, Tier
 
 CARD_LIMIT = 5  # therapies a card shows; the rest are counted and left to the evidence panel
 _BASIS = {"approved_here": "approved", "approved_elsewhere": "off-label",
+          "investigational": "clinical", "label_scope": "clinical",
+          "civic_a_resistance": "clinical",
           "assertion": "clinical", "assertion_elsewhere": "clinical",
           "civic_a_unapproved": "clinical", "trial": "clinical", "small_study": "clinical",
           "clinical_elsewhere": "clinical", "case_or_preclinical": "preclinical",
           "small_elsewhere": "preclinical"}
-_BASIS_RANK = {"approved": 0, "guideline": 0, "germline-only approval": 1, "off-label": 2,
-               "clinical": 3, "preclinical": 4}
+_BASIS_RANK = {"approved": 0, "guideline": 1, "germline-only approval": 2, "off-label": 3,
+               "clinical": 4, "preclinical": 5}
 _LEVELS = "ABCD"
+_FIRST_LINE = re.compile(r"first[- ]line|newly diagnosed|untreated|treatment-na[iï]ve", re.I)
+_CURATIVE = re.compile(r"adjuvant|maintenance|consolidation|perioperative", re.I)
+_LATER = re.compile(r"\bafter\b|relapsed|refractory|progress|second|previously treated|"
+                    r"subsequent|resistan", re.I)
+
+
+def setting_rank(setting: str) -> int:
+    """0 first line, 1 any line (or unrestricted), 2 (neo)adjuvant/maintenance, 3 after an
+    earlier therapy: where in the course a label puts a regimen."""
+    if _FIRST_LINE.search(setting):
+        return 0
+    if _CURATIVE.search(setting):
+        return 2
+    if _LATER.search(setting):
+        return 3
+    return 1
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,7 @@ def _line(regimen: Regimen, items: Sequence[Counted], resistance: bool,
     elsewhere = next((f"approved in {c.match.evidence.disease} "
                       f"({_approval_text(c.match.evidence)})" for c in items
                       if c.grade.rule == "approved_elsewhere"), "")
+    backing = here or [c.match.evidence for c in items if c.grade.rule == "approved_elsewhere"]
     germline_here = germline.get(regimen.key, [])
     if germline_here and not approvals and not resistance:
         basis = "germline-only approval"
@@ -92,9 +112,12 @@ def _line(regimen: Regimen, items: Sequence[Counted], resistance: bool,
         evidence_ids=tuple(dict.fromkeys(c.match.evidence.id for c in items)),
         basis=basis,
         approvals=approvals if not resistance else (),
-        elsewhere=elsewhere if not approvals else "",
+        elsewhere=elsewhere if basis == "off-label" else "",
         conflicting=conflicting,
-        preferred=any(e.preferred for e in here),
+        preferred=any(e.preferred for e in backing),
+        setting_rank=min((setting_rank(e.setting) for e in backing), default=9),
+        breadth=len({e.doid or "solid" for e in backing}),
+        marketed=all(d.status == "approved" for d in regimen.drugs if d.kind == "drug"),
         germline_testing=bool(germline_here),
         drugs=tuple(sorted(regimen.key)),
         excluded=excluded,
@@ -154,15 +177,21 @@ def therapy_lines(
 
 
 def _rank(line: TherapyCall) -> tuple[object, ...]:
-    newest = max((int(a[-4:]) for a in line.approvals if a[-4:].isdigit()), default=0)
+    """Options before resistance; by basis (approved here, germline-only approval here,
+    off-label, clinical, preclinical); then the guideline's preferred option; then approved in
+    more tumor types (off-label: the most broadly approved regimen); then the earliest
+    setting a label gives it (first line before later lines); then approved by more agencies;
+    then level and tier; then name."""
     return (
         bool(line.excluded),
         line.resistance or line.conflicting,
-        _BASIS_RANK.get(line.basis, 4),
+        _BASIS_RANK.get(line.basis, 5),
         not line.preferred,
+        -line.breadth,
+        line.setting_rank,
+        -len(line.approvals),
         _LEVELS.find(line.level),
         line.tier.rank if isinstance(line.tier, Tier) else 9,
-        -newest,
         line.name,
     )
 

@@ -22,7 +22,7 @@ which AMP level it gives, and why); this module applies it to all of a finding's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from annotation.drugs import DrugVocabulary
@@ -44,6 +44,7 @@ from annotation.levels import (
     relation,
     therapeutic_level,
 )
+from annotation.matching import TRUNCATING
 from annotation.model import (
     COMMON_AF,
     Alteration,
@@ -65,6 +66,7 @@ _LEVEL_ORDER = "ABCDE"
 _SPECIFIC = frozenset({Granularity.EXACT_GENOMIC, Granularity.EXACT_PROTEIN, Granularity.CODON,
                        Granularity.EXON})
 _REASONS_SHOWN = 6
+_APPROVALS_SHOWN = 3  # of the reasons: the rest name knowledge-base evidence
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class TierContext:
     patient: frozenset[str] = frozenset()  # population tokens: diagnosis + the case's findings
     standard: frozenset[str] = frozenset()  # drugs standard in the tumor type (lower-case INN)
     markers_from: dict[str, str] = field(default_factory=dict)  # token -> finding that shows it
+    is_solid: Callable[[str], bool | None] = lambda doid: None  # the ontology's solid/hematologic
+    # regimen -> (gene, what its label in this tumor type covers): an FDA/EMA label that names
+    # other alterations of the gene than the finding (erdafitinib: FGFR3 only since 2024)
+    label_scope: dict[frozenset[str], tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def _disease(evidence: Evidence) -> str:
 
 def _where_phrase(evidence: Evidence, place: Place, diagnosis: Diagnosis | None) -> str:
     disease = _disease(evidence)
-    if place.rule == "defined_subtype":
+    if place.rule in ("defined_subtype", "label_subtype"):
         return f"in {disease}: {place.detail}"
     if place.where == SAME and diagnosis is not None:
         if evidence.doid == diagnosis.doid:
@@ -227,16 +233,26 @@ def _therapy_keys(evidence: Evidence, drugs: DrugVocabulary) -> set[tuple[frozen
     return {(r.key, evidence.is_resistance) for r in regimens(evidence, drugs)}
 
 
+def _class_keys(evidence: Evidence, drugs: DrugVocabulary) -> set[tuple[frozenset[str], bool]]:
+    """Single-drug regimens as their drug class ('EGFR TKI (1st gen)'): resistance of a change to
+    erlotinib speaks for gefitinib too."""
+    return {(frozenset({f"class:{r.drugs[0].drug_class}"}), evidence.is_resistance)
+            for r in regimens(evidence, drugs) if len(r.drugs) == 1 and r.drugs[0].drug_class}
+
+
 def _specific_first(
-    candidates: list[_Candidate], refuting: list[tuple[Place, Match]], drugs: DrugVocabulary
+    candidates: list[_Candidate], matches: Sequence[Match], refuting: list[tuple[Place, Match]],
+    no_benefit: list[tuple[Place, Match]], drugs: DrugVocabulary,
 ) -> tuple[list[_Candidate], list[Reason]]:
-    """Rule 4: gene-level items contradicted by specific evidence for the same therapy, and
+    """Rule 4: gene-level items contradicted by specific evidence for the same therapy (counted
+    or not: EGFR exon 20 insertions are resistant to erlotinib wherever that was shown), and
     off-label items for a therapy that A/B evidence in the tumor type does not support."""
     specific = {
         key
-        for c in candidates
-        if c.match.granularity in _SPECIFIC and c.match.evidence.evidence_type == "Predictive"
-        for key in _therapy_keys(c.match.evidence, drugs)
+        for match in matches
+        if match.granularity in _SPECIFIC and match.evidence.evidence_type == "Predictive"
+        and match.evidence.direction == "Supports" and match.evidence.kind != "approval"
+        for key in _therapy_keys(match.evidence, drugs) | _class_keys(match.evidence, drugs)
     }
     refuted: dict[tuple[frozenset[str], bool], Evidence] = {}
     for place, match in refuting:
@@ -246,10 +262,18 @@ def _specific_first(
                 and evidence.direction == "Does Not Support"):
             for key in _therapy_keys(evidence, drugs):
                 refuted.setdefault(key, evidence)
+    # a phase III in the tumor type that found no benefit (CIViC writes it as level A
+    # 'resistance', e.g. SELECT-1 for docetaxel + selumetinib) outweighs an earlier, smaller
+    # positive trial of the same regimen there, even when the resistance itself is not tiered
+    for place, match in no_benefit:
+        evidence = match.evidence
+        if place.where in IN_TUMOR_TYPE and evidence.level == "A":
+            for key, _ in _therapy_keys(evidence, drugs):
+                refuted.setdefault((key, False), evidence)
     kept, reasons = [], []
     for candidate in candidates:
         evidence = candidate.match.evidence
-        keys = _therapy_keys(evidence, drugs)
+        keys = _therapy_keys(evidence, drugs) | _class_keys(evidence, drugs)
         contradicted = any((name, not resistance) in specific and (name, resistance)
                            not in specific for name, resistance in keys)
         if (candidate.match.granularity == Granularity.GENE_CLASS and contradicted
@@ -264,12 +288,16 @@ def _specific_first(
             ))
             continue
         against = next((refuted[key] for key in keys if key in refuted), None)
-        if against is not None and candidate.place.where not in IN_TUMOR_TYPE:
+        approved_here = evidence.kind == "approval" and candidate.place.where in IN_TUMOR_TYPE
+        if against is not None and not approved_here and (
+                candidate.place.where not in IN_TUMOR_TYPE
+                or _LEVEL_ORDER.find(evidence.level) > _LEVEL_ORDER.find(against.level)):
+            says = ("found no benefit" if against.is_resistance else "does not support it")
             reasons.append(Reason(
                 "set_aside",
                 f"not counted: {evidence.source} {evidence.id} ({_therapy_name(evidence)} in "
                 f"{evidence.disease}): {against.source} {against.id}, level {against.level}, "
-                f"does not support it in {against.disease}",
+                f"{says} in {against.disease}",
                 candidate.match,
             ))
             continue
@@ -292,17 +320,42 @@ def _not_standard(evidence: Evidence, place: Place, context: TierContext,
 
 def _grade(
     match: Match, place: Place, alteration: Alteration, context: TierContext,
-    diagnosis: Diagnosis | None,
+    diagnosis: Diagnosis | None, approved: set[frozenset[str]],
 ) -> Grade | str:
     evidence = match.evidence
     if evidence.evidence_type == "Predictive":
-        grade = therapeutic_level(evidence, place, germline=alteration.germline)
+        theirs = context.is_solid(evidence.doid) if evidence.doid else None
+        ours = diagnosis.solid if diagnosis is not None else None
+        same_class = theirs is None or ours is None or theirs == ours
+        named = regimens(evidence, context.drugs)
+        investigational = any(d.kind == "drug" and d.status != "approved"
+                              for r in named for d in r.drugs)
+        grade = therapeutic_level(evidence, place, germline=alteration.germline,
+                                  same_class=same_class, investigational=investigational)
         if isinstance(grade, Grade) and evidence.is_resistance:
             why = _not_standard(evidence, place, context, diagnosis)
             if why:
                 return f"resistance to {_therapy_name(evidence)}: {why}"
+        if isinstance(grade, Grade) and grade.tier in (Tier.IA, Tier.IB) and \
+                evidence.kind != "approval" and not evidence.is_resistance:
+            return _within_label(grade, evidence, alteration, named, context, approved)
         return grade
     return clinical_level(evidence, place)
+
+
+def _within_label(grade: Grade, evidence: Evidence, alteration: Alteration,
+                  named: list, context: TierContext, approved: set[frozenset[str]]) -> Grade:
+    """Rule 2b: a regimen whose FDA/EMA label in this tumor type names *other* biomarkers than
+    this finding (and none that matched it) is capped at level C: the regulator looked at the
+    evidence and approved it for those (erdafitinib in urothelial carcinoma: FGFR3 only since
+    2024, although CIViC keeps a level A item for FGFR2)."""
+    for regimen in named:
+        scope = [what for _, what in context.label_scope.get(regimen.key, ())]
+        if scope and regimen.key not in approved:
+            return Grade("C", Tier.IIC, "label_scope",
+                         f"the label for {regimen.label} in this tumor type covers "
+                         f"{'; '.join(sorted(set(scope))[:3])}, not this finding: AMP level C")
+    return grade
 
 
 def tier_variant(
@@ -315,10 +368,22 @@ def tier_variant(
     notes: Sequence[str] = (),
 ) -> TierCall:
     """The tier of one alteration, the ordered reasons, the ranked therapies and the flags."""
+    if not matches:  # most of an exome: no knowledge-base entry at all
+        return _unmatched(alteration, hotspot, notes)
+    benign = _benign(alteration)
+    if benign and alteration.population_af is not None and matches:
+        # a common germline polymorphism: the somatic tiers do not apply to it, whatever
+        # pharmacogenomic association a knowledge base lists (ERCC2 K751Q and platinum)
+        notes = (*notes, f"{len(matches)} knowledge-base items not counted: a common germline "
+                 "polymorphism is tier IV whatever associations are published for it")
+        matches = []
     candidates: list[_Candidate] = []
     refuting: list[tuple[Place, Match]] = []
     set_apart: list[tuple[str, Match, Place]] = []  # counted kinds of item a rule set aside
     germline_only: list[Evidence] = []
+    approved = {r.key for m in matches
+                if m.evidence.kind == "approval" and not m.evidence.withdrawn
+                for r in regimens(m.evidence, context.drugs)}
     for match in matches:
         evidence = match.evidence
         place = relation(evidence, diagnosis, context.patient)
@@ -326,7 +391,7 @@ def tier_variant(
             if evidence.evidence_type in TIERED_TYPES and evidence.kind != "approval":
                 refuting.append((place, match))
             continue
-        grade = _grade(match, place, alteration, context, diagnosis)
+        grade = _grade(match, place, alteration, context, diagnosis, approved)
         if isinstance(grade, Grade):
             candidates.append(_Candidate(grade, match, place))
             continue
@@ -334,7 +399,10 @@ def tier_variant(
         if (evidence.kind == "approval" and "germline testing" in grade
                 and place.where in IN_TUMOR_TYPE):
             germline_only.append(evidence)
-    candidates, set_aside = _specific_first(candidates, refuting, context.drugs)
+    no_benefit = [(p, m) for _, m, p in set_apart
+                  if m.evidence.is_resistance and m.evidence.evidence_type == "Predictive"]
+    candidates, set_aside = _specific_first(candidates, matches, refuting, no_benefit,
+                                            context.drugs)
     candidates.sort(key=lambda c: c.order)
     refuting.sort(key=lambda item: (
         0 if item[0].where in IN_TUMOR_TYPE else 1,
@@ -347,13 +415,16 @@ def tier_variant(
         tier, level = best.grade.tier, best.grade.level
         reasons.append(Reason("decided_by", _describe(best, diagnosis), best.match))
         shown = {best.match.evidence.id}
-        for candidate in candidates[1:]:
-            if candidate.match.evidence.id in shown or len(shown) >= _REASONS_SHOWN:
+        approvals = int(best.match.evidence.kind == "approval")
+        for candidate in candidates[1:]:  # a few approvals, then the knowledge bases' items
+            is_approval = candidate.match.evidence.kind == "approval"
+            if (candidate.match.evidence.id in shown or len(shown) >= _REASONS_SHOWN
+                    or (is_approval and approvals >= _APPROVALS_SHOWN)):
                 continue
             shown.add(candidate.match.evidence.id)
+            approvals += is_approval
             reasons.append(Reason("also", _describe(candidate, diagnosis), candidate.match))
     else:
-        benign = _benign(alteration)
         tier, level = (Tier.IV, "") if benign else (Tier.III, "")
         if benign:
             reasons.append(Reason("benign", f"IV: {benign}"))
@@ -386,21 +457,63 @@ def tier_variant(
         ))
     reasons += [Reason("note", text) for text in notes]
     if hotspot is not None:
-        top = ", ".join(f"{name} {count}" for name, count in hotspot.tumor_types[:3])
-        exact = f", {hotspot.variant_samples} with this change" if hotspot.variant_samples else ""
-        reasons.append(Reason(
-            "hotspot",
-            f"Cancer Hotspots: {hotspot.gene} {hotspot.residue} ({hotspot.kind}) mutated in "
-            f"{hotspot.samples} tumors{exact}" + (f"; most often {top}" if top else ""),
-        ))
+        reasons.append(_hotspot_reason(hotspot))
     counted_items = [Counted(c.grade, c.match, c.order) for c in candidates]
     therapies = therapy_lines(counted_items, context.drugs, germline_only)
     flags = []
+    hereditary = _hereditary(alteration, tier)
+    if hereditary:
+        flags.append(hereditary)
     if germline_only:
         drugs = ", ".join(sorted({_therapy_name(e) for e in germline_only}))
         flags.append(f"germline testing needed: the {drugs} approval requires a germline "
                      "variant")
     return TierCall(tier, level, tuple(reasons), therapies, tuple(flags))
+
+
+# Genes whose pathogenic variants guidelines test in the germline when a tumor carries one
+# (NCCN/ESMO: homologous recombination and mismatch repair genes).
+HEREDITARY_GENES = frozenset({"BRCA1", "BRCA2", "PALB2", "ATM", "CHEK2", "RAD51C", "RAD51D",
+                              "BRIP1", "MLH1", "MSH2", "MSH6", "PMS2", "EPCAM"})
+
+
+def _hereditary(alteration: Alteration, tier: Tier) -> str:
+    """'germline testing needed' for a likely pathogenic finding in a hereditary cancer gene
+    that is not shown to be germline (a tumor-only call may be inherited; family members and
+    PARP-inhibitor labels depend on it)."""
+    if alteration.germline or alteration.gene not in HEREDITARY_GENES or tier == Tier.IV:
+        return ""
+    damaging = bool(alteration.consequences & TRUNCATING) or alteration.cnv_call == "deep_deletion"
+    if not damaging and tier not in (Tier.IA, Tier.IB, Tier.IIC):
+        return ""
+    return (f"germline testing needed: {alteration.gene} is a hereditary cancer gene and this "
+            "finding is not shown to be germline")
+
+
+def _unmatched(alteration: Alteration, hotspot: Hotspot | None, notes: Sequence[str]) -> TierCall:
+    benign = _benign(alteration)
+    if benign:
+        reasons = [Reason("benign", f"IV: {benign}")]
+    else:
+        reasons = [Reason("no_evidence", f"III: no clinical evidence for {alteration.label} in the "
+                          "knowledge bases (exact allele, protein change, codon, exon and gene "
+                          "classes checked)")]
+    reasons += [Reason("note", text) for text in notes]
+    if hotspot is not None:
+        reasons.append(_hotspot_reason(hotspot))
+    tier = Tier.IV if benign else Tier.III
+    flag = _hereditary(alteration, tier)
+    return TierCall(tier, "", tuple(reasons), (), (flag,) if flag else ())
+
+
+def _hotspot_reason(hotspot: Hotspot) -> Reason:
+    top = ", ".join(f"{name} {count}" for name, count in hotspot.tumor_types[:3])
+    exact = f", {hotspot.variant_samples} with this change" if hotspot.variant_samples else ""
+    return Reason(
+        "hotspot",
+        f"Cancer Hotspots: {hotspot.gene} {hotspot.residue} ({hotspot.kind}) mutated in "
+        f"{hotspot.samples} tumors{exact}" + (f"; most often {top}" if top else ""),
+    )
 
 
 def _set_apart_reasons(set_apart: list[tuple[str, Match, Place]]) -> list[Reason]:

@@ -36,8 +36,10 @@ class ApprovalsSource(KnowledgeSource):
     def annotate(
         self, alterations: Sequence[Alteration], diagnosis: Diagnosis | None
     ) -> list[SourceAnswer]:
+        genes = self.table.knowledge.genes  # hotspots matter only for genes with entries
         hotspots: list[Hotspot | None] = [
-            self.hotspots.lookup(a) for a in alterations  # type: ignore[attr-defined]
+            self.hotspots.lookup(a) if a.gene in genes else None  # type: ignore[attr-defined]
+            for a in alterations
         ]
         results = match_case(alterations, self.table.knowledge, hotspots, diagnosis)
         version = snapshot_source(self.name).version

@@ -71,13 +71,17 @@ def test_unannotated_egfr_case_on_both_builds(kb, tmp_path, build, records, chro
 @needs_shared
 def test_hcc1395_exome(kb, vcf_dir) -> None:
     """The real HCC1395 tumor/normal exome (VEP-annotated, GRCh38) as a triple-negative
-    breast cancer: BRCA2 p.E1593* (line 4413) is tier IA for olaparib through 'BRCA2
-    Loss-of-function' (OlympiAD, CIViC EID11217); TP53 p.R175H is a hotspot."""
+    breast cancer: BRCA2 p.E1593* (line 4413) reaches olaparib through 'BRCA2
+    Loss-of-function', but it is somatic (the matched normal does not carry it) and the breast
+    cancer labels need a germline variant (OlympiAD): IIC, germline testing needed; TP53
+    p.R175H is a hotspot."""
     files = read_findings(vcf_dir / "pvactools/HCC1395.annotated.expression.vcf.gz")
     case = annotate(files.findings, "triple-negative breast cancer", kb, build=files.build)
     assert len(case.variants) == 1470
     brca2 = next(v for v in case.variants if v.finding.line == 4413)
-    assert (brca2.tier, brca2.level) == (Tier.IA, "A")
+    assert not brca2.alteration.germline
+    assert (brca2.tier, brca2.level) == (Tier.IIC, "C")
+    assert any("germline testing needed" in flag for flag in brca2.flags)
     assert "Olaparib" in [t.name for t in brca2.therapies]
     assert brca2.granularity.value == "gene_class"
     tp53 = next(v for v in case.variants if v.alteration.label == "TP53 p.R175H")

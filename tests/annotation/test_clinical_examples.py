@@ -5,7 +5,10 @@ CIViC evidence/assertion ids verified in the 01-Aug-2024 snapshot); the rational
 is in clinical_examples.md. `expected_amp_tier` is what the guideline or label says today;
 `snapshot_amp_tier` is what the bundled CIViC snapshot supports (they differ where CIViC
 lacked the approval on 01-Aug-2024, e.g. vorasidenib, or the tumor-agnostic BRAF approval) and
-is what mtb must produce. Variants are written as a lab report would, in varied spellings.
+is what mtb must produce; since the move to CIViC 01-Jul-2025 and the approvals table it is
+what those give (CE04 BRAF V600E pancreas IA: tumor-agnostic label; CE25 IDH1 R132H glioma IA:
+vorasidenib 2024; CE29 ABL1 T315I IA: ponatinib and asciminib labels). Variants are written as a
+lab report would, in varied spellings.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ def test_published_example(kb, row) -> None:
         alteration = dataclasses.replace(alteration, population_af=float(row["population_af"]))
     [annotated] = annotate_alterations([(None, alteration)], diagnosis, kb)
     assert annotated.tier == Tier(row["snapshot_amp_tier"]), [r.text for r in annotated.reasons]
-    if row["snapshot_amp_tier"] == row["expected_amp_tier"] and row["expected_min_evidence_level"]:
-        assert annotated.level == row["expected_min_evidence_level"]
+    # the level is AMP's (the tier's letter), not the knowledge base's: CIViC level A for an
+    # off-label use is AMP level C
+    assert annotated.level == annotated.tier.level
     therapy = row["expected_therapy"].lower()
     if therapy and row["snapshot_amp_tier"] == row["expected_amp_tier"]:
         resistance = row["expected_direction"] == "resistance"
@@ -60,18 +64,24 @@ def test_published_example(kb, row) -> None:
         assert any(r.rule == "missing" for r in annotated.reasons)
 
 
-def test_brafv600e_melanoma_reasons_name_assertion_evidence_and_match(kb) -> None:
-    """BRAF V600E in melanoma is tier I level A (FDA dabrafenib + trametinib; CIViC AID7)."""
+def test_brafv600e_melanoma_reasons_name_approval_assertion_and_match(kb) -> None:
+    """BRAF V600E in melanoma is tier I level A: the FDA/EMA approvals decide, the CIViC
+    assertion (AID7/AID10) is among the reasons, and the reasons say how the finding matched."""
     diagnosis = kb.ontology.resolve("melanoma")
     [braf] = annotate_alterations([(None, from_description("BRAF", "V600E", kb.genes))],
                                   diagnosis, kb)
     assert (braf.tier, braf.level) == (Tier.IA, "A")
     decided = braf.reasons[0]
-    assert decided.match is not None and decided.match.evidence.kind == "assertion"
-    assert decided.match.evidence.id in {"AID7", "AID10"}
+    assert decided.match is not None and decided.match.evidence.kind == "approval"
+    assert decided.match.evidence.agency in ("FDA", "EMA")
     assert decided.match.granularity.value == "exact_protein"
-    assert "Melanoma (DOID:1909), the diagnosis" in decided.text
-    assert any(t.name == "Dabrafenib + Trametinib" and t.tier == Tier.IA for t in braf.therapies)
+    assert "approved here" in decided.text
+    assert any(r.match is not None and r.match.evidence.source == "CIViC"
+               for r in braf.reasons)  # the knowledge base's items are named beside the labels
+    assert {"AID7", "AID10"} & {m.evidence.id for m in braf.matches}
+    lines = {t.name: t for t in braf.therapies}
+    assert lines["Dabrafenib + Trametinib"].tier == Tier.IA
+    assert lines["Dabrafenib + Trametinib"].approvals[0].startswith("FDA 20")
 
 
 def test_unknown_diagnosis_never_gives_tier_one(kb) -> None:

@@ -6,6 +6,7 @@ them; none of them is patient data."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,19 @@ def test_codon_class_does_not_take_a_stop_at_that_codon(kb) -> None:
 
 
 def test_truncating_variant_of_a_tumor_suppressor_reaches_its_loss_class(kb) -> None:
-    """BRCA2 is a loss gene in CIViC: a nonsense change is a loss of function; olaparib is
-    approved for HER2-negative (so triple-negative) BRCA-mutated breast cancer (OlympiAD,
-    CIViC EID11217, level A). For 'breast cancer' without the subtype that is IB, and the
-    reasons say which subtype would make it IA."""
-    annotated = _described(kb, "BRCA2", "E1593*", "Triple-negative breast carcinoma")
-    assert annotated.tier == Tier.IA
-    assert any("Olaparib" in t.name for t in annotated.therapies)
-    unspecified = _described(kb, "BRCA2", "E1593*", "breast cancer")
-    assert unspecified.tier == Tier.IB
-    assert "Triple-receptor Negative Breast Cancer (DOID:0060081), a subtype" in _text(unspecified)
+    """BRCA2 is a loss gene: a nonsense change is a loss of function and reaches the PARP
+    inhibitor evidence. Olaparib's breast cancer labels (OlympiAD/OlympiA; FDA 2018, EMA 2019)
+    need a germline BRCA variant: a finding not shown to be germline stays IIC with 'germline
+    testing needed'; a germline one is IA (issue 10: germline-only approvals)."""
+    somatic = _described(kb, "BRCA2", "E1593*", "Triple-negative breast carcinoma")
+    assert somatic.tier == Tier.IIC
+    assert any("germline testing needed" in flag for flag in somatic.flags)
+    olaparib = next(t for t in somatic.therapies if t.name == "Olaparib")
+    assert olaparib.germline_testing and olaparib.tier != Tier.IA
+    germline = _one(kb, replace(from_description("BRCA2", "E1593*", kb.genes), germline=True),
+                    "Triple-negative breast carcinoma")
+    assert germline.tier == Tier.IA
+    assert next(t for t in germline.therapies if t.name == "Olaparib").approvals
 
 
 def test_net_insertion_delins_is_an_exon_20_insertion(kb) -> None:
@@ -114,17 +118,20 @@ def test_padded_mnv_spelling_matches_civic_coordinates(kb) -> None:
     [alteration] = alterations_of(variant, GenomeBuild.GRCH37, kb.genes)
     annotated = _one(kb, alteration, "lung adenocarcinoma")
     assert annotated.tier == Tier.IA
-    assert annotated.granularity == Granularity.EXACT_GENOMIC
+    assert any(m.granularity == Granularity.EXACT_GENOMIC for m in annotated.matches)
 
 
 # -- tumor type -------------------------------------------------------------------------------
 
 def test_evidence_for_a_subtype_is_not_the_diagnosis(kb, tmp_path) -> None:
-    """A case diagnosed 'lung cancer' may be small-cell: NSCLC approvals (EGFR L858R, level A)
-    are another tumor type until the subtype is given; the reason and a case note say so."""
+    """A case diagnosed 'lung cancer' (C34.1) with EGFR L858R: the NSCLC *label* counts, with
+    the caveat that the board confirms the histology (issue 10: the finding defines the
+    subtype); CIViC's own NSCLC items stay another tumor type and a case note says which
+    subtype would make them count."""
     annotated = _described(kb, "EGFR", "L858R", "lung cancer")
-    assert annotated.tier != Tier.IA
-    assert "a subtype of the diagnosis lung cancer" in _text(annotated)
+    assert annotated.tier == Tier.IA
+    assert annotated.reasons[0].match.evidence.kind == "approval"
+    assert "more specific than the diagnosis lung cancer: confirm" in annotated.reasons[0].text
     variant = _variant("7", 55259515, "T", "G")
     case = annotate([variant], "lung cancer", kb, build=GenomeBuild.GRCH37)
     assert any("subtypes of lung cancer" in note and "Lung Non-small Cell Carcinoma" in note
@@ -143,17 +150,22 @@ def test_cancer_alone_is_no_tumor_type(kb) -> None:
     assert any("root term 'cancer'" in note for note in case.notes)
 
 
-def test_solid_tumor_evidence_is_tumor_agnostic_only_at_level_a(kb) -> None:
-    """CIViC files approvals for any solid tumor (larotrectinib, NTRK fusions) under 'Solid
-    Tumor' with level A; a level B basket study there is another tumor type."""
+def test_solid_tumor_evidence_is_tumor_agnostic_only_as_an_approval(kb) -> None:
+    """A tumor-agnostic label (the approvals table's _SOLID_ rows: larotrectinib for NTRK
+    fusions) applies to any solid tumor and no hematologic one; CIViC's 'Solid Tumor' items,
+    level A or not, are basket studies and weigh as another tumor type."""
     diagnosis = kb.ontology.resolve("lung adenocarcinoma")
-    solid = next(
+    agnostic = next(
+        e for items in kb.approvals.knowledge.evidence.values() for e in items
+        if e.kind == "approval" and not e.doid
+    )
+    assert relation(agnostic, diagnosis).where == SOLID
+    assert relation(agnostic, kb.ontology.resolve("acute myeloid leukemia")).where == OTHER
+    basket = next(
         e for items in kb.index.civic.evidence.values() for e in items
         if e.disease == "Solid Tumor" and e.level == "A"
     )
-    assert relation(solid, diagnosis) == SOLID
-    assert relation(dataclasses.replace(solid, level="B"), diagnosis) == OTHER
-    assert relation(solid, kb.ontology.resolve("acute myeloid leukemia")) == OTHER
+    assert relation(basket, diagnosis).where == OTHER
 
 
 # -- therapies --------------------------------------------------------------------------------

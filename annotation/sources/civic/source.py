@@ -38,7 +38,8 @@ class CivicSource(KnowledgeSource):
     def annotate(
         self, alterations: Sequence[Alteration], diagnosis: Diagnosis | None
     ) -> list[SourceAnswer]:
-        hotspots = [self.hotspots.lookup(alteration) for alteration in alterations]
+        genes = self.knowledge.genes  # hotspots matter only for genes with entries
+        hotspots = [self.hotspots.lookup(a) if a.gene in genes else None for a in alterations]
         results = match_case(alterations, self.knowledge, hotspots, diagnosis)
         version = f"CIViC {self.knowledge.release}"
         answers = [
