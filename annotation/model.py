@@ -149,8 +149,16 @@ class Diagnosis:
     solid: bool | None = None  # False for hematologic cancers; None when unknown
     subtypes: frozenset[str] = frozenset()  # DOIDs below the diagnosis (more specific types)
     matched_by: str = ""  # "DOID", "ICD-10 C34 -> ICD10CM C34.1", "OncoTree LUAD", "name", ...
-    warning: str | None = None  # set when unmapped or ambiguous
-    qualifiers: frozenset[str] = frozenset()  # receptor status read from the text (HR+, HER2-)
+    warning: str | None = None  # set when unmapped, ambiguous or weak
+    # "exact" (a code, or a name or synonym as written), "high" (translated, reworded, or an
+    # ancestor of a more specific code), "low" (words left unexplained, or several equally good
+    # terms: see candidates and warning); "" when unmapped or built by hand
+    confidence: str = ""
+    candidates: tuple[tuple[str, str], ...] = ()  # (doid, name) alternatives of a weak mapping
+    oncotree: str = ""  # OncoTree code of the mapped term, where known ("LUAD")
+    # receptor status read from the text (annotation.diseases.receptors.VOCABULARY: "HR+",
+    # "HER2-", "TNBC", ...): the populations tiering checks evidence against
+    qualifiers: frozenset[str] = frozenset()
 
     @property
     def known(self) -> bool:
