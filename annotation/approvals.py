@@ -188,8 +188,9 @@ class ApprovalTable:
                     variant = CivicVariant(ident, gene, name, "", ident)
                     variants[(gene, name)] = variant
                 for regimen in _regimens(row["regimen"], drugs):
-                    items.setdefault(variant.id, []).append(
-                        _evidence(row, regimen, drugs, resolve))
+                    for doid in row["doid"].split("|"):  # a label's tumor type may span terms
+                        items.setdefault(variant.id, []).append(
+                            _evidence({**row, "doid": doid}, regimen, drugs, resolve))
         profiles = [CivicProfile(v.id, v.full_name, (v.id,)) for v in variants.values()]
         evidence = [(ident, item) for ident, found in items.items() for item in found]
         knowledge = CivicKnowledge("approvals", variants.values(), profiles, evidence, (), {})
