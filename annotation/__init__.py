@@ -27,7 +27,7 @@ from mtb.errors import SourceError
 from mtb.ingest.bed import Regions
 from mtb.variant import CopyNumber, Finding, GenomeBuild, SmallVariant, StructuralVariant
 
-__all__ = ["CaseAnnotation", "KnowledgeBase", "annotate", "annotate_alterations"]
+__all__ = ["CaseAnnotation", "KnowledgeBase", "annotate", "annotate_alterations", "tier_context"]
 
 
 @dataclass

@@ -121,6 +121,10 @@ class DrugVocabulary:
     def bundled(cls) -> DrugVocabulary:
         return _bundled()
 
+    def __contains__(self, name: str) -> bool:
+        key = _key(name)
+        return key in self._by_name or _SALTS.sub("", key) in self._by_name
+
     def drug(self, name: str) -> Drug:
         """The vocabulary's drug for a name; an unknown name stands for itself (status
         'unknown'), so nothing a source names is ever dropped silently."""

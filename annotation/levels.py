@@ -41,7 +41,9 @@ Therapeutic (predictive) evidence:
   (approved or in the standard regimens): resistance to drugs nobody would give is noise.
 
 Diagnostic and prognostic evidence counts only in the patient's tumor type (SAME): never from
-another tumor type. CIViC A -> A, B from a trial rated >= 4 -> B, other B -> C, C/D -> D.
+another tumor type. CIViC A -> A; diagnostic B rated >= 4 stars -> B (entity-defining findings:
+such studies are cohorts, not registered trials); prognostic B and other diagnostic B -> C
+(prognostic consensus lives in guidelines, which CIViC rates A); C/D -> D.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from annotation.populations import SUBTYPE_MARKERS, conflict, excluded_types
 PAN_CANCER = "DOID:162"
 SOLID_TUMOR_NAMES = frozenset({"solid tumor", "solid tumour"})
 TIERED_TYPES = frozenset({"Predictive", "Diagnostic", "Prognostic"})
-WELL_RATED = 4  # CIViC stars from which a registered trial counts as well-powered
+WELL_RATED = 4  # CIViC stars from which a registered trial (or a diagnostic study) is strong
 
 SAME = "same"
 SOLID = "solid"
@@ -243,13 +245,14 @@ def clinical_level(evidence: Evidence, place: Place) -> Grade | str:
     level = evidence.level
     if level == "A":
         return _grade("A", True, "civic_a", f"CIViC level A {kind} evidence")
-    if level == "B" and _well_powered(evidence):
-        return _grade("B", True, "trial", f"CIViC level B {kind} evidence from a registered "
-                      "trial")
+    if level == "B" and kind == "diagnostic" and (evidence.rating or 0) >= WELL_RATED:
+        return _grade("B", True, "consensus",
+                      f"CIViC level B diagnostic evidence rated {evidence.rating} stars: AMP "
+                      "level B")
     if level == "B":
         return _grade("C", True, "small_study",
-                      f"CIViC level B {kind} evidence from a retrospective or unregistered "
-                      "study: AMP level C")
+                      f"CIViC level B {kind} evidence (prognostic cohorts, or a diagnostic study "
+                      "rated below 4 stars) without a guideline: AMP level C")
     if level in ("C", "D"):
         return _grade("D", True, "case_or_preclinical",
                       f"CIViC level {level} {kind} evidence: AMP level D")
