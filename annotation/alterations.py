@@ -102,6 +102,47 @@ def _germline(variant: SmallVariant) -> bool:
             and vaf >= GERMLINE_MIN_NORMAL_VAF)
 
 
+# consequences for which exon, intron, codon or splice distance decide a match
+_PLACED = frozenset({
+    "missense_variant", "stop_gained", "stop_lost", "start_lost", "frameshift_variant",
+    "inframe_insertion", "inframe_deletion", "protein_altering_variant", "synonymous_variant",
+    "coding_sequence_variant", "splice_acceptor_variant", "splice_donor_variant",
+    "splice_donor_5th_base_variant", "splice_region_variant", "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant",
+})
+_CODING = _PLACED - {"splice_acceptor_variant", "splice_donor_variant", "splice_region_variant",
+                     "splice_donor_5th_base_variant", "splice_donor_region_variant",
+                     "splice_polypyrimidine_tract_variant"}
+# first-position changes that keep the residue in some codons (Leu CTN/TTR, Arg CGN/AGR)
+_SILENT_FIRST = frozenset({("C", "T"), ("T", "C"), ("C", "A"), ("A", "C")})
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def _codon_effect(location: Location, variant: SmallVariant) -> set[str]:
+    """What an SNV does to its codon, from the codon position alone (no reference): every
+    change of a codon's second base changes the residue, and so does every first-base change
+    but C<->T and C<->A (Leu, Arg); third-base changes are often silent: unknown."""
+    if location.cds_position is None or len(variant.ref) != 1 or len(variant.alt) != 1:
+        return {"coding_sequence_variant"}
+    phase = (location.cds_position - 1) % 3
+    ref, alt = variant.ref.upper(), variant.alt.upper()
+    if location.strand == "-":
+        ref, alt = ref.translate(_COMPLEMENT), alt.translate(_COMPLEMENT)
+    if phase == 1 or (phase == 0 and (ref, alt) not in _SILENT_FIRST):
+        return {"protein_altering_variant"}
+    return {"coding_sequence_variant"}
+
+
+def _mane_fills(ann: TranscriptAnnotation) -> bool:
+    """Whether a VEP/SnpEff annotation lacks what matching needs: exon/intron numbers (VEP
+    writes them only with --numbers) or, for a coding change, the protein position."""
+    consequences = set(ann.consequence)
+    if not consequences & _PLACED:
+        return False
+    return (not ann.exon and not ann.intron) or (
+        bool(consequences & _CODING) and not ann.protein_position)
+
+
 def _small(
     variant: SmallVariant, build: GenomeBuild, genes: GeneModel | None, reference: Path | None
 ) -> Alteration:
@@ -111,32 +152,50 @@ def _small(
     )
     ann: TranscriptAnnotation | None = variant.annotation
     notes: list[str] = []
+    filled: list[str] = []  # what MANE supplied that the VCF's annotation lacked
     location = None
-    if genes is not None and genomic is not None and (ann is None or not ann.gene or not (
-        ann.mane_select or ann.canonical
-    )):
+    if genes is not None and genomic is not None and (
+        ann is None or not ann.gene or not (ann.mane_select or ann.canonical) or _mane_fills(ann)
+    ):
         location = genes.locate(build, variant.chrom, variant.pos, variant.ref, variant.alt)
+    position: int | None = None
     if ann is not None and ann.gene:
         gene = ann.gene
         hgvsp = ann.hgvsp
         consequences = set(ann.consequence)
         exon, intron = _number(ann.exon), _number(ann.intron)
-        if location is not None and location.gene == gene and location.exon != exon:
-            notes.append(
-                f"exon {location.exon} of MANE {location.transcript} "
-                f"(the VCF's {ann.transcript} says {exon})"
-            )
-            exon, intron = location.exon, location.intron
         population_af, clin_sig, hgvsc = ann.max_af, ann.clin_sig, ann.hgvsc
         transcript, splice_distance = ann.transcript, None
+        if location is not None and location.gene == gene:
+            mane = f"MANE {location.transcript}"
+            if exon is None and intron is None:
+                exon, intron = location.exon, location.intron
+                filled.append("exon/intron")
+                notes.append(f"{_place(location)} from {mane} (the VCF's annotation gives no "
+                             "exon or intron number)")
+            elif location.exon != exon:
+                notes.append(f"exon {location.exon} of {mane} (the VCF's {ann.transcript} says "
+                             f"{exon})")
+                exon, intron = location.exon, location.intron
+            splice_distance = location.splice_distance
+            if not ann.protein_position and location.codon and consequences & _CODING:
+                position = location.codon
+                filled.append("codon")
+                notes.append(f"codon {location.codon} from {mane} (the VCF's annotation gives "
+                             "no protein position)")
     elif location is not None:
         gene = location.gene
         consequences = _region_consequences(location, variant)
+        if "coding_sequence_variant" in consequences:
+            consequences = (consequences - {"coding_sequence_variant"}) | _codon_effect(
+                location, variant)
         exon, intron = location.exon, location.intron
         transcript, splice_distance = location.transcript, location.splice_distance
+        position = location.codon
+        filled.append("gene")
         notes.append(
-            f"gene, exon and splice distance from MANE {location.transcript} ({location.refseq})"
-            + (f", {location.liftover}" if location.liftover else "")
+            f"gene, {_place(location)} and splice distance from MANE {location.transcript} "
+            f"({location.refseq})" + (f", {location.liftover}" if location.liftover else "")
         )
         hgvsp = ""
         if reference is not None and location.coding:
@@ -144,7 +203,8 @@ def _small(
                 build, variant.chrom, variant.pos, variant.ref, variant.alt, reference
             )
             if hgvsp:
-                consequences = (consequences - {"coding_sequence_variant"}) | _protein_terms(hgvsp)
+                consequences = (consequences - {"coding_sequence_variant",
+                                                "protein_altering_variant"}) | _protein_terms(hgvsp)
                 notes.append(f"protein change {hgvsp} computed from {reference.name}")
         population_af, clin_sig, hgvsc = None, "", ""
     else:
@@ -157,7 +217,10 @@ def _small(
     start = protein_start(protein) if protein else None
     if start is None and ann is not None and ann.protein_position:
         start = ("", ann.protein_position)
-    where = hgvsp or hgvsc or f"{variant.chrom}:{variant.pos} {variant.ref}>{variant.alt}"
+    if start is None and position is not None:
+        start = ("", position)
+    where = hgvsp or hgvsc or _where(gene, location, consequences) or \
+        f"{variant.chrom}:{variant.pos} {variant.ref}>{variant.alt}"
     return Alteration(
         kind="small",
         gene=gene,
@@ -179,7 +242,35 @@ def _small(
         clinical_significance=clin_sig,
         notes=tuple(notes),
         exon_count=location.exon_count if location is not None else None,
+        filled=tuple(filled),
     )
+
+
+def _place(location: Location) -> str:
+    if location.exon is not None:
+        return f"exon {location.exon}"
+    return f"intron {location.intron}" if location.intron is not None else "the transcript"
+
+
+_EFFECT_WORDS = (("frameshift_variant", "frameshift"), ("inframe_deletion", "in-frame deletion"),
+                 ("inframe_insertion", "in-frame insertion"),
+                 ("splice_donor_variant", "splice donor"),
+                 ("splice_acceptor_variant", "splice acceptor"),
+                 ("protein_altering_variant", "amino-acid change"))
+
+
+def _where(gene: str, location: Location | None, consequences: set[str]) -> str:
+    """'exon 4, codon 73, frameshift': where an unannotated variant sits when no protein change
+    is known (cards must not show bare coordinates)."""
+    if location is None or not gene:
+        return ""
+    parts = [_place(location)]
+    if location.codon is not None:
+        parts.append(f"codon {location.codon}")
+    elif location.splice_distance is not None:
+        parts.append(f"splice {location.splice_distance:+d}")
+    effect = next((word for term, word in _EFFECT_WORDS if term in consequences), "")
+    return ", ".join([*parts, effect] if effect else parts)
 
 
 def _copy_number(

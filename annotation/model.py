@@ -88,6 +88,7 @@ class Alteration:
     clinical_significance: str = ""  # ClinVar significance the VCF annotation carried
     notes: tuple[str, ...] = ()  # how gene/exon/protein were derived (MANE, liftover, FASTA)
     biomarker: str = ""  # kind "biomarker": its status, "high", "positive", "stable", "low"
+    filled: tuple[str, ...] = ()  # what MANE supplied that the VCF's annotation lacked
 
 
 @dataclass(frozen=True)

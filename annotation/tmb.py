@@ -8,9 +8,12 @@ size in megabases (MTB_TMB_MB, default 30 Mb, about the coding exome). Variants 
 normal shows somatic count even when common in the population.
 
 Coding variants whose effect is unknown (no VEP/SnpEff annotation and no reference FASTA to
-compute the protein change) are not guessed: when they are more than 5 % of the coding
-variants, the figure would understate the burden, so no TMB is given (`per_mb` is None) and
-the summary says why.
+compute the protein change: mostly SNVs at a codon's third base, whose effect MANE's codon
+position cannot tell) are not guessed one by one. When they are more than 5 % of the coding
+variants, counting only the known nonsynonymous ones would understate the burden, so the burden
+is counted the way FoundationOne CDx counts it: every coding variant, synonymous included
+(Chalmers et al., Genome Med 2017;9:34, whose TMB-high cut-off of 10 mut/Mb the tumor-agnostic
+pembrolizumab label uses); `basis` says so. Only without any territory is no TMB given.
 """
 
 from __future__ import annotations
@@ -37,17 +40,19 @@ class Tmb:
     mutations: int
     megabases: float
     territory: str  # "panel.bed (1.23 Mb)" or "30 Mb (MTB_TMB_MB)"
-    unknown_effect: int  # coding variants without a known consequence, not counted
+    unknown_effect: int  # coding variants without a known consequence
     excluded: dict[str, int]
+    basis: str = "nonsynonymous"  # or "all coding" (synonymous included; FoundationOne's way)
 
     @property
     def summary(self) -> str:
         if self.per_mb is None:
-            return (
-                f"TMB not computable: {self.unknown_effect} of "
-                f"{self.unknown_effect + self.mutations} coding variants have no known effect "
-                "(annotate the VCF with VEP or SnpEff, or give --reference)"
-            )
+            return "TMB not computable: no sequenced territory (give --target-mb or a panel BED)"
+        if self.basis == "all coding":
+            return (f"TMB {self.per_mb:.1f} mut/Mb ({self.mutations} coding variants, "
+                    f"synonymous included / {self.territory}): {self.unknown_effect} have no "
+                    "known effect without VEP/SnpEff annotation or --reference, so every coding "
+                    "variant is counted, as FoundationOne CDx counts")
         text = (f"TMB {self.per_mb:.1f} mut/Mb ({self.mutations} nonsynonymous coding "
                 f"variants / {self.territory})")
         if self.unknown_effect:
@@ -62,6 +67,7 @@ def compute_tmb(
 ) -> Tmb:
     excluded: Counter[str] = Counter()
     counted = unknown = 0
+    synonymous: list[tuple[SmallVariant, Alteration]] = []  # counted only in the all-coding way
     for variant, alteration in variants:
         if variant.variant_type not in SMALL_TYPES:
             continue
@@ -72,11 +78,13 @@ def compute_tmb(
             excluded["outside panel"] += 1
             continue
         consequences = alteration.consequences
-        if "coding_sequence_variant" in consequences and not consequences & TMB_CONSEQUENCES:
-            unknown += 1
-            continue
-        if not consequences & TMB_CONSEQUENCES:
-            excluded["not nonsynonymous coding"] += 1
+        effect_unknown = ("coding_sequence_variant" in consequences
+                          and not consequences & TMB_CONSEQUENCES)
+        if not effect_unknown and not consequences & TMB_CONSEQUENCES:
+            if "synonymous_variant" in consequences:
+                synonymous.append((variant, alteration))
+            else:
+                excluded["not nonsynonymous coding"] += 1
             continue
         if variant.tumor_vaf is not None and variant.tumor_vaf < MIN_VAF:
             excluded[f"VAF < {MIN_VAF:g}"] += 1
@@ -85,9 +93,23 @@ def compute_tmb(
         if common and not alteration.somatic:
             excluded["common in the population"] += 1
             continue
-        counted += 1
+        if effect_unknown:
+            unknown += 1
+        else:
+            counted += 1
     size = panel.megabases if panel is not None else megabases
     territory = f"{panel.path} ({size:.2f} Mb)" if panel is not None else f"{size:g} Mb"
-    computable = size > 0 and unknown <= MAX_UNKNOWN_SHARE * (counted + unknown)
-    per_mb = counted / size if computable else None
-    return Tmb(per_mb, counted, size, territory, unknown, dict(excluded))
+    basis = "nonsynonymous"
+    if unknown > MAX_UNKNOWN_SHARE * (counted + unknown):
+        basis = "all coding"
+        counted += unknown + sum(1 for v, a in synonymous if _counts(v, a))
+    per_mb = counted / size if size > 0 else None
+    return Tmb(per_mb, counted, size, territory, unknown, dict(excluded), basis)
+
+
+def _counts(variant: SmallVariant, alteration: Alteration) -> bool:
+    """The VAF and population filters, for synonymous variants of the all-coding count."""
+    if variant.tumor_vaf is not None and variant.tumor_vaf < MIN_VAF:
+        return False
+    common = alteration.population_af is not None and alteration.population_af >= COMMON_AF
+    return not common or alteration.somatic

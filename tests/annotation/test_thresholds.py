@@ -137,11 +137,17 @@ def test_tmb_counts_variants_from_five_percent_vaf() -> None:
     assert (counted.mutations, dropped.mutations) == (1, 0)
 
 
-def test_tmb_withheld_when_more_than_five_percent_have_unknown_effect() -> None:
+def test_tmb_counts_every_coding_variant_when_over_five_percent_have_unknown_effect() -> None:
+    """Up to 5 % of coding variants of unknown effect: nonsynonymous ones only; above it every
+    coding variant, synonymous included (FoundationOne CDx's count, Chalmers et al. 2017)."""
     known = [_coding(0.3) for _ in range(100)]
-    unknown_ok = [_coding(0.3, "coding_sequence_variant")] * int(MAX_UNKNOWN_SHARE * 105)
-    assert compute_tmb(known + unknown_ok, 1.0).per_mb is not None
-    assert compute_tmb(known + unknown_ok * 2, 1.0).per_mb is None
+    silent = [_coding(0.3, "synonymous_variant")] * 10
+    unknown = [_coding(0.3, "coding_sequence_variant")] * int(MAX_UNKNOWN_SHARE * 105)
+    within = compute_tmb(known + silent + unknown, 1.0)
+    assert (within.basis, within.per_mb) == ("nonsynonymous", 100)
+    over = compute_tmb(known + silent + unknown * 2, 1.0)
+    assert (over.basis, over.per_mb) == ("all coding", 100 + 10 + 2 * len(unknown))
+    assert "synonymous included" in over.summary
 
 
 # -- copy number -------------------------------------------------------------------------------

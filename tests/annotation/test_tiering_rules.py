@@ -227,13 +227,16 @@ def test_copy_number_words(text: str, call: str) -> None:
     assert from_description("CDKN2A", text).cnv_call == call
 
 
-def test_tmb_not_given_when_too_many_coding_effects_are_unknown() -> None:
+def test_tmb_counts_all_coding_variants_when_too_many_effects_are_unknown() -> None:
+    """Issue 11: TMB is computable for unannotated VCFs (every coding variant counted, as
+    FoundationOne does, when more than 5 % have no known effect)."""
     known = Alteration(kind="small", gene="G", label="G", consequences=frozenset({
         "missense_variant"}))
     unknown = dataclasses.replace(known, consequences=frozenset({"coding_sequence_variant"}))
     variant = _variant("1", 100, "A", "C", tumor_vaf=0.3)
     tmb = compute_tmb([(variant, known)] * 90 + [(variant, unknown)] * 10, 30.0)
-    assert tmb.per_mb is None and "not computable: 10 of 100" in tmb.summary
+    assert tmb.per_mb == pytest.approx(100 / 30) and tmb.basis == "all coding"
+    assert "10 have no known effect" in tmb.summary
     tmb = compute_tmb([(variant, known)] * 99 + [(variant, unknown)], 30.0)
     assert tmb.per_mb == pytest.approx(99 / 30) and "1 coding variants of unknown" in tmb.summary
 
