@@ -8,6 +8,7 @@ mtb.ingest and mtb.errors from the stages to its left; never dash.
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -117,6 +118,14 @@ def _case_notes(
             f"level A/B evidence exists for subtypes of {diagnosis.name}: {shown}; it counts as "
             "another tumor type until the diagnosis names the subtype"
         )
+    filled = Counter(part for _, a in pairs for part in a.filled)
+    if filled["exon/intron"] or filled["codon"]:
+        what = " and ".join(
+            f"{text} of {filled[key]} variant{'s' if filled[key] != 1 else ''}"
+            for key, text in (("exon/intron", "exon or intron numbers"),
+                              ("codon", "the protein position")) if filled[key])
+        notes.append(f"partial annotation: the VCF's VEP/SnpEff annotation lacks {what} "
+                     "(VEP writes EXON and INTRON only with --numbers); filled in from MANE")
     if build is GenomeBuild.UNKNOWN:
         unplaced = len({
             id(f) for f, a in pairs
