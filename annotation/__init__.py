@@ -22,7 +22,7 @@ from annotation.sources.base import SourceAnswer, SourceStatus
 from annotation.tiering import PAN_CANCER, SUBTYPE, has_tumor_type, relation, tier_variant
 from annotation.tmb import Tmb, compute_tmb
 from mtb.errors import SourceError
-from mtb.ingest.bed import Regions
+from mtb.regions import Regions
 from mtb.variant import CopyNumber, Finding, GenomeBuild, SmallVariant, StructuralVariant
 
 __all__ = ["CaseAnnotation", "KnowledgeBase", "annotate", "annotate_alterations"]

@@ -30,7 +30,7 @@ from layouts.findings import dismissed, evidence_panel, key_findings
 from layouts.variant_table import variant_grid
 from mtb.case import ACTIONABLE, Case, finding_key
 from mtb.timeline import PartialDate
-from mtb.variant import SmallVariant
+from mtb.variant import SMALL_TYPES
 
 _GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -80,11 +80,16 @@ def _timeline_section(case: Case, *, large: bool) -> html.Div:
     return html.Div(parts, id=ids.TIMELINE)
 
 
+def _small_vafs(rows: list[tuple[int, AnnotatedVariant]]) -> list[tuple[str, float]]:
+    """(label, tumor VAF) of the small variants whose file gave a VAF."""
+    return [(v.alteration.label, v.finding.support.vaf) for _, v in rows
+            if v.finding is not None and v.finding.variant_type in SMALL_TYPES
+            and v.finding.support.vaf is not None]
+
+
 def _vaf_section(case: Case, rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
-    vafs = [v.finding.tumor_vaf for v in case.annotation.variants
-            if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
-    marked = [(v.alteration.label, v.finding.tumor_vaf) for _, v in rows
-              if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
+    vafs = [vaf for _, vaf in _small_vafs(list(enumerate(case.annotation.variants)))]
+    marked = _small_vafs(rows)
     if not vafs:
         return html.Div()
     return html.Div([html.H3("VAF distribution", className="section-title"),

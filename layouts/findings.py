@@ -18,7 +18,7 @@ from annotation.model import AnnotatedVariant, Evidence, Tier
 from layouts import ids
 from mtb.case import finding_key
 from mtb.store.schema import Curation
-from mtb.variant import SmallVariant
+from mtb.variant import NO_SUPPORT, SMALL_TYPES
 
 TIER_TEXT = {
     Tier.IA: "Tier IA", Tier.IB: "Tier IB", Tier.IIC: "Tier IIC", Tier.IID: "Tier IID",
@@ -34,12 +34,14 @@ def tier_badge(tier: Tier, level: str = "") -> html.Span:
 
 
 def read_support(variant: AnnotatedVariant) -> str:
-    finding = variant.finding
-    if isinstance(finding, SmallVariant) and finding.tumor_vaf is not None:
-        depth = f", {finding.tumor_alt}/{finding.tumor_depth} reads" \
-            if finding.tumor_depth is not None else ""
-        return f"VAF {finding.tumor_vaf:.0%}{depth}"
+    """What backs the finding in the tumor: a small variant's VAF and reads, a segment's
+    copy-number call, or 'fusion'."""
     alteration = variant.alteration
+    finding = variant.finding
+    support = finding.support if finding is not None else NO_SUPPORT
+    if finding is not None and finding.variant_type in SMALL_TYPES and support.vaf is not None:
+        depth = f", {support.alt}/{support.depth} reads" if support.depth is not None else ""
+        return f"VAF {support.vaf:.0%}{depth}"
     if alteration.kind == "cnv":
         return alteration.cnv_call.replace("_", " ")
     if alteration.kind == "fusion":

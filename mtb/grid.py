@@ -20,14 +20,9 @@ import pandas as pd
 
 from annotation.model import TIER_RANK, AnnotatedVariant
 from mtb.case import Case
-from mtb.variant import CopyNumber, Fusion, SmallVariant, StructuralVariant
+from mtb.sequence import CODING
+from mtb.variant import NO_SUPPORT
 
-CODING = frozenset({
-    "missense_variant", "stop_gained", "stop_lost", "start_lost", "frameshift_variant",
-    "inframe_insertion", "inframe_deletion", "protein_altering_variant",
-    "splice_donor_variant", "splice_acceptor_variant", "synonymous_variant",
-    "coding_sequence_variant", "incomplete_terminal_codon_variant",
-})
 COLUMNS = ("row", "gene", "alteration", "tier", "tier_rank", "level", "vaf", "alt", "depth",
            "consequence", "coding", "filter", "type", "therapies", "hotspot", "location")
 TEXT_COLUMNS = ("gene", "alteration", "tier", "level", "consequence", "coding", "filter",
@@ -60,23 +55,7 @@ def variant_frame(case: Case) -> VariantFrame:
 def _record(row: int, variant: AnnotatedVariant) -> dict[str, Any]:
     finding = variant.finding
     alteration = variant.alteration
-    vaf = alt = depth = None
-    filt = kind = location = ""
-    if isinstance(finding, SmallVariant):
-        vaf, alt, depth = finding.tumor_vaf, finding.tumor_alt, finding.tumor_depth
-        filt, kind = finding.filter, finding.variant_type.value
-        location = f"{finding.chrom}:{finding.pos} {finding.ref}>{finding.alt}"
-    elif isinstance(finding, CopyNumber):
-        filt, kind = finding.filter, "CNV"
-        location = f"{finding.chrom}:{finding.start}-{finding.end}"
-    elif isinstance(finding, Fusion):
-        filt, kind = finding.filter, "fusion"
-        alt = finding.split_reads
-        location = " / ".join(b for b in (finding.breakpoint5, finding.breakpoint3) if b)
-    elif isinstance(finding, StructuralVariant):
-        vaf, alt, depth = finding.tumor_vaf, finding.tumor_alt, finding.tumor_depth
-        filt, kind = finding.filter, finding.sv_type
-        location = f"{finding.chrom}:{finding.pos} / {finding.chrom2}:{finding.pos2}"
+    vaf, alt, depth, _ = finding.support if finding is not None else NO_SUPPORT
     consequences = alteration.consequences
     hotspot = variant.hotspot
     return {
@@ -92,11 +71,11 @@ def _record(row: int, variant: AnnotatedVariant) -> dict[str, Any]:
         "consequence": ", ".join(sorted(c.replace("_variant", "").replace("_", " ")
                                         for c in consequences)),
         "coding": "yes" if consequences & CODING else "no",
-        "filter": filt,
-        "type": kind,
+        "filter": finding.filter if finding is not None else "",
+        "type": finding.type_label if finding is not None else "",
         "therapies": "; ".join(t.label for t in variant.therapies[:6]),
         "hotspot": f"{hotspot.residue} ({hotspot.samples})" if hotspot else "",
-        "location": location,
+        "location": finding.locus if finding is not None else "",
     }
 
 

@@ -25,7 +25,7 @@ from mtb.case import ACTIONABLE, Case, event_text, finding_key, latest_stage, la
 from mtb.errors import MtbError
 from mtb.store import Store
 from mtb.store.schema import RECOMMENDATION_KIND_NAMES, CaseRecord, Curation, Recommendation
-from mtb.variant import SmallVariant
+from mtb.variant import NO_SUPPORT
 
 
 @dataclass(frozen=True)
@@ -251,8 +251,8 @@ def _findings(
 
 def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:
     alteration = variant.alteration
-    finding = variant.finding
-    small = finding if isinstance(finding, SmallVariant) else None
+    support = variant.finding.support if variant.finding is not None else NO_SUPPORT
+    reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
     gene, _, change = alteration.label.partition(" ")
     deciding = next((r.text for r in variant.reasons), "")
     return ReportFinding(
@@ -265,9 +265,9 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
         hgvsc=alteration.hgvsc,
         transcript=alteration.transcript,
         genomic=alteration.genomic,
-        vaf=small.tumor_vaf if small else getattr(finding, "tumor_vaf", None),
-        alt_reads=small.tumor_alt if small else getattr(finding, "tumor_alt", None),
-        depth=small.tumor_depth if small else getattr(finding, "tumor_depth", None),
+        vaf=reads.vaf,
+        alt_reads=reads.alt,
+        depth=reads.depth,
         tier=variant.tier.value,
         level=variant.level,
         curated_tier=curation.tier_override if curation else "",
