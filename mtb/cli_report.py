@@ -19,8 +19,7 @@ from typing import IO, Any
 from mtb.atomic import atomic_write
 from mtb.catalog import CaseEntry, list_cases, read_case
 from mtb.config import Settings
-from mtb.errors import InputError
-from mtb.report import ReportError
+from mtb.errors import InputError, ReportError
 
 FORMATS = ("html", "pdf", "fhir")
 

@@ -38,7 +38,7 @@ from typing import Any
 
 from annotation.genes import DEFAULT_GENES_DIR, MANE_SUMMARY
 from annotation.model import TherapyCall
-from mtb.report import ReportError
+from mtb.errors import ReportError
 from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation
 
 GR = "http://hl7.org/fhir/uv/genomics-reporting"

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from mtb.errors import MtbError, StorageError
+from mtb.errors import AccessError, StaleEditError, StorageError
 from mtb.store.schema import (
     AMP_TIERS,
     EVIDENCE_GRADES,
@@ -59,14 +59,6 @@ PERMISSIONS = {
     "decide": frozenset({"chair", "admin"}),
     "manage_users": frozenset({"admin"}),
 }
-
-
-class AccessError(MtbError):
-    """The user's role does not allow this, or the case is final (read-only)."""
-
-
-class StaleEditError(StorageError):
-    """The record changed since the user loaded it; their edit was not applied."""
 
 
 @dataclass(frozen=True)
