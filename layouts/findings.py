@@ -16,8 +16,7 @@ from dash import html
 
 from annotation.model import AnnotatedVariant, Evidence, Tier
 from layouts import ids
-from mtb.case import finding_key
-from mtb.store.schema import Curation
+from mtb.board import Curation, dismissed, finding_key
 from mtb.variant import NO_SUPPORT, SMALL_TYPES
 
 TIER_TEXT = {
@@ -75,15 +74,6 @@ def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
     )
 
 
-DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})
-
-
-def dismissed(curation: Curation | None) -> bool:
-    """Curated away: a tier III/IV override, or an artefact / benign call."""
-    return curation is not None and (curation.tier_override in ("III", "IV")
-                                     or curation.oncogenicity in DISMISSED)
-
-
 def curation_note(curation: Curation | None) -> html.Div | None:
     """What the curator decided, next to the computed tier: the board sees both."""
     if curation is None or not (curation.tier_override or curation.oncogenicity):
@@ -122,12 +112,12 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
     return dbc.Card(dbc.CardBody(body), className=f"finding tier-border-{variant.tier.value}")
 
 
-def key_findings(
+def key_finding_cards(
     variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
     curations: Mapping[str, Curation] | None = None,
 ) -> html.Div:
-    """Tier I/II findings as cards, strongest first, each with its curation; what does not
-    fit is counted."""
+    """The key findings (mtb.board.key_findings: (row, finding), strongest first) as cards,
+    each with its curation; what does not fit is counted."""
     curations = curations or {}
     limit = 6 if large else MAX_CARDS
     shown = variants[:limit]

@@ -19,22 +19,20 @@ from dash import Dash, dcc, html
 from layouts.add_case import add_case_page
 from layouts.agenda import AgendaRow, MeetingChoice, agenda
 from layouts.case_page import case_page, present_page
-from layouts.findings import dismissed
 from layouts.messages import error_message
 from layouts.shell import shell
 from mtb.auth import csrf_token, current_actor, install_auth
-from mtb.board import board_view, finding_choices, meeting_labels
+from mtb.board import tier_counts
 from mtb.board_callbacks import RELOAD, register_agenda_callbacks, register_board_callbacks
 from mtb.callbacks import register_callbacks
-from mtb.case import ACTIONABLE, finding_key
 from mtb.config import Settings
 from mtb.errors import MtbError
 from mtb.library import CaseLibrary
 from mtb.resources import assets_dir
 from mtb.store import Store
+from mtb.web.board import board_view, finding_choices, meeting_labels
 
 log = logging.getLogger("mtb.app")
-TIER_ONE = ("IA", "IB")
 
 
 def guarded(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> Any:
@@ -56,8 +54,8 @@ def agenda_rows(
     meetings: dict[str, int | None] | None = None,
     curations: Callable[[str], Mapping[str, Any]] | None = None,
 ) -> list[AgendaRow]:
-    """The agenda's rows; tier counts follow the curators (an override, or a finding called an
-    artefact, counts as curated)."""
+    """The agenda's rows; tier counts follow the curators (mtb.board.tier_counts: by the
+    reported tier, without the findings curated away)."""
     statuses, meetings = statuses or {}, meetings or {}
     rows = []
     for entry in library.entries():
@@ -69,19 +67,10 @@ def agenda_rows(
             rows.append(AgendaRow(entry.id, entry.title, entry.diagnosis, "cannot be opened",
                                   None, None, synthetic, str(error)))
             continue
-        curated = curations(entry.id) if curations else {}
-        tiers = []
-        for variant in case.annotation.variants:
-            curation = curated.get(finding_key(variant))
-            if dismissed(curation):
-                continue
-            tier = curation.tier_override if curation and curation.tier_override \
-                else variant.tier.value
-            if tier in {t.value for t in ACTIONABLE}:
-                tiers.append(tier)
-        tier1 = sum(1 for t in tiers if t in TIER_ONE)
+        tier1, tier2 = tier_counts(case.annotation.variants,
+                                   curations(entry.id) if curations else None)
         rows.append(AgendaRow(entry.id, entry.title, case.diagnosis,
-                              statuses.get(entry.id, "prepared"), tier1, len(tiers) - tier1,
+                              statuses.get(entry.id, "prepared"), tier1, tier2,
                               synthetic, meeting=meetings.get(entry.id)))
     return rows
 

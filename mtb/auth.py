@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, redirect, request, session
 
-from mtb.store import Actor, Store
+from mtb.board import Actor
+from mtb.store import Store
 
 CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads
 CSRF_HEADER = "X-CSRFToken"

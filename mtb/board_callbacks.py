@@ -14,11 +14,11 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from layouts import ids
 from layouts.board import audit_table, board_message, curation_form, decision_panel
 from mtb.auth import current_actor
-from mtb.board import board_view, finding_choices
-from mtb.case import finding_key
+from mtb.board import Actor, finding_key
 from mtb.errors import MtbError
 from mtb.library import CaseLibrary
-from mtb.store import Actor, Store
+from mtb.store import Store
+from mtb.web.board import board_view, finding_choices
 
 log = logging.getLogger("mtb.app")
 RELOAD = "reload"  # a dcc.Location(refresh=True) in the app layout
@@ -232,7 +232,7 @@ def register_agenda_callbacks(
     from datetime import date
 
     from layouts.agenda import agenda_table
-    from mtb.board import meeting_labels
+    from mtb.web.board import meeting_labels
 
     @app.callback(
         Output(ids.AGENDA_TABLE, "children"),

@@ -16,7 +16,7 @@ from layouts.board import curation_form
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
 from mtb.auth import current_actor
-from mtb.case import finding_key
+from mtb.board import finding_key
 from mtb.errors import InputError, MtbError
 from mtb.grid import rows_for
 from mtb.intake import add_case

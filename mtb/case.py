@@ -18,7 +18,8 @@ from pathlib import Path
 
 from annotation import CaseAnnotation, annotate
 from annotation.kb import KnowledgeBase
-from annotation.model import AnnotatedVariant, Tier
+from annotation.model import AnnotatedVariant
+from mtb.board import key_findings
 from mtb.catalog import CaseEntry, CaseFile, read_case
 from mtb.config import Settings
 from mtb.errors import InputError
@@ -36,10 +37,9 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Finding, GenomeBuild, SmallVariant
+from mtb.variant import Finding, GenomeBuild
 
 MOLECULAR_KINDS = ("vcf", "segments", "fusions")
-ACTIONABLE = (Tier.IA, Tier.IB, Tier.IIC, Tier.IID)
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ class Case:
 
     @property
     def actionable(self) -> list[AnnotatedVariant]:
-        """Tier I and II findings, strongest first: what the board discusses."""
-        found = [v for v in self.annotation.variants if v.tier in ACTIONABLE]
-        return sorted(found, key=lambda v: (v.tier.rank, v.alteration.gene, v.alteration.label))
+        """Tier I and II findings by the knowledge-base rules (no curation), strongest first:
+        what the board discusses (mtb.board.key_findings)."""
+        return [v for _, v in key_findings(self.annotation.variants)]
 
     def age(self, on: date | None = None) -> int | None:
         """The patient's age on a day (default: the sequencing date, else today)."""
@@ -213,16 +213,6 @@ def _patient(timeline: Timeline, warnings: list[str]) -> Patient | None:
         warnings.append(f"the clinical files describe {len(distinct)} patients "
                         f"({', '.join(sorted(distinct))}): check that they belong to this case")
     return next(iter(distinct.values()), None)
-
-
-def finding_key(variant: AnnotatedVariant) -> str:
-    """A finding's identity across reloads of its case (curations and recommendations refer to
-    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
-    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
-    finding = variant.finding
-    if isinstance(finding, SmallVariant):
-        return finding.key
-    return f"{variant.alteration.kind}:{variant.alteration.label}"
 
 
 STAGE_WORDS = ("stage", "stadium", "tnm", "figo", "uicc")

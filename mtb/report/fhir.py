@@ -38,6 +38,7 @@ from typing import Any
 
 from annotation.genes import DEFAULT_GENES_DIR, MANE_SUMMARY
 from annotation.model import TherapyCall
+from mtb.board import KEY_TIERS
 from mtb.errors import ReportError
 from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation
 
@@ -66,7 +67,6 @@ DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 
 NAMESPACE = uuid.UUID("3f1c7a52-9a0e-5b8e-9d43-6a2f0c1e7b10")  # mtb report resources
-ACTIONABLE = ("IA", "IB", "IIC", "IID")
 TIER_NAMES = {
     "IA": "Tier I, level A (strong clinical significance)",
     "IB": "Tier I, level B (strong clinical significance)",
@@ -458,10 +458,10 @@ def to_bundle(content: ReportContent) -> dict[str, Any]:
         resources.append(tmb)
         results.append(_ref(tmb["id"], "Tumor mutational burden"))
     for finding in content.findings:
-        if finding.reported_tier not in ACTIONABLE:
+        if finding.reported_tier not in KEY_TIERS:
             continue  # a curator moved it out of tiers I/II: its therapies are not sent
         for therapy in finding.therapies:
-            if therapy.tier in ACTIONABLE:
+            if therapy.tier in KEY_TIERS:
                 implication = _implication(content, finding, therapy, ids, subject,
                                            variant_ids[id(finding)])
                 resources.append(implication)

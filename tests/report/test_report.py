@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from annotation.model import Alteration, AnnotatedVariant, Tier
-from mtb.case import Case, finding_key, open_case
+from mtb.board import finding_key
+from mtb.case import Case, open_case
 from mtb.cli_report import add_commands, run_report
 from mtb.config import Settings
 from mtb.errors import MtbError

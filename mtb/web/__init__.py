@@ -1,0 +1,1 @@
+"""The web app (Dash): pages, callbacks, sign-in, the case library and adding cases."""
