@@ -433,8 +433,8 @@ def first_admin(store: Any, err: IO[str]) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mtb.app import create_app
     from mtb.store import Store
+    from mtb.web import create_app
 
     settings = Settings.load({"host": args.host, "port": args.port, "cases_dir": args.cases_dir})
     store = Store.open(settings.database_url)

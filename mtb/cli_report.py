@@ -52,7 +52,7 @@ def find_case(text: str, settings: Settings) -> CaseEntry:
         return read_case(path)
     if path.is_dir():
         raise InputError(path, "is a folder without a case.toml (not a case folder)")
-    from mtb.intake import uploads_dir
+    from mtb.web.intake import uploads_dir
 
     folders = [settings.cases_dir, uploads_dir(settings)]
     for folder in folders:

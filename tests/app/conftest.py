@@ -51,8 +51,8 @@ def store(tmp_path):
 
 @pytest.fixture
 def app(data_dir, store):
-    from mtb.app import create_app
     from mtb.config import Settings
+    from mtb.web import create_app
 
     return create_app(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}), store=store)
 

@@ -20,8 +20,8 @@ from mtb.case import Case, load_case
 from mtb.catalog import CaseEntry, list_cases
 from mtb.config import Settings
 from mtb.errors import InputError
-from mtb.grid import VariantFrame, variant_frame
-from mtb.intake import uploads_dir
+from mtb.web.grid import VariantFrame, variant_frame
+from mtb.web.intake import uploads_dir
 
 
 @dataclass(frozen=True)
