@@ -17,11 +17,10 @@ from pathlib import Path
 
 from annotation.kb import KnowledgeBase
 from mtb.case import Case, load_case
-from mtb.catalog import CaseEntry, list_cases
+from mtb.catalog import CaseEntry, case_folders, list_cases
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.web.grid import VariantFrame, variant_frame
-from mtb.web.intake import uploads_dir
 
 
 @dataclass(frozen=True)
@@ -52,11 +51,7 @@ class CaseLibrary:
     def entries(self) -> list[CaseEntry]:
         """The catalogue, read afresh (a few small TOML files): new cases appear at once.
         The cases folder first, then the cases added in the app (under the data dir)."""
-        entries = list_cases(self.settings.cases_dir)
-        added = uploads_dir(self.settings)
-        if added.is_dir() and added.resolve() != self.settings.cases_dir.resolve():
-            entries += list_cases(added)
-        return entries
+        return [entry for folder in case_folders(self.settings) for entry in list_cases(folder)]
 
     def entry(self, case_id: str) -> CaseEntry:
         for entry in self.entries():

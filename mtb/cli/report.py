@@ -7,7 +7,8 @@ folder, MTB_CASES_DIR, and the cases added through the app in the data dir). The
 what the store has for the case: curations, the summary, the board's recommendations and the
 case's status (a case that is not final is reported as preliminary).
 
-Errors are raised as MtbError and printed by mtb.cli (one line, exit 2).
+CASE is looked up by mtb.catalog. Errors are raised as MtbError and printed by mtb.cli (one
+line, exit 2).
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from mtb.atomic import atomic_write
-from mtb.catalog import CaseEntry, list_cases, read_case
+from mtb.cli.options import open_kb
 from mtb.config import Settings
-from mtb.errors import InputError, ReportError
+from mtb.errors import ReportError
 
 FORMATS = ("html", "pdf", "fhir")
 
 
-def add_commands(commands: Any) -> None:
-    """Register `report` on the main parser's subcommands."""
+def add_parser(commands: Any) -> None:
     report = commands.add_parser(
         "report",
         help="write a case's report: HTML, PDF or a FHIR R4 Bundle",
@@ -44,48 +44,9 @@ def add_commands(commands: Any) -> None:
                         help="folder of case folders (MTB_CASES_DIR)")
 
 
-def find_case(text: str, settings: Settings) -> CaseEntry:
-    """A case folder, else the catalogue's case with this id (sample/configured cases first,
-    then the cases added through the app)."""
-    path = Path(text).expanduser()
-    if (path / "case.toml").is_file():
-        return read_case(path)
-    if path.is_dir():
-        raise InputError(path, "is a folder without a case.toml (not a case folder)")
-    from mtb.web.intake import uploads_dir
-
-    folders = [settings.cases_dir, uploads_dir(settings)]
-    for folder in folders:
-        for entry in _catalogue(folder):
-            if entry.id == text:
-                return entry
-    raise ReportError(
-        f"no case '{text}': it is not a case folder, and no case in "
-        f"{' or '.join(str(f) for f in folders)} has this id"
-    )
-
-
-def _catalogue(folder: Path) -> list[CaseEntry]:
-    """The cases of a folder; one broken case.toml does not hide the others."""
-    if not folder.is_dir():
-        return []
-    try:
-        return list_cases(folder)
-    except InputError:
-        entries = []
-        for toml in sorted(folder.glob("*/case.toml")):
-            if toml.parent.name.startswith("."):
-                continue
-            try:
-                entries.append(read_case(toml.parent))
-            except InputError:
-                continue
-        return entries
-
-
-def run_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from mtb.case import load_case
-    from mtb.cli import open_kb
+    from mtb.catalog import find_case, uploads_dir
     from mtb.report import bundle_json, render_html, render_pdf, report_content
     from mtb.store import Store
 
@@ -94,6 +55,10 @@ def run_report(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.format == "pdf" and output is None:
         raise ReportError("a PDF report needs -o FILE")
     entry = find_case(args.case, settings)
+    if entry is None:
+        folders = (settings.cases_dir, uploads_dir(settings))
+        raise ReportError(f"no case '{args.case}': it is not a case folder, and no case in "
+                          f"{' or '.join(str(f) for f in folders)} has this id")
     case = load_case(entry, open_kb(settings, err), settings)
     store = Store.open(settings.database_url)
     try:
