@@ -13,8 +13,8 @@ from annotation import CaseAnnotation
 from annotation.model import Alteration, AnnotatedVariant, Diagnosis, Reason, TherapyCall, Tier
 from mtb.board import Curation, finding_key
 from mtb.case import Case
-from mtb.catalog import CaseEntry
-from mtb.timeline import TimelineEvent
+from mtb.catalog import CaseEntry, case_toml, write_case_toml
+from mtb.timeline import TimelineEvent, therapy_lines
 from mtb.variant import (
     CopyNumber,
     Finding,
@@ -89,5 +89,32 @@ def case_of(variants: Sequence[Finding | AnnotatedVariant] = (), *,
     return Case(
         entry=entry(title, case_id), patient=None,
         annotation=CaseAnnotation(LUAD, annotated, None, [], []),
-        events=list(events), lines=[], build=GenomeBuild.GRCH38, files=[],
+        events=sorted(events, key=lambda e: e.sort_key), lines=therapy_lines(list(events)),
+        build=GenomeBuild.GRCH38, files=[],
     )
+
+
+VCF_HEADER = """##fileformat=VCFv4.2
+##source=SYNTHETIC VCF drawn by a test (no patient)
+##reference=GRCh38
+##contig=<ID=chr7,length=159345973,assembly=GRCh38>
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">
+##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions">
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">
+#CHROM	POS	ID	REF	ALT	QUAL	FILTER	INFO	FORMAT	TUMOR
+"""
+# EGFR L858R's and T790M's public GRCh38 positions (as sample_cases/synthetic-egfr-lung)
+L858R = "chr7\t55191822\t.\tT\tG\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:118,86:0.42:204\n"
+T790M = "chr7\t55181378\t.\tC\tT\t.\tPASS\t.\tGT:AD:AF:DP\t0/1:176,24:0.12:200\n"
+
+
+def write_vcf_case(root: Path, case_id: str, title: str, records: str = L858R) -> Path:
+    """A case folder with a drawn tumor VCF and its case.toml."""
+    folder = root / case_id
+    folder.mkdir(parents=True)
+    (folder / "tumor.vcf").write_text(VCF_HEADER + records)
+    write_case_toml(folder, case_toml(["SYNTHETIC, drawn by a test"], case_id=case_id,
+                                      title=title, diagnosis="Lung adenocarcinoma",
+                                      source="drawn by a test", files=[("tumor.vcf", "vcf")]))
+    return folder

@@ -24,6 +24,7 @@ __all__ = [
     "Callset",
     "CallsetInfo",
     "FileFindings",
+    "MolecularKind",
     "VcfReader",
     "file_kind",
     "read_findings",
@@ -32,10 +33,10 @@ __all__ = [
     "read_vcf",
 ]
 
-FileKind = Literal["vcf", "segments", "fusions"]
+MolecularKind = Literal["vcf", "segments", "fusions"]  # the molecular kinds of sniff.FILE_KINDS
 
 
-def file_kind(path: str | Path) -> FileKind:
+def file_kind(path: str | Path) -> MolecularKind:
     """Which molecular reader a file needs. Anything that is not a recognisable table is read
     as a VCF, so that the VCF reader reports what is wrong with it."""
     kind = sniff(path)
@@ -47,7 +48,7 @@ class FileFindings:
     """Everything read from one input file, whatever its kind."""
 
     path: str
-    kind: FileKind
+    kind: MolecularKind
     findings: list[Finding]
     info: CallsetInfo | None  # VCF/BCF only
     build: GenomeBuild

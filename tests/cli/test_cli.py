@@ -129,3 +129,31 @@ def test_user_commands(tmp_path, monkeypatch, capsys) -> None:
     assert store.authenticate("bea", "ten-chars-ok").role == "chair"
     assert main(["user", "add", "bea", "--role", "viewer", "--password", "ten-chars-ok"]) == 2
     assert "exists already" in capsys.readouterr().err
+
+
+def test_python_dash_m_mtb_is_the_command() -> None:
+    module = subprocess.run([sys.executable, "-m", "mtb", "--help"], capture_output=True,
+                            text=True, timeout=120)
+    assert module.returncode == 0 and module.stdout == run("--help").stdout
+    assert module.stdout.startswith("usage: mtb ")
+
+
+def test_every_command_has_a_module_with_parser_and_run() -> None:
+    from mtb.cli import COMMANDS
+
+    assert list(COMMANDS) == ["ingest", "annotate", "kb", "timeline", "case", "report", "user",
+                              "serve"]
+    for name, module in COMMANDS.items():
+        assert module.__name__ == f"mtb.cli.{name}"
+        assert callable(module.add_parser) and callable(module.run)
+
+
+def test_annotate_files_on_different_builds_name_the_first(tmp_path: Path) -> None:
+    header = "##fileformat=VCFv4.2\n##reference={}\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    for name, build in (("a.vcf", "GRCh37"), ("b.vcf", "GRCh38")):
+        (tmp_path / name).write_text(header.format(build) + "7\t100\t.\tA\tT\t.\tPASS\t.\n")
+    result = run("annotate", str(tmp_path / "a.vcf"), str(tmp_path / "b.vcf"), "--diagnosis",
+                 "NSCLC")
+    assert result.returncode == 2
+    assert result.stderr == (f"mtb: error: {tmp_path / 'a.vcf'}: the case's VCFs are on different "
+                             "genome builds: GRCh37, GRCh38\n")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.conftest import PASSWORD
+from tests.web.conftest import PASSWORD
 
 LUNG = "synthetic-egfr-lung"
 

@@ -1,4 +1,6 @@
-"""Browser tests: dash_duo drives Debian's chromium headless (scripts/test.sh installs it)."""
+"""The web app's tests: pure ones (grid, library, agenda, boundary), the server's (Flask's test
+client) and browser tests, where dash_duo drives Debian's chromium headless (scripts/test.sh
+installs it)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without chromedriver the browser tests are skipped (only they: this hook sees every
+    test of the session)."""
     if shutil.which("chromedriver") is None:
         skip = pytest.mark.skip(reason="chromedriver not installed (run scripts/test.sh)")
         for item in items:
-            item.add_marker(skip)
+            if item.get_closest_marker("browser") is not None:
+                item.add_marker(skip)
 
 
 @pytest.fixture

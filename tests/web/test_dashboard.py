@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from layouts import ids
-from tests.app.conftest import click, wait_until
+from tests.web.conftest import click, wait_until
 
 pytestmark = pytest.mark.browser
 LUNG = "synthetic-egfr-lung"
