@@ -21,13 +21,13 @@ from mtb.board import (
     EVIDENCE_GRADES,
     NEXT_STATUS,
     ONCOGENICITY,
-    RECOMMENDATION_KIND_NAMES,
     RECOMMENDATION_KINDS,
     AuditEntry,
     CaseRecord,
     Curation,
     Recommendation,
     finding_key,
+    kind_name,
 )
 
 
@@ -174,7 +174,7 @@ def decision_panel(
         parts.append(html.Div([
             dbc.Row([
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
-                    {"label": RECOMMENDATION_KIND_NAMES[k], "value": k}
+                    {"label": kind_name(k), "value": k}
                     for k in RECOMMENDATION_KINDS]), md=3),
                 dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=500,
                                   placeholder="therapy, trial or examination"), md=5),

@@ -48,6 +48,7 @@ __all__ = [
     "finding_key",
     "is_key_finding",
     "key_findings",
+    "kind_name",
     "reported_tier",
     "tier_counts",
 ]
@@ -71,6 +72,12 @@ AMP_TIERS = tuple(tier.value for tier in Tier)  # IA, IB, IIC, IID, III, IV
 KEY_TIERS = (Tier.IA.value, Tier.IB.value, Tier.IIC.value, Tier.IID.value)  # tier I and II
 TIER_ONE = (Tier.IA.value, Tier.IB.value)
 DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})  # oncogenicity calls
+
+
+def kind_name(kind: str) -> str:
+    """A recommendation kind as people read it ('genetic_counselling' -> 'Genetic
+    counselling'); an unknown kind as it is stored."""
+    return RECOMMENDATION_KIND_NAMES.get(kind, kind)
 
 # -- who may do what ------------------------------------------------------------------------
 
@@ -157,7 +164,7 @@ class Recommendation:
 
     @property
     def kind_label(self) -> str:
-        return RECOMMENDATION_KIND_NAMES.get(self.kind, self.kind)
+        return kind_name(self.kind)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from annotation import snapshots
 from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
 from mtb import __version__
 from mtb.board import (
-    RECOMMENDATION_KIND_NAMES,
     CaseRecord,
     Curation,
     Recommendation,
     finding_key,
     is_key_finding,
+    kind_name,
     reported_tier,
 )
 from mtb.case import Case, event_text, latest_stage, latest_value
@@ -96,7 +96,7 @@ class ReportRecommendation:
 
     @property
     def kind_label(self) -> str:
-        return RECOMMENDATION_KIND_NAMES.get(self.kind, self.kind)
+        return kind_name(self.kind)
 
 
 @dataclass(frozen=True)
