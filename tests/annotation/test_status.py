@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from annotation import snapshots
 from annotation.genes import DEFAULT_GENES_DIR, MANE_SUMMARY, GeneModel, report_accessions
+from annotation.index import load_index
 from annotation.status import knowledge_base_status
 from mtb.config import Settings
 from mtb.errors import KnowledgeBaseError
@@ -19,10 +21,13 @@ def test_status_before_and_after_the_index_is_built(tmp_path, data_dir, kb) -> N
                                                          "MTB_LIVE": "1"}))
     assert built.built and built.built_at and built.built_by.startswith("mtb ")
     by_name = {source.name: source for source in built.sources}
-    assert by_name["CIViC"].version == "01-Aug-2024"
-    assert by_name["CIViC"].counts == ("variants 1717, molecular profiles 1739, evidence items "
-                                       "4375, assertions 66")
-    assert by_name["Cancer Hotspots"].counts.endswith(" hotspots")
+    index = load_index(data_dir)
+    assert by_name["CIViC"].version == index.meta["civic_release"]
+    assert by_name["CIViC"].counts == ", ".join(f"{kind} {n}"
+                                                for kind, n in index.civic.counts.items())
+    assert by_name["CIViC"].counts.startswith("variants ")
+    assert by_name["Cancer Hotspots"].counts == f"{index.hotspots.count} hotspots"
+    assert [s.name for s in built.sources] == [s.name for s in snapshots.manifest()]
     assert built.live and not built.oncokb
 
 
