@@ -25,7 +25,7 @@ from annotation.sources.base import SourceAnswer, SourceStatus
 from annotation.tiering import TierContext, tier_variant
 from annotation.tmb import Tmb, compute_tmb
 from mtb.errors import SourceError
-from mtb.ingest.bed import Regions
+from mtb.regions import Regions
 from mtb.variant import CopyNumber, Finding, GenomeBuild, SmallVariant, StructuralVariant
 
 __all__ = ["CaseAnnotation", "KnowledgeBase", "annotate", "annotate_alterations", "tier_context"]

@@ -747,3 +747,29 @@ def _shared_prefix(ref: str, alt: str) -> int:
 @cache
 def _bundled_model() -> GeneModel:
     return GeneModel()
+
+
+@cache
+def report_accessions(model: GeneModel) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """What a FHIR report names beside the gene model's placements, from the same MANE summary:
+    the HGNC id by gene symbol, the protein of each versioned transcript (NM->NP, ENST->ENSP:
+    another transcript version may encode another protein version, so no unversioned match),
+    and the GRCh38 chromosome accession (NC_) by chromosome name. KnowledgeBaseError when the
+    snapshot is missing or damaged."""
+    hgnc: dict[str, str] = {}
+    protein: dict[str, str] = {}
+    chromosomes: dict[str, str] = {}
+    for line in _lines(model.genes_dir / MANE_SUMMARY, "#NCBI_GeneID"):
+        fields = line.split("\t")
+        if line.startswith("#") or len(fields) < 11:
+            continue
+        hgnc.setdefault(fields[3], fields[2])
+        for nuc, prot in ((fields[5], fields[6]), (fields[7], fields[8])):
+            if nuc and prot:
+                protein.setdefault(nuc, prot)
+        accession = fields[10]
+        if accession.startswith("NC_0000"):
+            chromosomes.setdefault(normalize_chrom(accession), accession)
+        elif accession.startswith("NC_012920"):
+            chromosomes.setdefault("MT", accession)
+    return hgnc, protein, chromosomes

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from annotation import proteins as names
 from annotation.model import COMMON_AF, Alteration, Diagnosis, Granularity, Hotspot, Match
 from annotation.sources.civic.knowledge import CivicKnowledge, Entry, Profile, evaluate, has_not
-from mtb.ingest.consequences import NONSYNONYMOUS
+from mtb.sequence import NONSYNONYMOUS
 
 TRUNCATING = frozenset({
     "stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mtb.ingest.consequences import AA3_TO_1
+from mtb.sequence import AA3_TO_1
 
 _AA3_ANY_CASE = re.compile("|".join(AA3_TO_1), re.IGNORECASE)
 # three-letter notation starts with a three-letter residue and its number; only then are

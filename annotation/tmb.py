@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotation.model import COMMON_AF, Alteration
-from mtb.ingest.bed import Regions
+from mtb.regions import Regions
 from mtb.variant import SMALL_TYPES, SmallVariant
 
 TMB_CONSEQUENCES = frozenset({

@@ -5,7 +5,7 @@
 Builds a SYNTHETIC whole-exome-plus case (bench/annotate.py's generator, annotated for lung
 adenocarcinoma, with a short clinical history) and times:
 - the case page's layout function (`layouts.case_page.case_page`): target <= 1 s;
-- the grid callback (`mtb.grid.rows_for`) answering the first block of 100 rows for typical
+- the grid callback (`mtb.web.grid.rows_for`) answering the first block of 100 rows for typical
   filters (tier I-II; PASS + VAF >= 5 % + coding, sorted by VAF; a gene name): target <= 150 ms;
 and, as the baseline measured in the same run, what a grid without server-side rows would
 cost: turning all 100k rows into the records the browser would have to receive.
@@ -29,9 +29,9 @@ from layouts.case_page import case_page
 from mtb.case import Case
 from mtb.catalog import CaseEntry
 from mtb.config import Settings
-from mtb.grid import rows_for, variant_frame
 from mtb.timeline import EventKind, PartialDate, TimelineEvent, therapy_lines
 from mtb.variant import GenomeBuild
+from mtb.web.grid import rows_for, variant_frame
 
 FILTERS = {
     "tier I-II": {"tier_rank": {"filterType": "number", "type": "lessThanOrEqual",

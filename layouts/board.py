@@ -16,18 +16,18 @@ from dash import dcc, html
 
 from annotation.model import AnnotatedVariant
 from layouts import ids
-from mtb.case import finding_key
-from mtb.store.schema import (
+from mtb.board import (
     AMP_TIERS,
     EVIDENCE_GRADES,
     NEXT_STATUS,
     ONCOGENICITY,
-    RECOMMENDATION_KIND_NAMES,
     RECOMMENDATION_KINDS,
     AuditEntry,
     CaseRecord,
     Curation,
     Recommendation,
+    finding_key,
+    kind_name,
 )
 
 
@@ -44,8 +44,6 @@ class BoardView:
     role: str
     may_curate: bool
     may_decide: bool
-
-
 
 
 def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
@@ -148,12 +146,12 @@ def summary_form(record: CaseRecord, *, may_curate: bool) -> html.Div:
 def recommendation_item(item: Recommendation, *, may_decide: bool, final: bool) -> html.Li:
     grade = f" · evidence {item.evidence_grade}" if item.evidence_grade else ""
     tier = f" · tier {item.amp_tier}" if item.amp_tier else ""
-    findings = item.finding_keys.replace("\n", ", ")
+    findings = ", ".join(item.keys)
     withdraw = None if final or not may_decide else dbc.Button(
         "Withdraw", id={"type": ids.WITHDRAW, "id": item.id, "version": item.version},
         size="sm", color="link", className="p-0 ms-2")
     return html.Li([
-        html.Strong(f"{RECOMMENDATION_KIND_NAMES.get(item.kind, item.kind)}: {item.text}"),
+        html.Strong(f"{item.kind_label}: {item.text}"),
         html.Span(f"{grade}{tier}"), withdraw,
         html.Div(item.rationale, className="small") if item.rationale else None,
         html.Div(f"rests on: {findings}", className="small text-muted") if findings else None,
@@ -176,7 +174,7 @@ def decision_panel(
         parts.append(html.Div([
             dbc.Row([
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
-                    {"label": RECOMMENDATION_KIND_NAMES[k], "value": k}
+                    {"label": kind_name(k), "value": k}
                     for k in RECOMMENDATION_KINDS]), md=3),
                 dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=500,
                                   placeholder="therapy, trial or examination"), md=5),

@@ -26,22 +26,22 @@ from layouts.board import (
 )
 from layouts.case_header import case_header
 from layouts.figures import timeline_figure, vaf_figure
-from layouts.findings import dismissed, evidence_panel, key_findings
+from layouts.findings import evidence_panel, key_finding_cards
 from layouts.variant_table import variant_grid
-from mtb.case import ACTIONABLE, Case, finding_key
+from mtb.board import counts, finding_key, key_findings
+from mtb.case import Case
 from mtb.timeline import PartialDate
-from mtb.variant import SmallVariant
+from mtb.variant import SMALL_TYPES
 
 _GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"],
                  "toImageButtonOptions": {"format": "svg"}}
 
 
-def actionable_rows(case: Case) -> list[tuple[int, AnnotatedVariant]]:
-    """(row in the variant table, finding) of the tier I/II findings, strongest first."""
-    rows = [(row, v) for row, v in enumerate(case.annotation.variants) if v.tier in ACTIONABLE]
-    return sorted(rows, key=lambda item: (item[1].tier.rank, item[1].alteration.gene,
-                                          item[1].alteration.label))
+def key_rows(case: Case, board: BoardView | None) -> list[tuple[int, AnnotatedVariant]]:
+    """(row in the variant table, finding) of the key findings with the board's curations,
+    strongest first."""
+    return key_findings(case.annotation.variants, board.curations if board else None)
 
 
 def _event_list(case: Case) -> html.Details:
@@ -80,11 +80,16 @@ def _timeline_section(case: Case, *, large: bool) -> html.Div:
     return html.Div(parts, id=ids.TIMELINE)
 
 
+def _small_vafs(rows: list[tuple[int, AnnotatedVariant]]) -> list[tuple[str, float]]:
+    """(label, tumor VAF) of the small variants whose file gave a VAF."""
+    return [(v.alteration.label, v.finding.support.vaf) for _, v in rows
+            if v.finding is not None and v.finding.variant_type in SMALL_TYPES
+            and v.finding.support.vaf is not None]
+
+
 def _vaf_section(case: Case, rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
-    vafs = [v.finding.tumor_vaf for v in case.annotation.variants
-            if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
-    marked = [(v.alteration.label, v.finding.tumor_vaf) for _, v in rows
-              if isinstance(v.finding, SmallVariant) and v.finding.tumor_vaf is not None]
+    vafs = [vaf for _, vaf in _small_vafs(list(enumerate(case.annotation.variants)))]
+    marked = _small_vafs(rows)
     if not vafs:
         return html.Div()
     return html.Div([html.H3("VAF distribution", className="section-title"),
@@ -120,7 +125,7 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
 def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None
 ) -> html.Div:
-    rows = actionable_rows(case)
+    rows = key_rows(case, board)
     present = dcc.Link("Present", href=f"/case/{case.entry.id}/present", id=ids.PRESENT_LINK,
                        className="btn btn-dark btn-sm")
     top = [dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0")]
@@ -137,7 +142,8 @@ def case_page(
         html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
         case_header(case),
         dbc.Row([
-            dbc.Col(key_findings(rows, curations=board.curations if board else None), lg=5),
+            dbc.Col(key_finding_cards(rows, curations=board.curations if board else None),
+                    lg=5),
             dbc.Col(_timeline_section(case, large=False), lg=7),
         ], className="g-3 above-fold"),
         _warnings(case),
@@ -182,11 +188,10 @@ def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
 def present_page(
     case: Case, previous: str | None, following: str | None, board: BoardView | None = None
 ) -> html.Div:
-    rows = actionable_rows(case)
+    rows = key_rows(case, board)
     curated = board.curations if board is not None else {}
     decision = _recommended(board) if board is not None and board.recommendations \
-        else _options([(row, v) for row, v in rows
-                       if not dismissed(curated.get(finding_key(v)))])
+        else _options([(row, v) for row, v in rows if counts(v, curated.get(finding_key(v)))])
 
     def nav(case_id: str | None, text: str, ident: str) -> object:
         if case_id is None:
@@ -204,8 +209,9 @@ def present_page(
         ], className="present-nav"),
         case_header(case, large=True),
         dbc.Row([
-            dbc.Col([key_findings(rows, large=True,
-                                  curations=board.curations if board else None), decision],
+            dbc.Col([key_finding_cards(rows, large=True,
+                                       curations=board.curations if board else None),
+                     decision],
                     xl=5),
             dbc.Col(_timeline_section(case, large=True), xl=7),
         ], className="g-4"),

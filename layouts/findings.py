@@ -16,9 +16,8 @@ from dash import html
 
 from annotation.model import AnnotatedVariant, Evidence, Tier
 from layouts import ids
-from mtb.case import finding_key
-from mtb.store.schema import Curation
-from mtb.variant import SmallVariant
+from mtb.board import Curation, dismissed, finding_key
+from mtb.variant import NO_SUPPORT, SMALL_TYPES
 
 TIER_TEXT = {
     Tier.IA: "Tier IA", Tier.IB: "Tier IB", Tier.IIC: "Tier IIC", Tier.IID: "Tier IID",
@@ -34,12 +33,14 @@ def tier_badge(tier: Tier, level: str = "") -> html.Span:
 
 
 def read_support(variant: AnnotatedVariant) -> str:
-    finding = variant.finding
-    if isinstance(finding, SmallVariant) and finding.tumor_vaf is not None:
-        depth = f", {finding.tumor_alt}/{finding.tumor_depth} reads" \
-            if finding.tumor_depth is not None else ""
-        return f"VAF {finding.tumor_vaf:.0%}{depth}"
+    """What backs the finding in the tumor: a small variant's VAF and reads, a segment's
+    copy-number call, or 'fusion'."""
     alteration = variant.alteration
+    finding = variant.finding
+    support = finding.support if finding is not None else NO_SUPPORT
+    if finding is not None and finding.variant_type in SMALL_TYPES and support.vaf is not None:
+        depth = f", {support.alt}/{support.depth} reads" if support.depth is not None else ""
+        return f"VAF {support.vaf:.0%}{depth}"
     if alteration.kind == "cnv":
         return alteration.cnv_call.replace("_", " ")
     if alteration.kind == "fusion":
@@ -71,15 +72,6 @@ def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
         [html.Summary(f"Why {TIER_TEXT[variant.tier]}?"), html.Ol(items, className="reasons")],
         open=open_, className="why",
     )
-
-
-DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})
-
-
-def dismissed(curation: Curation | None) -> bool:
-    """Curated away: a tier III/IV override, or an artefact / benign call."""
-    return curation is not None and (curation.tier_override in ("III", "IV")
-                                     or curation.oncogenicity in DISMISSED)
 
 
 def curation_note(curation: Curation | None) -> html.Div | None:
@@ -120,12 +112,12 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
     return dbc.Card(dbc.CardBody(body), className=f"finding tier-border-{variant.tier.value}")
 
 
-def key_findings(
+def key_finding_cards(
     variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
     curations: Mapping[str, Curation] | None = None,
 ) -> html.Div:
-    """Tier I/II findings as cards, strongest first, each with its curation; what does not
-    fit is counted."""
+    """The key findings (mtb.board.key_findings: (row, finding), strongest first) as cards,
+    each with its curation; what does not fit is counted."""
     curations = curations or {}
     limit = 6 if large else MAX_CARDS
     shown = variants[:limit]

@@ -1,5 +1,6 @@
 """Every component id of the app, once. Callbacks and tests import them from here."""
 
+RELOAD = "reload"  # a dcc.Location(refresh=True) in the app's layout: a redraw after a write
 CASE_LIST = "case-list"  # the agenda table
 PAGE_MESSAGE = "page-message"
 CASE_ID = "case-id"  # dcc.Store with the open case's id

@@ -1,5 +1,5 @@
 """The full variant table: AG Grid on the infinite row model (rows come from the server in
-blocks of 100, filtered and sorted there; see mtb.grid), with tier buttons above it and the
+blocks of 100, filtered and sorted there; see mtb.web.grid), with tier buttons above it and the
 header's own text and number filters."""
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Writing a file so that a crash leaves the old file or the complete new one, never half.
 
-Used for everything mtb writes that someone relies on later: HTTP cache entries, imported
-FHIR records. A temporary file beside the target (same filesystem, so the rename is atomic),
-flushed to disk, then `os.replace`. The temporary file is created owner-only (0600) and keeps
-that mode unless `mode` says otherwise: imported records are patient data.
+The one way mtb writes a file someone relies on later: HTTP cache entries and downloads
+(mtb.http), imported FHIR records (mtb.ingest.fhir_server), reports (`mtb report -o`). A
+temporary file beside the target (same filesystem, so the rename is atomic), flushed to disk,
+then `os.replace`. The temporary file is created owner-only (0600) and keeps that mode unless
+`mode` says otherwise: imported records and reports are patient data.
 """
 
 from __future__ import annotations
@@ -11,16 +12,23 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["atomic_file", "atomic_write"]
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> Path:
+@contextlib.contextmanager
+def atomic_file(path: Path, *, mode: int | None = None) -> Iterator[BinaryIO]:
+    """A binary file to write `path` through: it replaces `path` when the block ends without
+    an exception, and is removed otherwise (for data that arrives in pieces: a download)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         if mode is not None:
@@ -30,4 +38,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return path
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> Path:
+    """Write `data` to `path` atomically (see the module's docstring)."""
+    with atomic_file(path, mode=mode) as out:
+        out.write(data)
+    return Path(path)

@@ -1,42 +1,264 @@
-"""What the store holds about one case, for the signed-in user: the bridge between mtb.store
-and the board layouts (used by the page and by the callbacks that redraw it)."""
+"""The rules of the tumor board, each in one place: who may do what, the words the board
+records its work in, and which findings it discusses. Pure: no files, no database, no Dash.
+
+The store checks writes against these vocabularies and returns the records below; the layouts
+draw them; the agenda, the case page, the presentation and the report ask the same two
+questions of every finding, so they cannot disagree about it:
+
+- `reported_tier(finding, curation)`: the tier the board reports, the curator's override
+  when there is one, else the tier the knowledge-base rules gave.
+- `is_key_finding(finding, curation)`: tier I or II by the knowledge-base rules or by the
+  curator. A finding a curator raised from III to IIC is a key finding (a card on the case
+  page and the presentation, counted on the agenda, in the report); one the curator lowered
+  or called an artefact stays visible as a card, marked, but no longer `counts` (the agenda's
+  numbers, the presentation's options).
+"""
 
 from __future__ import annotations
 
-from layouts.board import BoardView
-from mtb.case import Case, finding_key
-from mtb.store import Actor, Store
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from annotation.model import TIER_RANK, AnnotatedVariant, Tier
+from mtb.variant import SmallVariant
+
+__all__ = [
+    "AMP_TIERS",
+    "ANONYMOUS",
+    "DISMISSED",
+    "EVIDENCE_GRADES",
+    "KEY_TIERS",
+    "NEXT_STATUS",
+    "ONCOGENICITY",
+    "PERMISSIONS",
+    "RECOMMENDATION_KINDS",
+    "RECOMMENDATION_KIND_NAMES",
+    "ROLES",
+    "STATUSES",
+    "TIER_ONE",
+    "Actor",
+    "AuditEntry",
+    "CaseRecord",
+    "Curation",
+    "Meeting",
+    "Recommendation",
+    "counts",
+    "dismissed",
+    "finding_key",
+    "is_key_finding",
+    "key_findings",
+    "kind_name",
+    "reported_tier",
+    "tier_counts",
+]
+
+# -- vocabularies ---------------------------------------------------------------------------
+
+ROLES = ("viewer", "curator", "chair", "admin")
+STATUSES = ("prepared", "presented", "decided", "final")
+# the status a case may move to from each status (back one step, or on; final locks the case)
+NEXT_STATUS = {"prepared": ("presented",), "presented": ("prepared", "decided"),
+               "decided": ("presented", "final"), "final": ()}
+RECOMMENDATION_KINDS = ("therapy", "trial", "diagnostics", "genetic_counselling")
+RECOMMENDATION_KIND_NAMES = {"therapy": "Therapy", "trial": "Clinical trial",
+                             "diagnostics": "Further diagnostics",
+                             "genetic_counselling": "Genetic counselling"}
+# MII molecular tumor board evidence grades (Kerndatensatz Modul MTB, after the NCT/ZPM scheme)
+EVIDENCE_GRADES = ("m1A", "m1B", "m1C", "m2A", "m2B", "m2C", "m3", "m4")
+ONCOGENICITY = ("oncogenic", "likely oncogenic", "uncertain", "likely benign", "benign",
+                "likely artefact")
+AMP_TIERS = tuple(tier.value for tier in Tier)  # IA, IB, IIC, IID, III, IV
+KEY_TIERS = (Tier.IA.value, Tier.IB.value, Tier.IIC.value, Tier.IID.value)  # tier I and II
+TIER_ONE = (Tier.IA.value, Tier.IB.value)
+DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})  # oncogenicity calls
+
+
+def kind_name(kind: str) -> str:
+    """A recommendation kind as people read it ('genetic_counselling' -> 'Genetic
+    counselling'); an unknown kind as it is stored."""
+    return RECOMMENDATION_KIND_NAMES.get(kind, kind)
+
+# -- who may do what ------------------------------------------------------------------------
+
+PERMISSIONS = {
+    "curate": frozenset({"curator", "chair", "admin"}),
+    "add_case": frozenset({"curator", "chair", "admin"}),
+    "decide": frozenset({"chair", "admin"}),
+    "manage_users": frozenset({"admin"}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting (from the signed-in session, never from the request body)."""
+
+    name: str
+    role: str
+
+    def may(self, action: str) -> bool:
+        return self.role in PERMISSIONS[action]
+
 
 ANONYMOUS = Actor("", "viewer")
 
-
-def board_view(store: Store, case_id: str, actor: Actor | None) -> BoardView:
-    actor = actor or ANONYMOUS
-    return BoardView(
-        record=store.case_record(case_id),
-        recommendations=store.recommendations(case_id),
-        audit=store.audit(case_id),
-        meetings=meeting_labels(store),
-        curations=store.curations(case_id),
-        user=actor.name,
-        role=actor.role,
-        may_curate=actor.may("curate"),
-        may_decide=actor.may("decide"),
-    )
+# -- what the board records (the store returns these, never its database rows) -------------
 
 
-def meeting_labels(store: Store) -> list[tuple[int, str]]:
-    """(id, '2026-11-24 · Molecular tumor board (5 participants)') of every meeting."""
-    labels = []
-    for meeting in store.meetings():
-        people = [p for p in meeting.participants.splitlines() if p.strip()]
+@dataclass(frozen=True)
+class CaseRecord:
+    """What the board did with a case: status, meeting, the curators' summary. Version 0: no
+    record stored yet (a fresh 'prepared' case)."""
+
+    case_id: str
+    status: str = "prepared"
+    meeting_id: int | None = None
+    summary: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Curation:
+    """A molecular biologist's interpretation of one finding of a case."""
+
+    id: int
+    case_id: str
+    finding_key: str
+    oncogenicity: str = ""
+    tier_override: str = ""
+    override_reason: str = ""
+    comment: str = ""
+    in_report: bool = False
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    version: int = 1
+    case_version: int | None = None  # the case record's version after the write that returned it
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommendation of the board for a case. Withdrawn, never deleted."""
+
+    id: int
+    case_id: str
+    kind: str  # one of RECOMMENDATION_KINDS
+    text: str  # the therapy, trial or examination
+    evidence_grade: str = ""
+    amp_tier: str = ""
+    rationale: str = ""
+    finding_keys: str = ""  # one key per line
+    withdrawn: bool = False
+    created_at: datetime | None = None
+    created_by: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    version: int = 1
+    case_version: int | None = None  # the case record's version after the write that returned it
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys of the findings it rests on."""
+        return tuple(k.strip() for k in self.finding_keys.splitlines() if k.strip())
+
+    @property
+    def kind_label(self) -> str:
+        return kind_name(self.kind)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    day: date
+    title: str
+    participants: str = ""  # one name per line
+    version: int = 1
+
+    @property
+    def label(self) -> str:
+        """'2026-11-24 · Molecular tumor board (5 participants)'."""
+        people = [p for p in self.participants.splitlines() if p.strip()]
         count = f" ({len(people)} participants)" if people else ""
-        labels.append((meeting.id, f"{meeting.day} · {meeting.title}{count}"))
-    return labels
+        return f"{self.day} · {self.title}{count}"
 
 
-def finding_choices(case: Case) -> list[tuple[str, str]]:
-    """(key, label) of the findings a recommendation may rest on: tier I-III first."""
-    ranked = sorted(case.annotation.variants, key=lambda v: v.tier.rank)
-    return [(finding_key(v), f"{v.alteration.label} ({v.tier.value})")
-            for v in ranked if v.tier.rank <= 4][:200]
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who changed what, when, from what to what (before and after as JSON text)."""
+
+    id: int
+    at: datetime
+    user_name: str
+    action: str  # curate, set_status, recommend, ...
+    entity: str  # curation, case_record, recommendation, meeting, user, event
+    entity_key: str
+    case_id: str = ""
+    before: str = ""
+    after: str = ""
+
+
+# -- which findings the board discusses -------------------------------------------------------
+
+
+def finding_key(variant: AnnotatedVariant) -> str:
+    """A finding's identity across reloads of its case (curations and recommendations refer to
+    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
+    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
+    finding = variant.finding
+    if isinstance(finding, SmallVariant):
+        return finding.key
+    return f"{variant.alteration.kind}:{variant.alteration.label}"
+
+
+def reported_tier(finding: AnnotatedVariant, curation: Curation | None) -> str:
+    """The tier the board reports: the curator's override when there is one, else the tier the
+    knowledge-base rules gave. (The computed tier is always shown beside an override.)"""
+    if curation is not None and curation.tier_override:
+        return curation.tier_override
+    return finding.tier.value
+
+
+def dismissed(curation: Curation | None) -> bool:
+    """Curated away: a tier III/IV override, or an artefact / benign call."""
+    return curation is not None and (curation.tier_override in ("III", "IV")
+                                     or curation.oncogenicity in DISMISSED)
+
+
+def is_key_finding(finding: AnnotatedVariant, curation: Curation | None) -> bool:
+    """Tier I or II by the knowledge-base rules or by the curator: a card on the case page and
+    the presentation, a finding of the report."""
+    return finding.tier.value in KEY_TIERS or reported_tier(finding, curation) in KEY_TIERS
+
+
+def counts(finding: AnnotatedVariant, curation: Curation | None) -> bool:
+    """A key finding the curators have not dismissed: counted on the agenda, its therapies
+    put before the board as options."""
+    return is_key_finding(finding, curation) and not dismissed(curation)
+
+
+def key_findings(
+    variants: Iterable[AnnotatedVariant], curations: Mapping[str, Curation] | None = None
+) -> list[tuple[int, AnnotatedVariant]]:
+    """(row in the case's variant table, finding) of the key findings, strongest reported tier
+    first, then by gene and label."""
+    curations = curations or {}
+    rows = [(row, v) for row, v in enumerate(variants)
+            if is_key_finding(v, curations.get(finding_key(v)))]
+    return sorted(rows, key=lambda item: (
+        TIER_RANK[reported_tier(item[1], curations.get(finding_key(item[1])))],
+        item[1].alteration.gene, item[1].alteration.label))
+
+
+def tier_counts(
+    variants: Iterable[AnnotatedVariant], curations: Mapping[str, Curation] | None = None
+) -> tuple[int, int]:
+    """(tier I, tier II) findings that count, by their reported tier: the agenda's numbers."""
+    curations = curations or {}
+    tiers = []
+    for variant in variants:
+        curation = curations.get(finding_key(variant))
+        if counts(variant, curation):
+            tiers.append(reported_tier(variant, curation))
+    tier1 = sum(1 for tier in tiers if tier in TIER_ONE)
+    return tier1, len(tiers) - tier1

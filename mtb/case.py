@@ -1,4 +1,4 @@
-"""A case folder -> a Case: the patient header, annotated findings, the clinical timeline, TMB.
+"""A case -> a Case: the patient header, annotated findings, the clinical timeline, TMB.
 
 This is where the molecular and the clinical record meet, so it is where they are checked
 against each other: files on different genome builds, several patients in one folder, a
@@ -6,26 +6,29 @@ specimen date after the sequencing date. What cannot be joined is a warning on t
 to the board, never a silent choice.
 
     Case = ingest (VCF, tables, FHIR, histories, DICOM) -> annotation -> timeline
+
+A case is a folder with a case.toml (mtb.catalog), or files named on the command line (`mtb
+annotate`): both take the same road, `read_case_files` then `assemble`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from annotation import CaseAnnotation, annotate
 from annotation.kb import KnowledgeBase
-from annotation.model import AnnotatedVariant, Tier
+from annotation.model import AnnotatedVariant
+from mtb.board import key_findings
 from mtb.catalog import CaseEntry, CaseFile, read_case
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest import FileFindings, read_findings
-from mtb.ingest.dicom import read_dicom
-from mtb.ingest.fhir import read_fhir
-from mtb.ingest.histories import read_cbioportal_timeline, read_event_table
+from mtb.ingest.clinical import read_clinical_file
+from mtb.ingest.sniff import MOLECULAR_KINDS
+from mtb.regions import Regions
 from mtb.timeline import (
     EventKind,
     PartialDate,
@@ -36,10 +39,7 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Finding, GenomeBuild, SmallVariant
-
-MOLECULAR_KINDS = ("vcf", "segments", "fusions")
-ACTIONABLE = (Tier.IA, Tier.IB, Tier.IIC, Tier.IID)
+from mtb.variant import Finding, GenomeBuild
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ class Case:
 
     @property
     def actionable(self) -> list[AnnotatedVariant]:
-        """Tier I and II findings, strongest first: what the board discusses."""
-        found = [v for v in self.annotation.variants if v.tier in ACTIONABLE]
-        return sorted(found, key=lambda v: (v.tier.rank, v.alteration.gene, v.alteration.label))
+        """Tier I and II findings by the knowledge-base rules (no curation), strongest first:
+        what the board discusses (mtb.board.key_findings)."""
+        return [v for _, v in key_findings(self.annotation.variants)]
 
     def age(self, on: date | None = None) -> int | None:
         """The patient's age on a day (default: the sequencing date, else today)."""
@@ -89,25 +89,57 @@ def open_case(folder: Path, kb: KnowledgeBase, settings: Settings) -> Case:
 
 
 def load_case(entry: CaseEntry, kb: KnowledgeBase, settings: Settings) -> Case:
-    warnings: list[str] = []
+    """The road every case takes (the app, `mtb case show`, `mtb report`, `mtb annotate`):
+    its files read and checked, then annotated and joined."""
+    return assemble(read_case_files(entry, settings), kb, settings)
+
+
+@dataclass
+class CaseFiles:
+    """What a case's files gave, read and checked against each other, before annotation (so
+    that a bad file is reported before the knowledge base is opened)."""
+
+    entry: CaseEntry
+    molecular: list[FileFindings]  # in the order the entry names them
+    build: GenomeBuild
+    timeline: Timeline
+    summaries: list[FileSummary]
+
+
+def read_case_files(
+    entry: CaseEntry, settings: Settings, *, pass_only: bool = False
+) -> CaseFiles:
+    """Every file of a case: molecular files (their genome builds must agree) and the clinical
+    record. `pass_only`: only records that passed the caller's filters."""
     molecular = [f for f in entry.files if f.kind in MOLECULAR_KINDS]
-    clinical = [f for f in entry.files if f.kind not in MOLECULAR_KINDS]
-    read, build = _read_molecular(entry, molecular)
+    read, build = _read_molecular(entry, molecular, pass_only)
     timeline = Timeline()
     summaries = [_molecular_summary(f) for f in read]
-    for case_file in clinical:
+    for case_file in entry.files:
+        if case_file.kind in MOLECULAR_KINDS:
+            continue
         part = _read_clinical(entry, case_file, settings)
         timeline.extend(part)
         summaries.append(FileSummary(case_file.path, case_file.kind, part.summary()))
-    warnings += [f"{Path(f.path).name}: {w}" for f in read if f.info for w in f.info.warnings]
+    return CaseFiles(entry, read, build, timeline, summaries)
+
+
+def assemble(
+    files: CaseFiles, kb: KnowledgeBase, settings: Settings, *, reference: Path | None = None,
+    panel: Regions | None = None,
+) -> Case:
+    """Annotate the case's findings for its diagnosis and join them with its timeline.
+    `reference`: a FASTA for protein changes of unannotated variants; `panel`: TMB regions."""
+    entry, read, build, timeline = files.entry, files.molecular, files.build, files.timeline
+    warnings = [f"{Path(f.path).name}: {w}" for f in read if f.info for w in f.info.warnings]
     warnings += timeline.warnings
     diagnosis = entry.diagnosis or _diagnosis_from(timeline)
     if not diagnosis:
         warnings.append("no diagnosis in case.toml or the clinical files: tiers have no "
                         "tumor-type context")
     findings: list[Finding] = [finding for f in read for finding in f.findings]
-    annotation = annotate(findings, diagnosis, kb, build=build,
-                          tmb_megabases=settings.tmb_megabases)
+    annotation = annotate(findings, diagnosis, kb, build=build, reference=reference,
+                          tmb_megabases=settings.tmb_megabases, panel=panel)
     warnings += annotation.notes
     events = merge_courses([*timeline.events, *_case_dates(entry, read, warnings)])
     patient = _patient(timeline, warnings)
@@ -118,27 +150,32 @@ def load_case(entry: CaseEntry, kb: KnowledgeBase, settings: Settings) -> Case:
         events=sorted(events, key=lambda e: e.sort_key),
         lines=therapy_lines(events),
         build=build,
-        files=summaries,
+        files=files.summaries,
         warnings=list(dict.fromkeys(warnings)),
         skipped=timeline.skipped,
     )
 
 
 def _read_molecular(
-    entry: CaseEntry, files: list[CaseFile]
+    entry: CaseEntry, files: list[CaseFile], pass_only: bool
 ) -> tuple[list[FileFindings], GenomeBuild]:
+    """The molecular files in the entry's order; the VCFs first read decide the genome build
+    of the tables (which do not say theirs)."""
     given = GenomeBuild.parse(entry.build) if entry.build else None
-    vcfs = [
-        read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None, build=given)
-        for f in files if f.kind == "vcf"
-    ]
-    builds = {f.build for f in vcfs if f.build is not GenomeBuild.UNKNOWN}
+    vcfs = {
+        index: read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None,
+                             build=given, pass_only=pass_only)
+        for index, f in enumerate(files) if f.kind == "vcf"
+    }
+    builds = {f.build for f in vcfs.values() if f.build is not GenomeBuild.UNKNOWN}
     if len(builds) > 1:
-        raise InputError(entry.folder / "case.toml", "the case's VCFs are on different genome "
-                         "builds: " + ", ".join(sorted(b.value for b in builds)))
+        raise InputError(entry.described_in, "the case's VCFs are on different genome builds: "
+                         + ", ".join(sorted(b.value for b in builds)))
     build = given or (builds.pop() if builds else GenomeBuild.UNKNOWN)
-    tables = [read_findings(f.path, build=build) for f in files if f.kind != "vcf"]
-    return vcfs + tables, build
+    read = [vcfs[index] if index in vcfs else read_findings(f.path, build=build,
+                                                            pass_only=pass_only)
+            for index, f in enumerate(files)]
+    return read, build
 
 
 def _molecular_summary(found: FileFindings) -> FileSummary:
@@ -155,22 +192,17 @@ _NAMES = {"SmallVariant": "small variants", "CopyNumber": "copy-number segments"
 
 
 def _read_clinical(entry: CaseEntry, case_file: CaseFile, settings: Settings) -> Timeline:
-    patient = case_file.patient or None
-    readers: dict[str, Callable[[], Timeline]] = {
-        "fhir": lambda: read_fhir([case_file.path], patient=patient,
-                                  show_names=settings.show_names),
-        "dicom": lambda: read_dicom([case_file.path]),
-        "timeline": lambda: read_cbioportal_timeline(case_file.path, _index(entry), patient),
-        "events": lambda: read_event_table(case_file.path),
-    }
-    return readers[case_file.kind]()
+    index = _index(entry) if case_file.kind == "timeline" else None
+    return read_clinical_file(case_file.path, case_file.kind, index_date=index,
+                              patient=case_file.patient or None,
+                              show_names=settings.show_names)
 
 
 def _index(entry: CaseEntry) -> date | None:
     if entry.index_date is None:
         return None
     if entry.index_date.precision != "day":
-        raise InputError(entry.folder / "case.toml",
+        raise InputError(entry.described_in,
                          f"'index_date' {entry.index_date} must be a full date (YYYY-MM-DD): "
                          "day-counted histories need day 0")
     return entry.index_date.earliest
@@ -213,16 +245,6 @@ def _patient(timeline: Timeline, warnings: list[str]) -> Patient | None:
         warnings.append(f"the clinical files describe {len(distinct)} patients "
                         f"({', '.join(sorted(distinct))}): check that they belong to this case")
     return next(iter(distinct.values()), None)
-
-
-def finding_key(variant: AnnotatedVariant) -> str:
-    """A finding's identity across reloads of its case (curations and recommendations refer to
-    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
-    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
-    finding = variant.finding
-    if isinstance(finding, SmallVariant):
-        return finding.key
-    return f"{variant.alteration.kind}:{variant.alteration.label}"
 
 
 STAGE_WORDS = ("stage", "stadium", "tnm", "figo", "uicc")

@@ -1,4 +1,6 @@
-"""The case folders mtb knows: each folder with a case.toml is one case.
+"""The case folders mtb knows: each folder with a case.toml is one case. Reading case.toml,
+writing it (the one writer, for cases added in the app and records imported from a FHIR
+server) and finding a case by its id live here.
 
 case.toml names the case, its diagnosis as the clinician wrote it, whether it is synthetic, the
 dates a board needs to place the molecular findings (specimen taken, sequenced, the index date
@@ -10,20 +12,25 @@ of day-counted histories) and its data files, each with its kind:
     timeline   cBioPortal timeline (days from index_date)
     events     simple CSV history (date, end, kind, label, value, unit)
 
-Reading the catalogue opens no data file; mtb.case does that when a case is opened.
+An entry without a kind gets the one mtb.ingest.sniff recognises (a VCF when it recognises
+none). Reading the catalogue opens no data file beyond that; mtb.case reads them when a case
+is opened.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mtb.atomic import atomic_write
+from mtb.config import Settings
 from mtb.errors import InputError
+from mtb.ingest.sniff import FILE_KINDS, sniff
 from mtb.timeline import PartialDate
 
-FILE_KINDS = ("vcf", "segments", "fusions", "fhir", "dicom", "timeline", "events")
 _FOLDER_KINDS = ("fhir", "dicom")
 
 
@@ -50,6 +57,13 @@ class CaseEntry:
     build: str = ""  # genome build of the tables, when the VCF does not tell
     tumor: str = ""  # VCF sample names, when the header does not tell
     normal: str = ""
+    origin: Path | None = None  # what describes the case when it is not a folder's case.toml
+
+    @property
+    def described_in(self) -> Path:
+        """What errors about the case as a whole name: its case.toml, or for a case given on
+        the command line (`mtb annotate`) its first file."""
+        return self.origin or self.folder / "case.toml"
 
 
 _LINE = re.compile(r"line (\d+)")
@@ -72,10 +86,10 @@ def read_case(folder: Path) -> CaseEntry:
     for item in data.get("files", []):
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             raise InputError(path, "every [[files]] entry needs a path (text)")
-        kind = str(item.get("kind", "vcf"))
+        file_path = folder / item["path"]
+        kind = str(item["kind"]) if "kind" in item else sniff(file_path) or "vcf"
         if kind not in FILE_KINDS:
             raise InputError(path, f"file kind '{kind}' is not one of {', '.join(FILE_KINDS)}")
-        file_path = folder / item["path"]
         folder_ok = kind in _FOLDER_KINDS and file_path.is_dir()
         if not (folder_ok or file_path.is_file()):
             raise InputError(path, f"names {item['path']}, which is not in the case folder")
@@ -116,3 +130,93 @@ def list_cases(cases_dir: Path) -> list[CaseEntry]:
                if not toml.parent.name.startswith(".")]  # .incoming-*: a case being added
     cases = [read_case(folder) for folder in folders]
     return sorted(cases, key=lambda case: case.title.lower())
+
+
+# -- the catalogue: the cases folder, then the cases added through the app ---------------------
+
+
+def uploads_dir(settings: Settings) -> Path:
+    """Where cases added through the app (and imported from a FHIR server) live: under the
+    data dir, since the bundled sample cases may be read-only."""
+    return settings.data_dir / "cases"
+
+
+def case_folders(settings: Settings) -> list[Path]:
+    """The folders of case folders, in the catalogue's order: the cases folder
+    (MTB_CASES_DIR), then the cases added through the app when that is another folder."""
+    folders = [settings.cases_dir]
+    added = uploads_dir(settings)
+    if added.is_dir() and added.resolve() != settings.cases_dir.resolve():
+        folders.append(added)
+    return folders
+
+
+def find_case(text: str, settings: Settings) -> CaseEntry | None:
+    """A case folder, else the catalogue's case with this id (sample/configured cases first,
+    then the cases added through the app); None when there is none. A folder without a
+    case.toml is an InputError."""
+    path = Path(text).expanduser()
+    if (path / "case.toml").is_file():
+        return read_case(path)
+    if path.is_dir():
+        raise InputError(path, "is a folder without a case.toml (not a case folder)")
+    for folder in (settings.cases_dir, uploads_dir(settings)):
+        for entry in _readable_cases(folder):
+            if entry.id == text:
+                return entry
+    return None
+
+
+def _readable_cases(folder: Path) -> list[CaseEntry]:
+    """The cases of a folder; one broken case.toml does not hide the others."""
+    if not folder.is_dir():
+        return []
+    try:
+        return list_cases(folder)
+    except InputError:
+        entries = []
+        for toml in sorted(folder.glob("*/case.toml")):
+            if toml.parent.name.startswith("."):
+                continue
+            try:
+                entries.append(read_case(toml.parent))
+            except InputError:
+                continue
+        return entries
+
+
+# -- writing case.toml ---------------------------------------------------------------------------
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes and backslashes escaped, control characters (a newline in a
+    title) replaced by spaces."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(ch if ch.isprintable() else " " for ch in escaped)
+    return f'"{escaped}"'
+
+
+def case_toml(
+    comment: Sequence[str], *, case_id: str, title: str, diagnosis: str, source: str,
+    files: Sequence[tuple[str, str]], synthetic: bool = False,
+) -> str:
+    """The text of a case.toml: `comment` lines first, then the case's fields and its
+    [[files]] (name, kind). Checked by reading it back: never a case.toml mtb cannot read."""
+    lines = [f"# {line}" for line in comment]
+    lines += [
+        f"id = {toml_string(case_id)}",
+        f"title = {toml_string(title)}",
+        f"diagnosis = {toml_string(diagnosis)}",
+        f"synthetic = {'true' if synthetic else 'false'}",
+        f"source = {toml_string(source)}",
+    ]
+    for name, kind in files:
+        lines += ["", "[[files]]", f"path = {toml_string(name)}", f"kind = {toml_string(kind)}"]
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)
+    return text
+
+
+def write_case_toml(folder: Path, text: str) -> Path:
+    """Write a case.toml (from `case_toml`) into a case folder, atomically."""
+    return atomic_write(Path(folder) / "case.toml", text.encode("utf-8"), mode=0o644)

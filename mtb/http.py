@@ -24,11 +24,8 @@ and is never exported.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -42,8 +39,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from mtb import __version__
-from mtb.atomic import atomic_write
-from mtb.errors import SourceError
+from mtb.atomic import atomic_file, atomic_write
+from mtb.errors import HttpStatusError, SourceError
 
 CACHE_SUBDIR = "http-cache"  # under Settings.data_dir
 DEFAULT_TTL = timedelta(days=7)
@@ -51,16 +48,6 @@ RETRY_AFTER_CAP = 30.0  # seconds; a server asking for longer is treated as down
 RETRY_STATUSES = (429, 502, 503, 504)
 
 Validator = Callable[[Any], None]  # raises SourceError for a 200 that is really a failure
-
-
-class HttpStatusError(SourceError):
-    """A non-2xx answer, after retries. Carries the status so a source can say more (OncoKB
-    turns 401/403 into "rejected the token")."""
-
-    def __init__(self, host: str, status: int) -> None:
-        self.host = host
-        self.status = status
-        super().__init__(f"{host}: HTTP {status}")
 
 
 def host_of(url: str) -> str:
@@ -322,28 +309,17 @@ class HttpClient:
         return 200 <= status < 300
 
     def download(self, url: str, dest: Path, headers: Mapping[str, str] | None = None) -> Path:
-        """Stream `url` to `dest`: into a temporary file beside it, then `os.replace`, so `dest`
-        is either the previous file or the complete new one, never a partial download."""
+        """Stream `url` to `dest` through mtb.atomic: `dest` is either the previous file or the
+        complete new one, never a partial download."""
         if self.offline:
             raise SourceError("offline")
         host = host_of(url)
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                self._throttle(host)
-                written, expected = self._stream(url, host, out, headers)
-                if expected is not None and written != expected:
-                    raise SourceError(f"{host}: download incomplete")
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, dest)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with atomic_file(dest, mode=0o644) as out:
+            self._throttle(host)
+            written, expected = self._stream(url, host, out, headers)
+            if expected is not None and written != expected:
+                raise SourceError(f"{host}: download incomplete")
         return dest
 
     def _stream(

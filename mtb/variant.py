@@ -6,6 +6,9 @@ Three kinds of finding reach a tumor board and each has its own shape:
 - `StructuralVariant`: a breakpoint pair (BND/DEL/DUP/INV/INS) and `Fusion`: a gene pair.
 
 All are frozen: ingest builds them, later stages derive new objects instead of mutating.
+Every kind answers the same three questions the same way, so no reader needs to ask which
+kind it holds: `support` (tumor VAF, supporting reads, depth), `locus` (where, as text) and
+`type_label` (what kind, as the variant table names it).
 Coordinates are 1-based and inclusive, as in VCF. `chrom` keeps the name as written in the
 file (users see it); `norm_chrom` is the normalised name used to join across sources.
 """
@@ -126,6 +129,23 @@ class TranscriptAnnotation:
     existing: str = ""  # VEP Existing_variation (rs IDs, COSMIC IDs)
 
 
+class ReadSupport(NamedTuple):
+    """The tumor reads behind a finding; None where the file does not say.
+
+    `alt` counts the reads that support the finding. For a fusion table these are the
+    caller's split (junction) reads, not reads of a DNA allele: `allelic` is False then, and
+    what reports as an allele's read depth (the FHIR report) leaves them out.
+    """
+
+    vaf: float | None = None
+    alt: int | None = None
+    depth: int | None = None
+    allelic: bool = True
+
+
+NO_SUPPORT = ReadSupport()
+
+
 class SmallVariant(NamedTuple):
     """One ALT allele of a VCF record, with the tumor (and normal) read evidence.
 
@@ -177,6 +197,18 @@ class SmallVariant(NamedTuple):
     def key(self) -> str:
         """chrom-pos-ref-alt on the normalised chromosome; stable across chr/no-chr files."""
         return f"{self.norm_chrom}-{self.pos}-{self.ref}-{self.alt}"
+
+    @property
+    def support(self) -> ReadSupport:
+        return ReadSupport(self.tumor_vaf, self.tumor_alt, self.tumor_depth)
+
+    @property
+    def locus(self) -> str:
+        return f"{self.chrom}:{self.pos} {self.ref}>{self.alt}"
+
+    @property
+    def type_label(self) -> str:
+        return self.variant_type.value
 
 
 def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
@@ -239,6 +271,18 @@ class CopyNumber:
         return passes_filter(self.filter)
 
     @property
+    def support(self) -> ReadSupport:
+        return NO_SUPPORT
+
+    @property
+    def locus(self) -> str:
+        return f"{self.chrom}:{self.start}-{self.end}"
+
+    @property
+    def type_label(self) -> str:
+        return "CNV"
+
+    @property
     def call(self) -> str:
         """amplification / gain / neutral / loss / deep_deletion, or the SV type if no number."""
         cn = self.copy_number
@@ -286,6 +330,18 @@ class StructuralVariant:
     def passed(self) -> bool:
         return passes_filter(self.filter)
 
+    @property
+    def support(self) -> ReadSupport:
+        return ReadSupport(self.tumor_vaf, self.tumor_alt, self.tumor_depth)
+
+    @property
+    def locus(self) -> str:
+        return f"{self.chrom}:{self.pos} / {self.chrom2}:{self.pos2}"
+
+    @property
+    def type_label(self) -> str:
+        return self.sv_type
+
 
 @dataclass(frozen=True, slots=True)
 class Fusion:
@@ -309,6 +365,18 @@ class Fusion:
     @property
     def passed(self) -> bool:
         return passes_filter(self.filter)
+
+    @property
+    def support(self) -> ReadSupport:
+        return ReadSupport(alt=self.split_reads, allelic=False)
+
+    @property
+    def locus(self) -> str:
+        return " / ".join(b for b in (self.breakpoint5, self.breakpoint3) if b)
+
+    @property
+    def type_label(self) -> str:
+        return "fusion"
 
 
 Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion

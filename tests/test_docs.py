@@ -35,3 +35,21 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "bash scripts/test.sh" in blocks
     assert "exec bash scripts/test.sh" in (REPO / ".ci/run").read_text()
     assert any(b.startswith("python3 -m venv .venv && .venv/bin/pip install . &&") for b in blocks)
+
+
+def test_every_path_the_readme_names_exists() -> None:
+    tops = ("mtb/", "annotation/", "layouts/", "assets/", "bench/", "docs/", "sample_cases/",
+            "scripts/", "tests/")
+    pattern = r"(?<![\w./])((?:" + "|".join(map(re.escape, tops)) + r")[\w./-]*)"
+    named = set(re.findall(pattern, README))
+    assert "mtb/ingest/callers.py" in named and "annotation/tiering.py" in named
+    missing = sorted(path for path in named if not (REPO / path.rstrip(".")).exists())
+    assert not missing, missing
+
+
+def test_the_layout_names_every_package() -> None:
+    layout = README.split("## Layout", 1)[1].split("## Licence", 1)[0]
+    for package in ("ingest/", "store/", "report/", "web/", "cli/", "pages/", "sources/"):
+        assert package in layout, package
+    for module in ("board.py", "sequence.py", "regions.py", "catalog.py", "case.py"):
+        assert module in layout, module

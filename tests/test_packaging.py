@@ -29,7 +29,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "mtb/cli.py", "annotation/__init__.py", "layouts/agenda.py",
+        "mtb/cli/__init__.py", "annotation/__init__.py", "layouts/agenda.py",
         "mtb/_data/assets/00_bootstrap.min.css",
         "mtb/_data/sample_cases/hcc1395-breast/case.toml",
         "mtb/_data/sample_cases/hcc1395-breast/HCC1395.annotated.expression.vcf.gz",

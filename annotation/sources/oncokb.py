@@ -30,8 +30,8 @@ from typing import Any
 
 from annotation.model import Alteration, Diagnosis, Evidence, Granularity, Match
 from annotation.sources.base import FetchMode, KnowledgeSource, SourceAnswer, SourceStatus
-from mtb.errors import SourceError
-from mtb.http import HttpClient, HttpStatusError
+from mtb.errors import HttpStatusError, SourceError
+from mtb.http import HttpClient
 
 ONCOKB_API = "https://www.oncokb.org/api/v1"
 ONCOKB_SITE = "https://www.oncokb.org"

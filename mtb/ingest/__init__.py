@@ -1,8 +1,11 @@
-"""Files -> findings; nothing here knows about annotation.
+"""Files -> findings and clinical events; nothing here knows about annotation.
 
 - VCF/BCF (`.vcf`, `.vcf.gz`, `.bcf`): `VcfReader` streams, `read_vcf` collects.
-- Copy-number segment tables: `read_segments`; fusion tables: `read_fusions`.
-`file_kind` tells them apart by content, not by file name.
+- Copy-number segment tables: `read_segments`; fusion tables: `read_fusions`;
+  `read_findings` reads any of them.
+- The clinical record (FHIR, histories, DICOM, a FHIR server): one door, mtb.ingest.clinical.
+- What kind a file is, by content: one sniffer, mtb.ingest.sniff (`file_kind` asks it which
+  molecular reader a file needs).
 """
 
 from __future__ import annotations
@@ -11,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mtb.ingest.cnv import looks_like_segments, read_segments
-from mtb.ingest.files import READ_ERRORS, open_binary
-from mtb.ingest.fusions import looks_like_fusions, read_fusions
-from mtb.ingest.tabular import header_of
+from mtb.ingest.cnv import read_segments
+from mtb.ingest.fusions import read_fusions
+from mtb.ingest.sniff import sniff
 from mtb.ingest.vcf import Callset, CallsetInfo, VcfReader, read_vcf
 from mtb.variant import Finding, GenomeBuild
 
@@ -22,6 +24,7 @@ __all__ = [
     "Callset",
     "CallsetInfo",
     "FileFindings",
+    "MolecularKind",
     "VcfReader",
     "file_kind",
     "read_findings",
@@ -30,26 +33,14 @@ __all__ = [
     "read_vcf",
 ]
 
-FileKind = Literal["vcf", "segments", "fusions"]
+MolecularKind = Literal["vcf", "segments", "fusions"]  # the molecular kinds of sniff.FILE_KINDS
 
 
-def file_kind(path: str | Path) -> FileKind:
-    """What a file holds. Anything that is not a recognisable table is read as a VCF, so that
-    the VCF reader reports what is wrong with it."""
-    path = Path(path)
-    try:
-        with open_binary(path) as handle:
-            head = handle.read(64)
-    except READ_ERRORS:
-        return "vcf"
-    if head.startswith((b"BCF", b"##fileformat=VCF", b"#CHROM")):
-        return "vcf"
-    columns = header_of(path)
-    if looks_like_fusions(columns):
-        return "fusions"
-    if looks_like_segments(columns):
-        return "segments"
-    return "vcf"
+def file_kind(path: str | Path) -> MolecularKind:
+    """Which molecular reader a file needs. Anything that is not a recognisable table is read
+    as a VCF, so that the VCF reader reports what is wrong with it."""
+    kind = sniff(path)
+    return kind if kind in ("segments", "fusions") else "vcf"
 
 
 @dataclass
@@ -57,7 +48,7 @@ class FileFindings:
     """Everything read from one input file, whatever its kind."""
 
     path: str
-    kind: FileKind
+    kind: MolecularKind
     findings: list[Finding]
     info: CallsetInfo | None  # VCF/BCF only
     build: GenomeBuild

@@ -1,33 +1,13 @@
-"""Target regions of a sequencing panel (BED: chrom, 0-based start, end), for TMB."""
+"""Reading a sequencing panel's target regions (BED: chrom, 0-based start, end) for TMB."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
 from pathlib import Path
 
 from mtb.errors import InputError
 from mtb.ingest.files import READ_ERRORS, open_text
+from mtb.regions import Regions
 from mtb.variant import normalize_chrom
-
-
-@dataclass(frozen=True)
-class Regions:
-    """Merged intervals per normalised chromosome, 0-based half-open."""
-
-    path: str
-    intervals: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]  # chrom -> (starts, ends)
-
-    @property
-    def megabases(self) -> float:
-        return sum(e - s for starts, ends in self.intervals.values()
-                   for s, e in zip(starts, ends, strict=True)) / 1e6
-
-    def contains(self, norm_chrom: str, pos: int) -> bool:
-        """Whether a 1-based position lies in a region."""
-        starts, ends = self.intervals.get(norm_chrom, ((), ()))
-        index = bisect_right(starts, pos - 1) - 1
-        return index >= 0 and pos - 1 < ends[index]
 
 
 def read_bed(path: str | Path) -> Regions:

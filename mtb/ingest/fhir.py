@@ -20,10 +20,10 @@ from fhir.resources.R4B.codeableconcept import CodeableConcept
 from mtb.ingest import fhir_rules as rules
 from mtb.ingest.consequences import strip_accession
 from mtb.ingest.drugs import antineoplastic_names, is_antineoplastic
-from mtb.ingest.fhir_record import Entry, Record, load_record, looks_like_fhir
+from mtb.ingest.fhir_record import Entry, Record, load_record
 from mtb.timeline import Code, EventKind, PartialDate, Patient, Timeline, TimelineEvent
 
-__all__ = ["looks_like_fhir", "read_fhir", "timeline_of"]
+__all__ = ["read_fhir", "timeline_of"]
 
 # MII therapy types (mii-cs-onko-therapie-typ), which the data send without displays
 _MII_THERAPY_TYPES = {

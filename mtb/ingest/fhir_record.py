@@ -26,8 +26,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from mtb.errors import InputError
-
-FHIR_SUFFIXES = (".json", ".ndjson")
+from mtb.ingest.sniff import FHIR_SUFFIXES, fhir_files
 
 
 @dataclass(frozen=True)
@@ -83,26 +82,13 @@ class Record:
         self.warnings.append(f"{entry.source}: {problem}" if entry else problem)
 
 
-def looks_like_fhir(path: Path) -> bool:
-    """A JSON file whose first object has a resourceType, or a folder holding such files."""
-    path = Path(path)
-    if path.is_dir():
-        return any(looks_like_fhir(p) for p in _files(path))
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return head.lstrip()[:1] == b"{" and b'"resourceType"' in head
-
-
 def load_record(paths: Sequence[Path]) -> Record:
     """Read and validate every resource of the files and folders given."""
     record = Record()
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files = _files(path)
+            files = fhir_files(path)
             others = sorted(p.name for p in path.rglob("*") if p.is_file()
                             and p.suffix.lower() not in FHIR_SUFFIXES
                             and not p.name.startswith("."))
@@ -130,13 +116,6 @@ def record_from_bundle(bundle: dict[str, Any], origin: str) -> Record:
 
 
 # -- loading ----------------------------------------------------------------------------------
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in FHIR_SUFFIXES and not p.name.startswith(".")
-    )
 
 
 def _load_file(path: Path, record: Record) -> None:

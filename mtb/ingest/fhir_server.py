@@ -38,8 +38,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from mtb.atomic import atomic_write
-from mtb.errors import ConfigError, SourceError
-from mtb.http import HttpClient, HttpStatusError, host_of
+from mtb.errors import ConfigError, HttpStatusError, SourceError
+from mtb.http import HttpClient, host_of
 
 EVERYTHING = "$everything"
 PER_TYPE = "per-type search"

@@ -15,23 +15,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from mtb.errors import MtbError
+from mtb.errors import PdfUnavailableError, ReportError
 
 if TYPE_CHECKING:
     from mtb.report.content import ReportContent, build_content, report_content
     from mtb.report.fhir import bundle_json, to_bundle
     from mtb.report.html import render_html
-    from mtb.report.pdf import PdfUnavailableError, render_pdf
-
-
-class ReportError(MtbError):
-    """A report cannot be produced (unknown case, missing PDF libraries, ...)."""
-
+    from mtb.report.pdf import render_pdf
 
 _HOMES = {
     "ReportContent": "content", "build_content": "content",
     "report_content": "content", "render_html": "html", "render_pdf": "pdf",
-    "PdfUnavailableError": "pdf", "bundle_json": "fhir", "to_bundle": "fhir",
+    "bundle_json": "fhir", "to_bundle": "fhir",
 }
 
 

@@ -2,12 +2,13 @@
 by every renderer (HTML, PDF through the HTML, FHIR), so the three can never disagree about
 which findings, tiers or recommendations the hospital was sent.
 
-    Case (annotation, timeline) + CaseRecord + Curations + Recommendations -> ReportContent
+    Case (annotation, timeline) + the board's records (mtb.board) -> ReportContent
 
-Which findings: every tier I/II finding (by the knowledge-base rules or by a curator's
-override), every finding a curator marked "in report", and every finding a recommendation rests
-on — a recommendation must never point at a finding the report does not show. A curator's tier
-override never hides the computed tier: both are shown, with the reason.
+Which findings: every key finding (mtb.board.is_key_finding: tier I/II by the knowledge-base
+rules or by a curator's override), every finding a curator marked "in report", and every
+finding a recommendation rests on — a recommendation must never point at a finding the report
+does not show. A curator's tier override never hides the computed tier: both are shown, with
+the reason.
 
 Strings here are raw (a VCF's gene name, a curator's comment): escaping is the renderers' job.
 """
@@ -21,11 +22,19 @@ from datetime import UTC, date, datetime
 from annotation import snapshots
 from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
 from mtb import __version__
-from mtb.case import ACTIONABLE, Case, event_text, finding_key, latest_stage, latest_value
+from mtb.board import (
+    CaseRecord,
+    Curation,
+    Recommendation,
+    finding_key,
+    is_key_finding,
+    kind_name,
+    reported_tier,
+)
+from mtb.case import Case, event_text, latest_stage, latest_value
 from mtb.errors import MtbError
 from mtb.store import Store
-from mtb.store.schema import RECOMMENDATION_KIND_NAMES, CaseRecord, Curation, Recommendation
-from mtb.variant import SmallVariant
+from mtb.variant import NO_SUPPORT, SmallVariant
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class ReportFinding:
     depth: int | None
     tier: str  # by the knowledge-base rules
     level: str  # evidence level (A-E) of the deciding evidence
+    reported_tier: str  # the tier the board reports (mtb.board.reported_tier)
     curated_tier: str = ""  # the curator's override, '' when none
     override_reason: str = ""
     oncogenicity: str = ""
@@ -54,11 +64,6 @@ class ReportFinding:
     why: str = ""  # the reason that decided the tier
     somatic: bool = False  # the matched normal was covered and showed no alt reads
     genes: tuple[str, ...] = ()  # every gene the finding names (both partners of a fusion)
-
-    @property
-    def reported_tier(self) -> str:
-        """The tier the board reports: the curator's when there is one."""
-        return self.curated_tier or self.tier
 
     @property
     def tier_text(self) -> str:
@@ -91,7 +96,7 @@ class ReportRecommendation:
 
     @property
     def kind_label(self) -> str:
-        return RECOMMENDATION_KIND_NAMES.get(self.kind, self.kind)
+        return kind_name(self.kind)
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ def build_content(
     """The report from records already read (the app has them loaded)."""
     entry = case.entry
     active = [r for r in recommendations if not r.withdrawn]
-    wanted = {key for r in active for key in _keys(r.finding_keys)}
+    wanted = {key for r in active for key in r.keys}
     findings = _findings(case.annotation.variants, curations, wanted)
     labels = {f.key: f.label for f in findings}
     patient = case.patient
@@ -231,10 +236,6 @@ def _sources(case: Case) -> list[ReportSource]:
                        for s in bundled if s.name not in names]
 
 
-def _keys(text: str) -> list[str]:
-    return [k.strip() for k in text.splitlines() if k.strip()]
-
-
 def _findings(
     variants: Iterable[AnnotatedVariant], curations: Mapping[str, Curation], wanted: set[str]
 ) -> list[ReportFinding]:
@@ -242,17 +243,16 @@ def _findings(
     for variant in variants:
         key = finding_key(variant)
         curation = curations.get(key)
-        override = curation.tier_override if curation else ""
-        if (variant.tier in ACTIONABLE or override in {t.value for t in ACTIONABLE}
-                or (curation is not None and curation.in_report) or key in wanted):
+        if (is_key_finding(variant, curation) or (curation is not None and curation.in_report)
+                or key in wanted):
             chosen.append(_finding(variant, key, curation))
     return sorted(chosen, key=lambda f: (TIER_RANK.get(f.reported_tier, 9), f.gene, f.label))
 
 
 def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:
     alteration = variant.alteration
-    finding = variant.finding
-    small = finding if isinstance(finding, SmallVariant) else None
+    support = variant.finding.support if variant.finding is not None else NO_SUPPORT
+    reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
     gene, _, change = alteration.label.partition(" ")
     deciding = next((r.text for r in variant.reasons), "")
     return ReportFinding(
@@ -264,13 +264,15 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
         hgvsp=alteration.hgvsp,
         hgvsc=alteration.hgvsc,
         transcript=alteration.transcript,
-        genomic=((alteration.genomic[0], small.norm_chrom, small.pos, small.ref, small.alt)
-                 if small and alteration.genomic else None),  # as the VCF writes it
-        vaf=small.tumor_vaf if small else getattr(finding, "tumor_vaf", None),
-        alt_reads=small.tumor_alt if small else getattr(finding, "tumor_alt", None),
-        depth=small.tumor_depth if small else getattr(finding, "tumor_depth", None),
+        genomic=((alteration.genomic[0], finding.norm_chrom, finding.pos, finding.ref,
+                  finding.alt)  # as the VCF writes it
+                 if isinstance(finding, SmallVariant) and alteration.genomic else None),
+        vaf=reads.vaf,
+        alt_reads=reads.alt,
+        depth=reads.depth,
         tier=variant.tier.value,
         level=variant.level,
+        reported_tier=reported_tier(variant, curation),
         curated_tier=curation.tier_override if curation else "",
         override_reason=curation.override_reason if curation else "",
         oncogenicity=curation.oncogenicity if curation else "",
@@ -286,7 +288,7 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
 
 
 def _recommendation(row: Recommendation, labels: Mapping[str, str]) -> ReportRecommendation:
-    keys = tuple(_keys(row.finding_keys))
+    keys = row.keys
     return ReportRecommendation(
         id=row.id,
         kind=row.kind,

@@ -28,17 +28,16 @@ Every resource is validated with fhir.resources' R4B models before the bundle is
 
 from __future__ import annotations
 
-import gzip
 import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from annotation.genes import DEFAULT_GENES_DIR, MANE_SUMMARY
+from annotation.genes import GeneModel, report_accessions
 from annotation.model import TherapyCall
-from mtb.report import ReportError
+from mtb.board import KEY_TIERS
+from mtb.errors import KnowledgeBaseError, ReportError
 from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation
 
 GR = "http://hl7.org/fhir/uv/genomics-reporting"
@@ -66,7 +65,6 @@ DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 
 NAMESPACE = uuid.UUID("3f1c7a52-9a0e-5b8e-9d43-6a2f0c1e7b10")  # mtb report resources
-ACTIONABLE = ("IA", "IB", "IIC", "IID")
 TIER_NAMES = {
     "IA": "Tier I, level A (strong clinical significance)",
     "IB": "Tier I, level B (strong clinical significance)",
@@ -111,38 +109,16 @@ def _ref(resource_id: str, display: str = "") -> dict[str, str]:
     return {"reference": f"urn:uuid:{resource_id}", **({"display": display} if display else {})}
 
 
-# -- reference data (the bundled MANE summary: HGNC ids, protein and chromosome accessions) ----
+# -- reference data: HGNC ids, protein and chromosome accessions, from the gene model ------------
 
 
-@cache
 def _mane() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """HGNC id by symbol, protein by versioned transcript (NM->NP, ENST->ENSP: another
-    transcript version may encode another protein version, so no unversioned match), GRCh38
-    chromosome accession (NC_) by chromosome name."""
-    hgnc: dict[str, str] = {}
-    protein: dict[str, str] = {}
-    chromosomes: dict[str, str] = {}
+    """annotation.genes.report_accessions of the bundled gene model; a damaged installation
+    sends genes as text, without accessions."""
     try:
-        with gzip.open(DEFAULT_GENES_DIR / MANE_SUMMARY, "rt", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("#"):
-                    continue
-                fields = line.rstrip("\n").split("\t")
-                if len(fields) < 11:
-                    continue
-                hgnc.setdefault(fields[3], fields[2])
-                for nuc, prot in ((fields[5], fields[6]), (fields[7], fields[8])):
-                    if nuc and prot:
-                        protein.setdefault(nuc, prot)
-                accession = fields[10]
-                if accession.startswith("NC_0000"):
-                    number = int(accession[7:9])
-                    chromosomes.setdefault({23: "X", 24: "Y"}.get(number, str(number)), accession)
-                elif accession.startswith("NC_012920"):
-                    chromosomes.setdefault("MT", accession)
-    except OSError:  # a damaged installation: genes go as text, no accessions
+        return report_accessions(GeneModel.bundled())
+    except KnowledgeBaseError:
         return {}, {}, {}
-    return hgnc, protein, chromosomes
 
 
 # -- resources ----------------------------------------------------------------------------------
@@ -458,10 +434,10 @@ def to_bundle(content: ReportContent) -> dict[str, Any]:
         resources.append(tmb)
         results.append(_ref(tmb["id"], "Tumor mutational burden"))
     for finding in content.findings:
-        if finding.reported_tier not in ACTIONABLE:
+        if finding.reported_tier not in KEY_TIERS:
             continue  # a curator moved it out of tiers I/II: its therapies are not sent
         for therapy in finding.therapies:
-            if therapy.tier in ACTIONABLE:
+            if therapy.tier in KEY_TIERS:
                 implication = _implication(content, finding, therapy, ids, subject,
                                            variant_ids[id(finding)])
                 resources.append(implication)

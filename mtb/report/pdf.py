@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mtb.report import ReportError
+from mtb.errors import PdfUnavailableError
 from mtb.report.content import ReportContent
 from mtb.report.html import render_html
 
 SYSTEM_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
-
-
-class PdfUnavailableError(ReportError):
-    """WeasyPrint or the system libraries it needs are not installed."""
 
 
 def _weasyprint() -> Any:

@@ -4,6 +4,7 @@ Promises, and how they are kept:
 - Nothing is lost: every change and its audit entry are written in one transaction; SQLite runs
   in WAL mode with synchronous=FULL, so a writer killed mid-transaction leaves the database as
   it was before that transaction.
+- Nothing leaves it but the board's plain records (mtb.board): SQLAlchemy rows stay inside.
 - Nothing is overwritten unseen: every edit names the version it was made on; a stale one is
   refused with StaleEditError, naming who changed it since.
 - Nobody changes what they may not: every write checks the user's role here, on the server
@@ -17,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from mtb.errors import MtbError, StorageError
-from mtb.store.schema import (
+from mtb import board
+from mtb.board import (
     AMP_TIERS,
     EVIDENCE_GRADES,
     NEXT_STATUS,
@@ -40,8 +40,12 @@ from mtb.store.schema import (
     RECOMMENDATION_KINDS,
     ROLES,
     STATUSES,
+    Actor,
+)
+from mtb.errors import AccessError, StaleEditError, StorageError
+from mtb.store import records
+from mtb.store.schema import (
     AuditEntry,
-    Base,
     CaseRecord,
     Curation,
     Meeting,
@@ -51,33 +55,6 @@ from mtb.store.schema import (
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-# who may do what; checked on every write
-PERMISSIONS = {
-    "curate": frozenset({"curator", "chair", "admin"}),
-    "add_case": frozenset({"curator", "chair", "admin"}),
-    "decide": frozenset({"chair", "admin"}),
-    "manage_users": frozenset({"admin"}),
-}
-
-
-class AccessError(MtbError):
-    """The user's role does not allow this, or the case is final (read-only)."""
-
-
-class StaleEditError(StorageError):
-    """The record changed since the user loaded it; their edit was not applied."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is writing (from the signed-in session, never from the request body)."""
-
-    name: str
-    role: str
-
-    def may(self, action: str) -> bool:
-        return self.role in PERMISSIONS[action]
 
 
 def default_url(data_dir: Path) -> str:
@@ -273,20 +250,19 @@ class Store:
 
     # -- cases ------------------------------------------------------------------------------
 
-    def case_record(self, case_id: str) -> CaseRecord:
+    def case_record(self, case_id: str) -> board.CaseRecord:
         """The case's record (a fresh 'prepared' one, version 0, when none is stored)."""
         with self._read() as session:
             record = session.get(CaseRecord, case_id)
             if record is None:
-                return CaseRecord(case_id=case_id, status="prepared", summary="", version=0,
-                                  updated_by="", meeting_id=None)
-            return record
+                return board.CaseRecord(case_id)
+            return records.case_record(record)
 
     def statuses(self) -> dict[str, str]:
         with self._read() as session:
             return dict(session.execute(select(CaseRecord.case_id, CaseRecord.status)).all())
 
-    def set_status(self, case_id: str, status: str, by: Actor, version: int) -> CaseRecord:
+    def set_status(self, case_id: str, status: str, by: Actor, version: int) -> board.CaseRecord:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not change a case's status")
         if status not in STATUSES:
@@ -299,9 +275,10 @@ class Store:
             record.status, record.updated_by, record.updated_at = status, by.name, now()
             self._audit(session, by.name, "set_status", "case_record", case_id, case_id,
                         before, {"status": status})
-        return record
+        return records.case_record(record)
 
-    def set_summary(self, case_id: str, summary: str, by: Actor, version: int) -> CaseRecord:
+    def set_summary(self, case_id: str, summary: str, by: Actor,
+                    version: int) -> board.CaseRecord:
         if not by.may("curate"):
             raise AccessError(f"{by.name} ({by.role}) may not write the case summary")
         with self._write() as session:
@@ -310,7 +287,7 @@ class Store:
             record.summary, record.updated_by, record.updated_at = summary, by.name, now()
             self._audit(session, by.name, "set_summary", "case_record", case_id, case_id,
                         before, {"summary": summary})
-        return record
+        return records.case_record(record)
 
     def _record_for_edit(self, session: Session, case_id: str, version: int) -> CaseRecord:
         record = session.get(CaseRecord, case_id, with_for_update=True)
@@ -346,10 +323,11 @@ class Store:
 
     # -- curation ---------------------------------------------------------------------------
 
-    def curations(self, case_id: str) -> dict[str, Curation]:
+    def curations(self, case_id: str) -> dict[str, board.Curation]:
+        """finding key -> its curation."""
         with self._read() as session:
             rows = session.scalars(select(Curation).where(Curation.case_id == case_id))
-            return {row.finding_key: row for row in rows}
+            return {row.finding_key: records.curation(row) for row in rows}
 
     def curate(
         self,
@@ -363,8 +341,9 @@ class Store:
         override_reason: str = "",
         comment: str = "",
         in_report: bool = False,
-    ) -> Curation:
-        """Create (version 0) or update (the version it was loaded at) a finding's curation."""
+    ) -> board.Curation:
+        """Create (version 0) or update (the version it was loaded at) a finding's curation;
+        the curation returned carries the case record's new version (`case_version`)."""
         if not by.may("curate"):
             raise AccessError(f"{by.name} ({by.role}) may not curate")
         if oncogenicity and oncogenicity not in ONCOGENICITY:
@@ -400,17 +379,18 @@ class Store:
             session.flush()
             self._audit(session, by.name, "curate", "curation", f"{case_id}/{finding_key}",
                         case_id, before, values)
-        row.case_version = record.version  # type: ignore[attr-defined]  (for the page)
-        return row
+        return records.curation(row, record.version)
 
     # -- board decisions --------------------------------------------------------------------
 
-    def recommendations(self, case_id: str, *, withdrawn: bool = False) -> list[Recommendation]:
+    def recommendations(self, case_id: str, *,
+                        withdrawn: bool = False) -> list[board.Recommendation]:
         with self._read() as session:
             query = select(Recommendation).where(Recommendation.case_id == case_id)
             if not withdrawn:
                 query = query.where(Recommendation.withdrawn.is_(False))
-            return list(session.scalars(query.order_by(Recommendation.id)))
+            return [records.recommendation(row)
+                    for row in session.scalars(query.order_by(Recommendation.id))]
 
     def recommend(
         self,
@@ -423,7 +403,7 @@ class Store:
         amp_tier: str = "",
         rationale: str = "",
         finding_keys: tuple[str, ...] = (),
-    ) -> Recommendation:
+    ) -> board.Recommendation:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not record recommendations")
         self._check_recommendation(kind, text, evidence_grade, amp_tier)
@@ -439,10 +419,10 @@ class Store:
             session.flush()
             self._audit(session, by.name, "recommend", "recommendation", str(row.id), case_id,
                         {}, _recommendation_json(row))
-        row.case_version = record.version  # type: ignore[attr-defined]
-        return row
+        return records.recommendation(row, record.version)
 
-    def withdraw(self, recommendation_id: int, by: Actor, version: int) -> Recommendation:
+    def withdraw(self, recommendation_id: int, by: Actor,
+                 version: int) -> board.Recommendation:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not withdraw recommendations")
         with self._write() as session:
@@ -458,8 +438,7 @@ class Store:
             row.withdrawn, row.updated_by, row.updated_at = True, by.name, now()
             self._audit(session, by.name, "withdraw", "recommendation", str(row.id),
                         row.case_id, {"withdrawn": False}, {"withdrawn": True})
-        row.case_version = record.version  # type: ignore[attr-defined]
-        return row
+        return records.recommendation(row, record.version)
 
     @staticmethod
     def _check_recommendation(kind: str, text: str, grade: str, tier: str) -> None:
@@ -473,7 +452,8 @@ class Store:
         if tier and tier not in AMP_TIERS:
             raise StorageError(f"tier '{tier}' is not one of {', '.join(AMP_TIERS)}")
 
-    def add_meeting(self, day: date, title: str, participants: list[str], by: Actor) -> Meeting:
+    def add_meeting(self, day: date, title: str, participants: list[str],
+                    by: Actor) -> board.Meeting:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not plan meetings")
         with self._write() as session:
@@ -484,10 +464,10 @@ class Store:
             self._audit(session, by.name, "add_meeting", "meeting", str(meeting.id), "", {},
                         {"day": str(day), "title": meeting.title,
                          "participants": meeting.participants})
-        return meeting
+        return records.meeting(meeting)
 
     def assign_meeting(self, case_id: str, meeting_id: int | None, by: Actor,
-                       version: int) -> CaseRecord:
+                       version: int) -> board.CaseRecord:
         """Put a case on a meeting's agenda (None: on none)."""
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not plan the agenda")
@@ -499,25 +479,26 @@ class Store:
             record.meeting_id, record.updated_by, record.updated_at = meeting_id, by.name, now()
             self._audit(session, by.name, "assign_meeting", "case_record", case_id, case_id,
                         before, {"meeting_id": meeting_id})
-        return record
+        return records.case_record(record)
 
     def meeting_of(self) -> dict[str, int | None]:
         """case id -> meeting id, for the cases that have a record."""
         with self._read() as session:
             return dict(session.execute(select(CaseRecord.case_id, CaseRecord.meeting_id)).all())
 
-    def meetings(self) -> list[Meeting]:
+    def meetings(self) -> list[board.Meeting]:
         with self._read() as session:
-            return list(session.scalars(select(Meeting).order_by(Meeting.day)))
+            return [records.meeting(row)
+                    for row in session.scalars(select(Meeting).order_by(Meeting.day))]
 
     # -- audit ------------------------------------------------------------------------------
 
-    def audit(self, case_id: str | None = None) -> list[AuditEntry]:
+    def audit(self, case_id: str | None = None) -> list[board.AuditEntry]:
         with self._read() as session:
             query = select(AuditEntry).order_by(AuditEntry.id)
             if case_id is not None:
                 query = query.where(AuditEntry.case_id == case_id)
-            return list(session.scalars(query))
+            return [records.audit_entry(row) for row in session.scalars(query)]
 
     @staticmethod
     def _audit(session: Session, user: str, action: str, entity: str, key: str, case_id: str,
@@ -542,4 +523,4 @@ def _short(error: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(error).__name__
 
 
-__all__ = ["AccessError", "Actor", "Base", "StaleEditError", "Store", "default_url"]
+__all__ = ["MIGRATIONS", "Store", "default_url", "make_engine", "migrate"]

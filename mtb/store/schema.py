@@ -6,6 +6,10 @@ Every table a person edits has a `version` column: SQLAlchemy's optimistic locki
 update whose expected version is not the stored one, so two curators never overwrite each
 other unseen. The audit log is append-only: the database itself refuses UPDATE and DELETE on it
 (triggers created by the migration, in SQLite and PostgreSQL).
+
+These rows never leave mtb.store: the repository maps them to the board's plain records
+(mtb.board) and returns those. The words stored in them (roles, statuses, tiers, ...) are the
+board's vocabulary, checked by the repository against mtb.board.
 """
 
 from __future__ import annotations
@@ -24,21 +28,6 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-ROLES = ("viewer", "curator", "chair", "admin")
-STATUSES = ("prepared", "presented", "decided", "final")
-# the status a case may move to from each status (back one step, or on; final locks the case)
-NEXT_STATUS = {"prepared": ("presented",), "presented": ("prepared", "decided"),
-               "decided": ("presented", "final"), "final": ()}
-RECOMMENDATION_KINDS = ("therapy", "trial", "diagnostics", "genetic_counselling")
-RECOMMENDATION_KIND_NAMES = {"therapy": "Therapy", "trial": "Clinical trial",
-                             "diagnostics": "Further diagnostics",
-                             "genetic_counselling": "Genetic counselling"}
-# MII molecular tumor board evidence grades (Kerndatensatz Modul MTB, after the NCT/ZPM scheme)
-EVIDENCE_GRADES = ("m1A", "m1B", "m1C", "m2A", "m2B", "m2C", "m3", "m4")
-ONCOGENICITY = ("oncogenic", "likely oncogenic", "uncertain", "likely benign", "benign",
-                "likely artefact")
-AMP_TIERS = ("IA", "IB", "IIC", "IID", "III", "IV")
 
 
 def now() -> datetime:

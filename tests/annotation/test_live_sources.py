@@ -23,8 +23,8 @@ from annotation.sources.base import FetchMode
 from annotation.sources.civic.api import CivicApi, amp_category, human
 from annotation.sources.clinvar import ClinVarSource, stars
 from annotation.sources.oncokb import OncoKbSource
-from mtb.errors import SourceError
-from mtb.http import HttpClient, HttpStatusError, cache_key
+from mtb.errors import HttpStatusError, SourceError
+from mtb.http import HttpClient, cache_key
 
 API = Path(__file__).resolve().parents[1] / "data" / "api"
 TOKEN = "okb-test-token-3f9c2a71"  # a made-up token; must never surface anywhere

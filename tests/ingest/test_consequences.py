@@ -10,10 +10,10 @@ from mtb.ingest.consequences import (
     CsqParser,
     choose,
     derive_protein,
-    long_protein,
     short_protein,
     vep_alleles,
 )
+from mtb.sequence import long_protein
 from tests.conftest import needs_shared
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from mtb.errors import ConfigError, SourceError
-from mtb.http import HttpClient, HttpStatusError
+from mtb.errors import ConfigError, HttpStatusError, SourceError
+from mtb.http import HttpClient
 from mtb.ingest.fhir_server import (
     EVERYTHING,
     PER_TYPE,

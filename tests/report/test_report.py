@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from annotation.model import Alteration, AnnotatedVariant, Tier
-from mtb.case import Case, finding_key, open_case
-from mtb.cli_report import add_commands, run_report
+from mtb.board import finding_key
+from mtb.case import Case, open_case
+from mtb.cli.report import add_parser as add_commands
+from mtb.cli.report import run as run_report
 from mtb.config import Settings
 from mtb.errors import MtbError
 from mtb.report import (
@@ -415,7 +417,7 @@ def test_report_package_imports_no_dash_or_layouts():
     import ast
 
     root = Path(__file__).resolve().parents[2]
-    for path in [*(root / "mtb" / "report").glob("*.py"), root / "mtb" / "cli_report.py"]:
+    for path in [*(root / "mtb" / "report").glob("*.py"), root / "mtb" / "cli" / "report.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])

@@ -19,10 +19,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from mtb.board import AMP_TIERS, EVIDENCE_GRADES
 from mtb.errors import StorageError
 from mtb.store import AccessError, Actor, StaleEditError, Store
 from mtb.store.repository import MIGRATIONS
-from mtb.store.schema import AMP_TIERS, EVIDENCE_GRADES, Base
+from mtb.store.schema import Base
 
 ADMIN = Actor("ada", "admin")
 CHAIR = Actor("charlotte", "chair")

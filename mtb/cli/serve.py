@@ -1,0 +1,38 @@
+"""`mtb serve`: the web app (mtb.web) on waitress, on the bundled sample cases or
+MTB_CASES_DIR; the first start creates the site's admin."""
+
+from __future__ import annotations
+
+import argparse
+from typing import IO, Any
+
+from mtb.cli.user import first_admin
+from mtb.config import Settings
+
+
+def add_parser(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="start the web app (bundled sample cases by default)")
+    serve.add_argument("--host", help="address to listen on (MTB_HOST)")
+    serve.add_argument("--port", type=int, help="port (MTB_PORT)")
+    serve.add_argument("--cases", dest="cases_dir", help="folder of case folders (MTB_CASES_DIR)")
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, dev tools)")
+
+
+def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from mtb.store import Store
+    from mtb.web import create_app
+
+    settings = Settings.load({"host": args.host, "port": args.port, "cases_dir": args.cases_dir})
+    store = Store.open(settings.database_url)
+    first_admin(store, err)
+    app = create_app(settings, store=store)
+    url = f"http://{settings.host}:{settings.port}/"
+    print(f"mtb: serving {settings.cases_dir} on {url} (Ctrl+C stops)", file=err)
+    if args.debug:  # Flask's development server with Dash's dev tools: never for patients
+        app.run(host=settings.host, port=settings.port, debug=True)
+        return 0
+    from waitress import serve
+
+    serve(app.server, host=settings.host, port=settings.port, threads=8, ident="mtb",
+          clear_untrusted_proxy_headers=True)
+    return 0

@@ -1,0 +1,88 @@
+"""A new case from uploaded files: checked completely, then stored in one step.
+
+The files are written to a hidden folder beside the cases, recognised by content
+(mtb.ingest.sniff), named in a case.toml (mtb.catalog writes it), and the case is opened
+exactly as the board would open it (ingest, annotation, timeline). Only when that succeeds is
+the folder renamed into place; on any error it is removed, so a half-stored case never appears
+on the agenda. Uploaded cases live under the data dir (`<MTB_DATA_DIR>/cases`), since the
+bundled sample cases may be read-only.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotation.kb import KnowledgeBase
+from mtb.case import load_case
+from mtb.catalog import CaseEntry, case_toml, read_case, uploads_dir, write_case_toml
+from mtb.config import Settings
+from mtb.errors import InputError
+from mtb.ingest.sniff import sniff
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name without folders or characters a shell or TOML would trip over."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = _SAFE_NAME.sub("_", base).strip("._") or "file"
+    return cleaned[:120]
+
+
+def add_case(
+    files: Sequence[tuple[str, bytes]],
+    title: str,
+    diagnosis: str,
+    settings: Settings,
+    kb: KnowledgeBase,
+) -> CaseEntry:
+    """Store a case made of `files` (name, content) or raise InputError naming the file, the
+    line and the problem; nothing is kept unless everything could be read."""
+    title = " ".join(title.split())
+    if not title:
+        raise InputError("title", "a case needs a title")
+    if not files:
+        raise InputError("files", "no files were uploaded")
+    root = uploads_dir(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    case_id = f"{safe_name(title).lower()[:40]}-{secrets.token_hex(3)}"
+    staging = root / f".incoming-{case_id}"
+    staging.mkdir()
+    try:
+        names = _write_files(staging, files)
+        # a file sniff cannot place is named a VCF: the VCF reader says what is wrong with it
+        kinds = {name: sniff(staging / name) or "vcf" for name in names}
+        if "vcf" not in kinds.values():
+            raise InputError(names[0], "no tumor VCF/BCF among the files (one is required)")
+        write_case_toml(staging, case_toml(
+            ["Added in the mtb web app from uploaded files."], case_id=case_id, title=title,
+            diagnosis=" ".join(diagnosis.split()), source="uploaded in the mtb web app",
+            files=list(kinds.items())))
+        load_case(read_case(staging), kb, settings)  # everything the board will open
+        final = root / case_id
+        staging.rename(final)
+    except InputError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(Path(error.path).name, error.problem, error.line) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return read_case(final)
+
+
+def _write_files(folder: Path, files: Sequence[tuple[str, bytes]]) -> list[str]:
+    names: list[str] = []
+    for name, content in files:
+        safe = safe_name(name)
+        if safe in names:
+            raise InputError(name, "two files have the same name")
+        if len(content) > MAX_FILE_BYTES:
+            raise InputError(name, f"is larger than {MAX_FILE_BYTES // 2**20} MB")
+        (folder / safe).write_bytes(content)
+        names.append(safe)
+    return names

@@ -1,0 +1,109 @@
+"""`/case/<case_id>`: the case page, its variant grid (rows from the server in blocks, see
+mtb.web.grid), the tier buttons and the evidence of the selected finding with its curation
+form. Thin: each callback fetches the open case from the library and hands it to a pure
+function; the board's writes are in mtb.web.pages.decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
+
+from layouts import ids
+from layouts.board import curation_form
+from layouts.case_page import case_page
+from layouts.findings import evidence_panel
+from layouts.messages import error_message
+from mtb.board import finding_key
+from mtb.store import Store
+from mtb.web import boundary
+from mtb.web.auth import current_actor
+from mtb.web.board import board_view, finding_choices
+from mtb.web.frame import framed
+from mtb.web.grid import rows_for
+from mtb.web.library import CaseLibrary
+
+
+def tier_filter_model(current: dict[str, Any] | None, highest_rank: int) -> dict[str, Any]:
+    """The grid's filter model with the tier buttons' choice (ranks IA 0 ... IV 5)."""
+    model = {k: v for k, v in (current or {}).items() if k != "tier_rank"}
+    if highest_rank < 5:
+        model["tier_rank"] = {"filterType": "number", "type": "lessThanOrEqual",
+                              "filter": highest_rank}
+    return model
+
+
+def register(app: Dash, library: CaseLibrary, store: Store) -> None:
+    def layout(case_id: str = "", **_: Any) -> Any:
+        def build() -> Any:
+            case = library.open(case_id).case
+            board = board_view(store, case_id, current_actor(store))
+            return framed(store, case_page(case, board, finding_choices(case)))
+        return boundary.page("This case", build, lambda *c: framed(store, *c))
+
+    # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
+    # /case/<id>/present (order 1) must be tried before /case/<id>
+    dash.register_page("case", path_template="/case/<case_id>", layout=layout,
+                       title="mtb · case", order=2)
+
+    @app.callback(
+        Output(ids.GRID, "getRowsResponse"),
+        Input(ids.GRID, "getRowsRequest"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def grid_rows(request: dict[str, Any] | None, case_id: str) -> Any:
+        if not request or not case_id:
+            return no_update
+        rows = boundary.attempt("reading grid rows",
+                                lambda: rows_for(library.open(case_id).frame, request))
+        return rows.value if rows.ok else {"rowData": [], "rowCount": 0}
+
+    @app.callback(
+        Output(ids.GRID, "filterModel"),
+        Input(ids.TIER_FILTER, "value"),
+        State(ids.GRID, "filterModel"),
+        prevent_initial_call=True,
+    )
+    def tier_buttons(rank: int | None, current: dict[str, Any] | None) -> Any:
+        return tier_filter_model(current, 5 if rank is None else int(rank))
+
+    @app.callback(
+        Output(ids.EVIDENCE, "children"),
+        Input(ids.GRID, "selectedRows"),
+        Input({"type": ids.FINDING, "row": ALL}, "n_clicks"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def evidence(selected: list[dict[str, Any]] | None, _clicks: Any, case_id: str) -> Any:
+        trigger = ctx.triggered_id
+        try:
+            if isinstance(trigger, dict) and trigger.get("type") == ids.FINDING:
+                if not ctx.triggered[0]["value"]:  # the card was drawn, not pressed
+                    return no_update
+                row = int(trigger["row"])
+            elif selected:
+                row = int(selected[0]["row"])
+            else:
+                return no_update
+        except (KeyError, TypeError, ValueError, IndexError):
+            return no_update  # a malformed request: nothing to show
+        shown = boundary.attempt("showing evidence", lambda: _evidence(case_id, row))
+        if not shown.ok:
+            return error_message("The evidence cannot be shown", shown.message)
+        return shown.value
+
+    def _evidence(case_id: str, row: int) -> Any:
+        case = library.open(case_id).case
+        variants = case.annotation.variants
+        variant = variants[row] if 0 <= row < len(variants) else None
+        panel = evidence_panel(variant, case.annotation.diagnosis.text)
+        if variant is None:
+            return panel
+        actor = current_actor(store)
+        record = store.case_record(case_id)
+        curation = store.curations(case_id).get(finding_key(variant))
+        return [panel, curation_form(row, variant, curation,
+                                     may_curate=bool(actor and actor.may("curate")),
+                                     final=record.status == "final")]

@@ -1,0 +1,52 @@
+"""The case page's report downloads: HTML, PDF or a FHIR Bundle of mtb.report, each export
+written to the audit log (who took the data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
+
+from layouts import ids
+from layouts.board import board_message
+from mtb.report import bundle_json, render_html, render_pdf, report_content
+from mtb.store import Store
+from mtb.web import boundary
+from mtb.web.library import CaseLibrary
+
+NOT_WRITTEN = "The report could not be written (internal error; logged without patient data)."
+
+
+def report_file(library: CaseLibrary, store: Store, case_id: str, fmt: str) -> dict[str, Any]:
+    """The case report as a dcc.Download payload (HTML, PDF or a FHIR Bundle)."""
+    content = report_content(library.open(case_id).case, store)
+    name = f"mtb-report-{case_id}"
+    if fmt == "pdf":
+        return dcc.send_bytes(render_pdf(content), f"{name}.pdf")
+    if fmt == "fhir":
+        return dcc.send_string(bundle_json(content), f"{name}.fhir.json")
+    return dcc.send_string(render_html(content), f"{name}.html")
+
+
+def register(app: Dash, library: CaseLibrary, store: Store) -> None:
+    @app.callback(
+        Output(ids.DOWNLOAD_FILE, "data"),
+        Output(ids.BOARD_MESSAGE, "children", allow_duplicate=True),
+        Input({"type": ids.DOWNLOAD, "format": ALL}, "n_clicks"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def download(clicks: list[int | None], case_id: str) -> Any:
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+            return no_update, no_update
+        fmt = ctx.triggered_id["format"]
+
+        def export(actor: Any) -> dict[str, Any]:
+            payload = report_file(library, store, case_id, fmt)
+            store.log_event(actor.name, "export_report", case_id, fmt)  # who took the data
+            return payload
+
+        written = boundary.as_user(store, "writing a report", export, internal=NOT_WRITTEN)
+        if not written.ok:
+            return no_update, board_message(written.message, ok=False)
+        return written.value, no_update
