@@ -250,8 +250,8 @@ def _findings(
 
 
 def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:
-    alteration = variant.alteration
-    support = variant.finding.support if variant.finding is not None else NO_SUPPORT
+    alteration, finding = variant.alteration, variant.finding
+    support = finding.support if finding is not None else NO_SUPPORT
     reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
     gene, _, change = alteration.label.partition(" ")
     deciding = next((r.text for r in variant.reasons), "")
