@@ -314,9 +314,9 @@ def test_fhir_therapeutic_implications_derive_from_the_variant(content):
 
 
 def test_fhir_tmb_as_molecular_biomarker(content):
-    bundle = to_bundle(content)
-    [tmb] = _resources(bundle, "Observation", "94076-7")
-    assert "dataAbsentReason" in tmb and "valueQuantity" not in tmb  # not computable here
+    absent = to_bundle(dataclasses.replace(content, tmb_per_mb=None))  # no territory
+    [tmb] = _resources(absent, "Observation", "94076-7")
+    assert "dataAbsentReason" in tmb and "valueQuantity" not in tmb
     computed = dataclasses.replace(content, tmb_per_mb=12.3456)
     [tmb] = _resources(to_bundle(computed), "Observation", "94076-7")
     assert tmb["meta"]["profile"] == [
