@@ -118,7 +118,7 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
             dbc.Col(decision_panel(board.record, board.recommendations, findings,
                                    may_decide=board.may_decide), lg=7),
         ], className="g-3"),
-        audit_table(board.audit),
+        audit_table(board.audit, board.audit_total),
     ], className="board-section")
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "RECOMMENDATION_KIND_NAMES",
     "ROLES",
     "STATUSES",
+    "TEXT_LIMITS",
     "TIER_ONE",
     "Actor",
     "AuditEntry",
@@ -51,6 +52,7 @@ __all__ = [
     "kind_name",
     "reported_tier",
     "tier_counts",
+    "too_long",
 ]
 
 # -- vocabularies ---------------------------------------------------------------------------
@@ -72,6 +74,33 @@ AMP_TIERS = tuple(tier.value for tier in Tier)  # IA, IB, IIC, IID, III, IV
 KEY_TIERS = (Tier.IA.value, Tier.IB.value, Tier.IIC.value, Tier.IID.value)  # tier I and II
 TIER_ONE = (Tier.IA.value, Tier.IB.value)
 DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})  # oncogenicity calls
+
+
+# The longest text a person may store in each field (characters). The server refuses longer
+# ones (three 10 MB summaries once made one case page 58 MB); the forms cut at the same length.
+TEXT_LIMITS = {
+    "summary": 8000,
+    "comment": 4000,
+    "override_reason": 2000,
+    "recommendation": 500,
+    "rationale": 4000,
+    "meeting_title": 200,
+    "participant": 80,
+    "participants": 60,  # names on one meeting
+    "user_name": 80,
+    "password": 1024,
+    "case_title": 200,
+    "diagnosis": 200,
+}
+
+
+def too_long(field: str, text: str) -> str:
+    """Why `text` may not be stored in `field` (its TEXT_LIMITS), or "" when it may."""
+    limit = TEXT_LIMITS[field]
+    if len(text) <= limit:
+        return ""
+    return (f"the {field.replace('_', ' ')} has at most {limit} characters (this one has "
+            f"{len(text)})")
 
 
 def kind_name(kind: str) -> str:
@@ -108,7 +137,14 @@ ANONYMOUS = Actor("", "viewer")
 @dataclass(frozen=True)
 class CaseRecord:
     """What the board did with a case: status, meeting, the curators' summary. Version 0: no
-    record stored yet (a fresh 'prepared' case)."""
+    record stored yet (a fresh 'prepared' case).
+
+    Each thing a person edits carries its own version, so that people editing different
+    things never refuse each other's saves: `version` is the status's and the meeting's,
+    `summary_version` the summary's (a curation's and a recommendation's are their own).
+    `revision` counts every change to anything of the case (status, meeting, summary,
+    curations, recommendations): "final" is made on the revision the chair saw, and refused
+    when anything changed since. `updated_by` is who made the latest of those changes."""
 
     case_id: str
     status: str = "prepared"
@@ -117,6 +153,8 @@ class CaseRecord:
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 0
+    summary_version: int = 0
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,7 +172,7 @@ class Curation:
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 1
-    case_version: int | None = None  # the case record's version after the write that returned it
+    case_revision: int | None = None  # the case's revision after the write that returned it
 
 
 @dataclass(frozen=True)
@@ -155,7 +193,7 @@ class Recommendation:
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 1
-    case_version: int | None = None  # the case record's version after the write that returned it
+    case_revision: int | None = None  # the case's revision after the write that returned it
 
     @property
     def keys(self) -> tuple[str, ...]:

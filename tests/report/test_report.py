@@ -67,7 +67,8 @@ def store(tmp_path: Path, case: Case) -> Store:
                             tier_override="IB", override_reason=REASON,
                             comment=f"check the clone {SCRIPT}", in_report=True)
     store.set_summary(CASE_ID, "EGFR L858R with acquired T790M after erlotinib.", CURATOR,
-                      curation.case_version)
+                      0)
+    assert curation.case_revision == 1
     store.recommend(CASE_ID, CHAIR, kind="therapy", text="Osimertinib 80 mg once daily",
                     evidence_grade="m1A", amp_tier="IA", rationale="T790M after erlotinib",
                     finding_keys=(key,))
@@ -330,8 +331,10 @@ def test_fhir_ids_are_stable_and_final_cases_are_final(case, store, content):
     again = to_bundle(report_content(case, store, now=datetime(2025, 1, 1, tzinfo=UTC)))
     assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in again["entry"]]
     version = store.case_record(CASE_ID).version
-    for status in ("presented", "decided", "final"):
+    for status in ("presented", "decided"):
         version = store.set_status(CASE_ID, status, CHAIR, version).version
+    store.set_status(CASE_ID, "final", CHAIR, version,
+                     revision=store.case_record(CASE_ID).revision)
     final = to_bundle(report_content(case, store, now=NOW))
     [report] = _resources(final, "DiagnosticReport")
     assert report["status"] == "final"

@@ -19,6 +19,7 @@ from mtb.web.auth import current_actor
 from mtb.web.frame import framed
 from mtb.web.intake import add_case
 from mtb.web.library import CaseLibrary
+from mtb.web.trigger import pressed
 
 NOT_STORED = "An internal error occurred; nothing was stored."
 
@@ -49,6 +50,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
     )
     def add(_n: int, contents: list[str] | None, names: list[str] | None, title: str | None,
             diagnosis: str | None) -> Any:
+        if not pressed(ids.ADD_BUTTON):
+            return dash.no_update
         actor = current_actor(store)
         if actor is None or not actor.may("add_case"):
             return add_result(False, "Only curators, chairs and admins add cases.")
