@@ -17,6 +17,9 @@ PREV_CASE = "prev-case"
 NEXT_CASE = "next-case"
 EXIT_PRESENT = "exit-present"
 ADD_UPLOAD = "add-upload"
+ADD_FILE_INPUT = "add-file-input"  # the <input type=file> inside ADD_UPLOAD
+ADD_CHOSEN = "add-chosen"  # dcc.Store: names of the chosen files (assets/30_upload.js)
+ADD_STAGED = "add-staged"  # dcc.Store: the staging folder the files were streamed into
 ADD_FILES = "add-files"
 ADD_TITLE = "add-title"
 ADD_DIAGNOSIS = "add-diagnosis"

@@ -46,6 +46,53 @@ def _megabases(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _bytes(text: str) -> int:
+    """A size: bytes, or with a binary unit (512M, 10G; KiB/MiB/GiB too)."""
+    value = text.strip().upper().removesuffix("IB").removesuffix("B").strip()
+    unit = value[-1:] if value[-1:] in _UNITS and value[-1:] else ""
+    number = float(value[:-1] if unit else value)
+    if not number >= 0:
+        raise ValueError("not a size")
+    return int(number * _UNITS[unit])
+
+
+def _count(text: str) -> int:
+    value = int(text.replace("_", "").strip())
+    if value < 1:
+        raise ValueError("not a positive number")
+    return value
+
+
+def _nonnegative(text: str) -> int:
+    value = int(text.strip())
+    if value < 0:
+        raise ValueError("negative")
+    return value
+
+
+def _role_sizes(text: str) -> dict[str, int]:
+    """'curator=512M,chair=512M,admin=2G': the largest upload each role may send (roles not
+    named may not upload)."""
+    sizes: dict[str, int] = {}
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        role, _, size = part.partition("=")
+        if not size:
+            raise ValueError("not role=size")
+        sizes[role.strip().lower()] = _bytes(size)
+    return sizes
+
+
+def _workers(text: str) -> int:
+    if text.strip().lower() in ("", "auto"):
+        return max(2, os.cpu_count() or 1)
+    return _count(text)
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 < port < 65536:
@@ -140,6 +187,40 @@ SETTINGS: tuple[Setting, ...] = (
         "Bearer token for `mtb case import-fhir` (the hospital's FHIR server).",
         "(none)",
     ),
+    Setting(
+        "workers", "MTB_WORKERS", lambda: "auto", _workers,
+        "Server processes of `mtb serve` behind its one port (auto: one per CPU core, at "
+        "least 2); 1 serves from one process.",
+        "auto",
+    ),
+    Setting(
+        "threads", "MTB_THREADS", lambda: "8", _count,
+        "Threads per server process (requests each process serves at once).",
+        "8",
+    ),
+    Setting(
+        "session_hours", "MTB_SESSION_HOURS", lambda: "8", _megabases,
+        "A session ends this many hours after sign-in, however active (then sign in again).",
+        "8",
+    ),
+    Setting(
+        "session_idle_minutes", "MTB_SESSION_IDLE_MINUTES", lambda: "30", _megabases,
+        "A session ends after this many minutes without a request.",
+        "30",
+    ),
+    Setting(
+        "upload_limits", "MTB_UPLOAD_LIMITS", lambda: "curator=512M,chair=512M,admin=512M",
+        _role_sizes,
+        "The largest upload (all files of one added case) per role, as role=size; roles not "
+        "named (viewers) may not upload.",
+        "curator=512M,chair=512M,admin=512M",
+    ),
+    Setting(
+        "proxies", "MTB_PROXIES", lambda: "0", _nonnegative,
+        "Reverse proxies in front of `mtb serve` whose X-Forwarded-For is trusted (for the "
+        "client address that sign-in throttling counts); 0 when clients connect directly.",
+        "0",
+    ),
 )
 
 
@@ -161,6 +242,12 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
+    workers: int
+    threads: int
+    session_hours: float
+    session_idle_minutes: float
+    upload_limits: dict[str, int]
+    proxies: int
 
     @property
     def database_url(self) -> str:
