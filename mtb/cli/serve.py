@@ -1,5 +1,6 @@
-"""`mtb serve`: the web app (mtb.web) on waitress, on the bundled sample cases or
-MTB_CASES_DIR; the first start creates the site's admin."""
+"""`mtb serve`: the web app (mtb.web) on the bundled sample cases or MTB_CASES_DIR, from
+MTB_WORKERS processes behind one port (mtb.web.server: gunicorn; waitress on Windows); the
+first start creates the site's admin."""
 
 from __future__ import annotations
 
@@ -19,20 +20,30 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from annotation.index import build_index, index_path
     from mtb.store import Store
-    from mtb.web import create_app
+    from mtb.web.auth import secret_key
+    from mtb.web.server import serve
+    from mtb.web.uploads import sweep
 
     settings = Settings.load({"host": args.host, "port": args.port, "cases_dir": args.cases_dir})
+    # once, before any worker starts: the schema, the first admin, the installation's secret,
+    # the knowledge-base index, and no upload left over from a server that was killed
     store = Store.open(settings.database_url)
     first_admin(store, err)
-    app = create_app(settings, store=store)
+    store.close()
+    secret_key(settings.data_dir)
+    if not index_path(settings.data_dir).is_file():
+        build_index(settings.data_dir)
+    sweep(settings, older_than=0)
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"mtb: serving {settings.cases_dir} on {url} (Ctrl+C stops)", file=err)
     if args.debug:  # Flask's development server with Dash's dev tools: never for patients
+        from mtb.web import create_app
+
+        print(f"mtb: serving {settings.cases_dir} on {url} (debug, one process)", file=err)
+        app = create_app(settings, store=Store.open(settings.database_url))
         app.run(host=settings.host, port=settings.port, debug=True)
         return 0
-    from waitress import serve
-
-    serve(app.server, host=settings.host, port=settings.port, threads=8, ident="mtb",
-          clear_untrusted_proxy_headers=True)
-    return 0
+    print(f"mtb: serving {settings.cases_dir} on {url} ({settings.workers} processes x "
+          f"{settings.threads} threads; Ctrl+C stops)", file=err)
+    return serve(settings, err)
