@@ -121,8 +121,12 @@ def _once(key: Hashable, owner: object | None, build: Callable[[], go.Figure]) -
             _built.move_to_end(key)
             return found[1]
     figure = build()
+    try:
+        owner_ref = weakref.ref(owner) if owner is not None else None
+    except TypeError:  # an object that cannot be referred to weakly: not remembered
+        return figure
     with _built_lock:
-        _built[key] = (weakref.ref(owner) if owner is not None else None, figure)
+        _built[key] = (owner_ref, figure)
         while len(_built) > _REMEMBERED:
             _built.popitem(last=False)
     return figure

@@ -48,8 +48,17 @@ class Entry:
 
     @property
     def source(self) -> str:
+        """The event's source column: the resource and its file (shown with the event)."""
         where = f"{self.origin}, {self.position}" if self.position else self.origin
         return f"{self.ref or self.type} ({where})"
+
+    @property
+    def place(self) -> str:
+        """Where a warning about this resource points: its type, file and entry. Never its
+        id: ids are often made of a patient's name ("Patient/max-mustermann"), and warnings
+        end up in terminal logs."""
+        where = f"{self.origin}, {self.position}" if self.position else self.origin
+        return f"{self.type} ({where})"
 
 
 @dataclass
@@ -79,7 +88,7 @@ class Record:
         return found
 
     def warn(self, entry: Entry | None, problem: str) -> None:
-        self.warnings.append(f"{entry.source}: {problem}" if entry else problem)
+        self.warnings.append(f"{entry.place}: {problem}" if entry else problem)
 
 
 def load_record(paths: Sequence[Path]) -> Record:
@@ -196,7 +205,7 @@ def _load_resource(
         record.skipped["not a resource"] += 1
         return
     kind = str(data.get("resourceType") or "")
-    ident = f"{kind}/{data['id']}" if data.get("id") else kind or "resource"
+    ident = kind or "resource"  # never the id: it may hold a name (Entry.source)
     try:
         model = get_fhir_model_class(kind)
     except (ValueError, KeyError, TypeError):
