@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import ClientDisconnected
 
 from mtb.catalog import uploads_dir
 from mtb.config import Settings
@@ -130,6 +131,9 @@ def install_uploads(server: Flask, settings: Settings, store: Any) -> None:
         except _TooLarge:
             target.unlink(missing_ok=True)
             return _answer(413, error=f"{name}: larger than the {limit // 2**20} MB allowed")
+        except ClientDisconnected:
+            target.unlink(missing_ok=True)
+            return _answer(400, error=f"{name}: the upload was cut off; choose it again")
         except BaseException:  # cut off, or the server is stopping: nothing half-written stays
             target.unlink(missing_ok=True)
             raise
