@@ -18,6 +18,7 @@ from annotation.model import AnnotatedVariant, Evidence, TherapyCall, Tier
 from annotation.therapies import CARD_LIMIT, card_lines
 from layouts import ids
 from mtb.board import Curation, dismissed, finding_key
+from mtb.options import card_order
 from mtb.variant import NO_SUPPORT, SMALL_TYPES
 
 TIER_TEXT = {
@@ -72,9 +73,8 @@ def _therapy_lines(variant: AnnotatedVariant, large: bool,
                    cautions: Mapping[frozenset[str], str]) -> list[object]:
     """The card's therapies in the board's order (annotation.therapies): at most five (three on
     the shared screen); what the evidence panel holds beyond them is counted, never dropped."""
-    ranked = sorted(variant.therapies,  # what the course speaks against after the rest
-                    key=lambda t: bool(cautions.get(frozenset(t.drugs))) and not t.resistance)
-    shown, more = card_lines(ranked, limit=3 if large else CARD_LIMIT)
+    shown, more = card_lines(card_order(variant.therapies, cautions),
+                             limit=3 if large else CARD_LIMIT)
     lines: list[object] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
                            for t in shown]
     if more:

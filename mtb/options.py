@@ -26,7 +26,7 @@ from annotation.therapies import rank_key
 from mtb.board import Curation, counts, finding_key
 from mtb.timeline import EventKind, PartialDate, TherapyLine, TimelineEvent
 
-__all__ = ["Course", "Option", "board_options", "course_of", "line_cautions"]
+__all__ = ["Course", "Option", "board_options", "card_order", "course_of", "line_cautions"]
 
 TIER_ONE = (Tier.IA, Tier.IB)
 
@@ -121,6 +121,14 @@ def line_cautions(findings: Sequence[AnnotatedVariant], course: Course
             if caution:
                 cautions[key] = caution
     return cautions
+
+
+def card_order(therapies: Sequence[TherapyCall], cautions: Mapping[frozenset[str], str]
+               ) -> list[TherapyCall]:
+    """A finding's lines in the evidence's order, those the course speaks against after the
+    others (resistance lines keep their place: they are warnings already)."""
+    return sorted(therapies,
+                  key=lambda t: bool(cautions.get(frozenset(t.drugs))) and not t.resistance)
 
 
 def board_options(

@@ -61,7 +61,7 @@ def render_case(case: Case, *, every: bool = False) -> str:
     from annotation.model import Tier
     from annotation.therapies import card_lines
     from mtb.board import finding_key
-    from mtb.options import board_options, line_cautions
+    from mtb.options import board_options, card_order, line_cautions
 
     entry = case.entry
     lines = [f"{entry.title}" + ("  [SYNTHETIC parts: " + entry.synthetic_parts + "]"
@@ -100,9 +100,7 @@ def render_case(case: Case, *, every: bool = False) -> str:
         quality = case.quality.get(finding_key(variant), "")
         lines += [f"       ! {flag}" for flag in ([quality] if quality else [])
                   + list(variant.flags)]
-        card, more = card_lines(sorted(  # what the course speaks against after the rest
-            variant.therapies,
-            key=lambda t: bool(cautions.get(frozenset(t.drugs))) and not t.resistance))
+        card, more = card_lines(card_order(variant.therapies, cautions))
         for therapy in card:
             caution = cautions.get(frozenset(therapy.drugs), "")
             lines.append(f"       - {therapy.label} [{therapy.tier.value}; "
