@@ -18,6 +18,7 @@ from annotation.genes import GeneModel, Location
 from annotation.model import Alteration
 from annotation.proteins import canonical_protein, protein_start
 from mtb.variant import (
+    Biomarker,
     CopyNumber,
     Finding,
     Fusion,
@@ -327,6 +328,10 @@ def alterations_of(
         return _copy_number(finding, build, genes)
     if isinstance(finding, Fusion):
         return [_fusion(finding)]
+    if isinstance(finding, Biomarker):
+        return [Alteration(kind="biomarker", gene=finding.name, label=finding.label,
+                           biomarker=finding.call, estimate=finding.estimate,
+                           notes=(finding.source,) if finding.source else ())]
     return _structural(finding, build, genes)
 
 

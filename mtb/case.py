@@ -173,10 +173,10 @@ def _read_molecular(
     """The molecular files in the entry's order; the VCFs first read decide the genome build
     of the tables (which do not say theirs)."""
     given = GenomeBuild.parse(entry.build) if entry.build else None
-    vcfs = {
+    vcfs = {  # the files that tell their own build: VCF/BCF headers, MAF's NCBI_Build
         index: read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None,
                              build=given, pass_only=pass_only)
-        for index, f in enumerate(files) if f.kind == "vcf"
+        for index, f in enumerate(files) if f.kind in ("vcf", "maf")
     }
     builds = {f.build for f in vcfs.values() if f.build is not GenomeBuild.UNKNOWN}
     if len(builds) > 1:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 
 from annotation import snapshots
 from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
-from annotation.therapies import card_lines
+from annotation.therapies import card_lines, more_text
 from mtb import __version__
 from mtb.board import (
     CaseRecord,
@@ -71,10 +71,12 @@ class ReportFinding:
     # course says against it: mtb.options.line_cautions)
 
     @property
-    def card(self) -> tuple[list[TherapyCall], int]:
-        """The lines a card shows and how many more the evidence holds (as on the page)."""
+    def card(self) -> tuple[list[TherapyCall], str]:
+        """The lines a card shows and what it says of the others (as on the page)."""
         cautions = {frozenset(drugs): text for drugs, text in self.cautions}
-        return card_lines(card_order(self.therapies, cautions))
+        ordered = card_order(self.therapies, cautions)
+        lines, more = card_lines(ordered)
+        return lines, more_text(ordered, len(lines)) if more else ""
 
     def caution(self, therapy: TherapyCall) -> str:
         return dict(self.cautions).get(tuple(sorted(therapy.drugs)), "")

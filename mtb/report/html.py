@@ -134,8 +134,8 @@ f.genomic[2] }} {{ f.genomic[3] }}&gt;{{ f.genomic[4] }}</span>{% endif %}</td>
 t.resistance and not t.conflicting }}">{{ t.label }} <span class="nowrap">({{ t.tier }}{% if
 t.basis_text %}; {{ t.basis_text }}{% endif %})</span>{% if t.germline_testing %} <em>germline
 testing needed</em>{% endif %}{% if f.caution(t) %} <em>— {{ f.caution(t) }}</em>{% endif
-%}</div>{% else %}—{% endfor %}{% if more %}<div class="muted">and {{ more }} more lines in
-mtb (level D, tool compounds, further evidence)</div>{% endif %}</td>
+%}</div>{% else %}—{% endfor %}{% if more %}<div class="muted">{{ more }} (in mtb's
+evidence panel)</div>{% endif %}</td>
 <td>{% if f.oncogenicity %}<div>{{ f.oncogenicity }}</div>{% endif %}
 {%- if f.comment %}<div class="pre">{{ f.comment }}</div>{% endif %}
 {%- if f.in_report %}<div class="muted">added to the report by the curator</div>{% endif %}

@@ -47,7 +47,14 @@ def test_annotate_tsv_builds_the_index_on_first_use(vcf_dir, tmp_path) -> None:
     assert "building knowledge-base index" in result.stderr and "100% done" in result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter="\t"))
     assert list(rows[0]) == list(ANNOTATE_COLUMNS)
-    assert len(rows) == 196
+    assert len(rows) == 198
+    # TMB and the MSI estimate are rows of their own, negative here, with their basis
+    tmb, msi = (next(r for r in rows if r["gene"] == name) for name in ("TMB", "MSI"))
+    assert (tmb["variant_type"], tmb["alteration"], tmb["amp_tier"]) == (
+        "biomarker", "TMB 5.5 mut/Mb (low)", "IV")
+    assert "computed from the calls" in tmb["reasons"] and not tmb["therapies"]
+    assert (msi["alteration"], msi["amp_tier"]) == ("microsatellite stable (estimate)", "IV")
+    assert "estimated from the indel pattern" in msi["reasons"]
     # TCGA-A2-A04W carries PIK3CA H1047R (3:178952085 A>G on GRCh37), unannotated in the VCF
     pik3ca = next(r for r in rows if r["pos"] == "178952085")
     # IA from the alpelisib/capivasertib labels, which H1047R reaches as an activating
