@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from annotation.genes import GeneModel, Location
+from annotation.hgvs import describe
 from annotation.model import Alteration
 from annotation.proteins import canonical_protein, protein_start
 from mtb.variant import (
@@ -65,15 +66,6 @@ def _region_consequences(location: Location, variant: SmallVariant) -> set[str]:
     return terms
 
 
-def _protein_terms(short: str) -> set[str]:
-    """Consequence of a computed protein change (SNV/MNV inside a CDS)."""
-    if short.endswith("="):
-        return {"synonymous_variant"}
-    if short.endswith("*"):
-        return {"stop_gained"}
-    return {"missense_variant"}
-
-
 SOMATIC_MIN_NORMAL_DEPTH = 20
 SOMATIC_MAX_NORMAL_VAF = 0.02
 
@@ -111,7 +103,7 @@ def _small(
     )
     ann: TranscriptAnnotation | None = variant.annotation
     notes: list[str] = []
-    location = None
+    location = described = None
     if genes is not None and genomic is not None and (ann is None or not ann.gene or not (
         ann.mane_select or ann.canonical
     )):
@@ -129,6 +121,13 @@ def _small(
             exon, intron = location.exon, location.intron
         population_af, clin_sig, hgvsc = ann.max_af, ann.clin_sig, ann.hgvsc
         transcript, splice_distance = ann.transcript, None
+        if not hgvsp and reference is not None and genes is not None and genomic is not None:
+            computed = describe(genes, build, variant.chrom, variant.pos, variant.ref,
+                                variant.alt, reference)
+            if computed is not None and computed.gene == gene and computed.hgvsp:
+                hgvsp, hgvsc = computed.hgvsp, hgvsc or computed.hgvsc
+                notes.append(f"protein change {hgvsp} computed on MANE {computed.transcript} "
+                             f"from {reference.name}")
     elif location is not None:
         gene = location.gene
         consequences = _region_consequences(location, variant)
@@ -138,15 +137,15 @@ def _small(
             f"gene, exon and splice distance from MANE {location.transcript} ({location.refseq})"
             + (f", {location.liftover}" if location.liftover else "")
         )
-        hgvsp = ""
-        if reference is not None and location.coding:
-            hgvsp = genes.protein_change(  # type: ignore[union-attr]
-                build, variant.chrom, variant.pos, variant.ref, variant.alt, reference
-            )
-            if hgvsp:
-                consequences = (consequences - {"coding_sequence_variant"}) | _protein_terms(hgvsp)
+        described = describe(genes, build, variant.chrom, variant.pos,  # type: ignore[arg-type]
+                             variant.ref, variant.alt, reference)
+        hgvsp, hgvsc = (described.hgvsp, described.hgvsc) if described else ("", "")
+        if described is not None:
+            consequences = set(described.consequences)
+            notes += [described.warning] if described.warning else []
+            if hgvsp and reference is not None:
                 notes.append(f"protein change {hgvsp} computed from {reference.name}")
-        population_af, clin_sig, hgvsc = None, "", ""
+        population_af, clin_sig = None, ""
     else:
         gene, hgvsp, consequences, exon, intron = "", "", set(), None, None
         population_af, clin_sig, hgvsc = None, "", ""
@@ -161,7 +160,7 @@ def _small(
     return Alteration(
         kind="small",
         gene=gene,
-        label=f"{gene} {where}".strip(),
+        label=described.label if described and not hgvsp else f"{gene} {where}".strip(),
         protein=protein,
         hgvsp=hgvsp,
         hgvsc=hgvsc,
