@@ -101,10 +101,17 @@ def annotate(
         small = [(f, a) for f, a in pairs if isinstance(f, SmallVariant)]
         size = panel.megabases if panel is not None else tmb_megabases
         tmb = compute_tmb(small, tmb_megabases, panel) if small else None
-        given = {f.name for f, _ in pairs if isinstance(f, Biomarker)}
-        computed = [b for b in (tmb_finding(tmb) if tmb and "TMB" not in given else None,
-                                msi_estimate(small, size) if "MSI" not in given else None)
-                    if b is not None]
+        given = {f.name: f for f, _ in pairs if isinstance(f, Biomarker)}
+        computed = []
+        for own in (tmb_finding(tmb) if tmb else None, msi_estimate(small, size)):
+            if own is None:
+                continue
+            measured = given.get(own.name)
+            if measured is None:
+                computed.append(own)
+            elif measured.call != own.call and "indeterminate" not in (measured.call, own.call):
+                notes.append(f"{own.name}: {measured.source} says {measured.call}; the calls "
+                             f"say {own.call} ({own.source}): the measured value is used")
         pairs += [(b, a) for b in computed for a in alterations_of(b, build, kb.genes)]
         annotated = _annotate_alterations(pairs, mapped, kb, notes)
         variants = _collapse_segments(annotated)

@@ -19,6 +19,7 @@ from annotation.hgvs import describe
 from annotation.model import Alteration
 from annotation.proteins import canonical_protein, protein_start
 from mtb.variant import (
+    TMB_HIGH,
     Biomarker,
     CopyNumber,
     Finding,
@@ -369,7 +370,6 @@ def _protein_consequences(protein: str) -> set[str]:
     return {"missense_variant"}
 
 
-TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
 _PROTEIN_IN_TEXT = re.compile(r"\bp\.\(?([A-Za-z]{1,3}\d+[A-Za-z0-9_*=?>]*)\)?")
 _CODON_TEXT = re.compile(r"^codon\s*(\d+)\b", re.I)
 _PARENTHESES = re.compile(r"\s*\(([^)]*)\)\s*")

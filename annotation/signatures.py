@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from annotation.alterations import TMB_HIGH
 from annotation.model import Alteration
 from annotation.tmb import Tmb
-from mtb.variant import Biomarker, SmallVariant
+from mtb.variant import TMB_HIGH, Biomarker, SmallVariant
 
 MSI_MIN_INDELS_PER_MB = 1.0
 MSI_MIN_INDEL_SHARE = 0.10

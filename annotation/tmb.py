@@ -27,10 +27,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from annotation.alterations import TMB_HIGH
 from annotation.model import COMMON_AF, Alteration
 from mtb.regions import Regions
-from mtb.variant import SMALL_TYPES, SmallVariant
+from mtb.variant import SMALL_TYPES, TMB_HIGH, SmallVariant
 
 TMB_CONSEQUENCES = frozenset({
     "missense_variant", "stop_gained", "stop_lost", "start_lost", "frameshift_variant",

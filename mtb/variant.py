@@ -383,6 +383,12 @@ class Fusion:
 BIOMARKER_UNITS = {"TMB": "mut/Mb", "MSI": "", "HRD": ""}
 
 
+TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
+# genomic instability score (Myriad myChoice CDx): HRD-positive from 42, the companion
+# diagnostic's cut-off in PAOLA-1 and the olaparib + bevacizumab labels
+HRD_SCORE_POSITIVE = 42.0
+
+
 @dataclass(frozen=True, slots=True)
 class Biomarker:
     """A genome-wide signature as a finding of its own: TMB, MSI or HRD.

@@ -71,8 +71,12 @@ def _alleles(ref: str, alt: str, flanking: str, line: int, path: Path) -> tuple[
     if ref and alt and len(ref) == len(alt):
         return 0, ref, alt
     anchor = "N"
-    if len(flanking) >= 3 and flanking[0].upper() in "ACGT":
-        anchor = flanking[0].upper()  # vcf2maf: the base before the variant comes first
+    # vcf2maf's flanking_bps runs from one base before the VCF's anchor base to one after the
+    # change ('TAC' around an insertion after A; 'AGTT' around G, then the deleted T): the
+    # anchor is its second base, used only when the deleted bases follow it as they should
+    flanking = flanking.upper()
+    if len(flanking) >= 3 and flanking[1] in "ACGT" and flanking[2:2 + len(ref)] == ref:
+        anchor = flanking[1]
     if not ref:  # insertion: MAF's Start_Position is the base before it, like VCF's POS
         return 0, anchor, anchor + alt
     return -1, anchor + ref, anchor + alt  # deletion (or delins): MAF starts at the 1st base

@@ -36,7 +36,7 @@ from mtb.case import Case, event_text, latest_stage, latest_value
 from mtb.errors import MtbError
 from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
-from mtb.variant import NO_SUPPORT, SmallVariant
+from mtb.variant import NO_SUPPORT, Biomarker, SmallVariant
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,9 @@ class ReportContent:
     sources: tuple[ReportSource, ...]
     warnings: tuple[str, ...]
     options: tuple[Option, ...] = ()  # ranked, checked against the course (mtb.options)
+    # the case's TMB, MSI and HRD findings (given or computed), whatever their tier: the
+    # report's biomarker rows and the bundle's molecular-biomarker Observations
+    biomarkers: tuple[Biomarker, ...] = ()
 
     @property
     def final(self) -> bool:
@@ -204,6 +207,9 @@ def build_content(
     patient = case.patient
     diagnosis = case.annotation.diagnosis
     tmb = case.annotation.tmb
+    biomarkers = tuple(v.finding for v in case.annotation.variants
+                       if isinstance(v.finding, Biomarker))
+    measured = next((b for b in biomarkers if b.name == "TMB"), None)
     return ReportContent(
         case_id=entry.id,
         title=entry.title,
@@ -229,14 +235,16 @@ def build_content(
         specimen_date=str(entry.specimen_date or ""),
         build=case.build.value,
         findings=tuple(findings),
-        tmb_computed=tmb is not None,
-        tmb_per_mb=tmb.per_mb if tmb else None,
-        tmb_text=tmb.summary if tmb else "TMB not computed (no small variants)",
+        tmb_computed=tmb is not None or measured is not None,
+        tmb_per_mb=measured.value if measured is not None else tmb.per_mb if tmb else None,
+        tmb_text=(f"{measured.label}: {measured.source}" if measured is not None else
+                  tmb.summary if tmb else "TMB not computed (no small variants)"),
         summary=record.summary if record else "",
         recommendations=tuple(_recommendation(r, labels) for r in active),
         sources=tuple(_sources(case)),
         warnings=tuple(case.warnings),
         options=tuple(board_options(case.annotation.variants, case.course, curations)),
+        biomarkers=biomarkers,
     )
 
 

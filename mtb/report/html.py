@@ -73,6 +73,9 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <table class="facts">
 {% for label, value in r.patient %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
 {% endfor %}<tr><th scope="row">TMB</th><td>{{ r.tmb_text }}</td></tr>
+{% for b in r.biomarkers if b.name != "TMB" %}<tr><th scope="row">{{ b.name }}</th>
+<td>{{ b.label }}{% if b.source %}: {{ b.source }}{% endif %}</td></tr>
+{% endfor %}
 </table>
 
 <h2>Summary of the curators</h2>

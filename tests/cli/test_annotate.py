@@ -84,6 +84,27 @@ def test_annotate_json_and_unknown_diagnosis(vcf_dir, tmp_path) -> None:
     assert pik3ca["matches"][0]["evidence"]["source"] == "CIViC"
 
 
+@needs_shared
+def test_measured_biomarkers_from_the_command_line(vcf_dir, kb, data_dir) -> None:
+    """--hrd/--msi/--tmb are findings of their own and win over the computed ones; a value
+    mtb cannot read is a usage error naming the option."""
+    vcf = str(vcf_dir / "vcf2maf/test_b38.vcf")
+    result = run("annotate", vcf, "--diagnosis", "high-grade serous ovarian carcinoma",
+                 "--hrd", "48", "--msi", "MSS", "--tmb", "3.5", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    rows = {r["gene"]: r for r in csv.DictReader(io.StringIO(result.stdout), delimiter="\t")
+            if r["variant_type"] == "biomarker"}
+    assert set(rows) == {"HRD", "MSI", "TMB"}
+    assert (rows["HRD"]["alteration"], rows["HRD"]["amp_tier"]) == ("HRD positive", "IA")
+    assert "Bevacizumab + Olaparib" in rows["HRD"]["therapies"]
+    assert "given on the command line (--hrd 48)" in rows["HRD"]["reasons"]
+    assert (rows["MSI"]["amp_tier"], rows["TMB"]["alteration"]) == ("IV", "TMB 3.5 mut/Mb (low)")
+    bad = run("annotate", vcf, "--diagnosis", "ovarian cancer", "--msi", "5.2",
+              data_dir=data_dir)
+    assert bad.returncode == 2
+    assert "argument --msi: MSI '5.2' is not high" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_annotate_bad_input_exit_2(tmp_path) -> None:
     bad = tmp_path / "bad.vcf"
     bad.write_text("not a vcf\n")
