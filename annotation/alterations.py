@@ -280,16 +280,18 @@ def _copy_number(
     segment: CopyNumber, build: GenomeBuild, genes: GeneModel | None
 ) -> list[Alteration]:
     call = segment.call
-    cn = f"CN {segment.copy_number:g}" if segment.copy_number is not None else segment.svtype
+    cn = f"CN {segment.copy_number:.3g}" if segment.copy_number is not None else segment.svtype
     covered = list(segment.genes)
     if not covered and genes is not None and build is not GenomeBuild.UNKNOWN:
         covered = genes.genes_in(build, segment.chrom, segment.start, segment.end)
+    basis = (segment.basis,)
     if not covered:
         reason = "genome build unknown" if build is GenomeBuild.UNKNOWN else "no genes covered"
-        return [Alteration(kind="cnv", gene="", label=f"{call} ({cn}), {reason}", cnv_call=call)]
+        return [Alteration(kind="cnv", gene="", label=f"{call} ({cn}), {reason}", cnv_call=call,
+                           notes=basis)]
     return [
         Alteration(kind="cnv", gene=gene, label=f"{gene} {call.replace('_', ' ')} ({cn})",
-                   cnv_call=call)
+                   cnv_call=call, notes=basis)
         for gene in covered
     ]
 

@@ -374,8 +374,8 @@ def tier_variant(
     notes: Sequence[str] = (),
 ) -> TierCall:
     """The tier of one alteration, the ordered reasons, the ranked therapies and the flags."""
-    if alteration.kind == "biomarker":  # where the value came from belongs beside the tier
-        notes = (*alteration.notes, *notes)
+    if alteration.kind in ("biomarker", "cnv"):  # where the value and call came from belong
+        notes = (*alteration.notes, *notes)  # beside the tier
     if not matches:  # most of an exome: no knowledge-base entry at all
         return _unmatched(alteration, hotspot, notes)
     benign = _benign(alteration)

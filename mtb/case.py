@@ -41,7 +41,7 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Biomarker, Finding, GenomeBuild
+from mtb.variant import Biomarker, CopyNumber, Finding, GenomeBuild
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,8 @@ def assemble(
                         "tumor-type context")
     findings: list[Finding] = [f for found in read for f in found.findings
                                if not isinstance(f, Biomarker)]
+    if entry.ploidy is not None or entry.purity is not None:
+        findings = [_for_sample(f, entry) if isinstance(f, CopyNumber) else f for f in findings]
     measured, unread = from_events(timeline.events)
     biomarkers, disagree = choose(entry.biomarkers, measured, [
         f for found in read for f in found.findings if isinstance(f, Biomarker)])
@@ -172,6 +174,16 @@ def assemble(
         quality=quality,
         course=course_of(lines, events, kb.drugs),
     )
+
+
+def _for_sample(segment: CopyNumber, entry: CaseEntry) -> CopyNumber:
+    """A segment judged against the ploidy and purity case.toml or the command line gives
+    (over its file's header's)."""
+    ploidy = entry.ploidy if entry.ploidy is not None else segment.ploidy
+    purity = entry.purity if entry.purity is not None else segment.purity
+    given = "case.toml" if entry.origin is None else "the command line"
+    source = given if entry.ploidy is not None else segment.sample_source or given
+    return segment.for_sample(ploidy, purity, source)
 
 
 def _read_molecular(

@@ -15,6 +15,7 @@ from typing import IO, Any
 from mtb.cli.options import add_file_options, open_kb
 from mtb.config import Settings
 from mtb.ingest.biomarkers import parse_given
+from mtb.ingest.cnv import check_sample
 from mtb.variant import Biomarker
 
 
@@ -53,6 +54,25 @@ def add_parser(commands: Any) -> None:
     measured.add_argument("--hrd", type=_given("HRD"), metavar="CALL",
                           help="positive/negative or a genomic instability score (positive "
                           "from 42)")
+    measured.add_argument("--ploidy", type=_sample("ploidy"), metavar="N",
+                          help="the tumor's ploidy: amplification from ploidy + 3 copies "
+                          "(else 5 copies)")
+    measured.add_argument("--purity", type=_sample("purity"), metavar="FRACTION",
+                          help="tumor purity (0-1): copy numbers of log2-ratio tables are "
+                          "corrected for the normal cells")
+
+
+def _sample(key: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        problem = check_sample(key, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+    return parse
 
 
 def _given(name: str) -> Callable[[str], Biomarker]:
@@ -80,6 +100,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         build=args.build.value if args.build else "", tumor=args.tumor or "",
         normal=args.normal or "", origin=Path(args.paths[0]),
         biomarkers=tuple(b for b in (args.tmb, args.msi, args.hrd) if b is not None),
+        ploidy=args.ploidy, purity=args.purity,
     )
     files = read_case_files(entry, settings, pass_only=args.pass_only)  # before the index
     panel = read_bed(args.panel_bed) if args.panel_bed else None
