@@ -40,6 +40,28 @@ def header_facts(case: Case) -> list[tuple[str, str]]:
             ("TMB", tmb_text), ("MSI", msi_text)]
 
 
+def diagnosis_banner(case: Case) -> dbc.Alert | None:
+    """The tumor type decides every tier: a diagnosis that did not map, or mapped weakly or
+    ambiguously, is said above everything else, with the candidates the mapping weighed."""
+    diagnosis = case.annotation.diagnosis
+    if diagnosis.known and diagnosis.confidence != "low" and not diagnosis.warning:
+        return None
+    if not diagnosis.known:
+        head = (f"The diagnosis '{diagnosis.text}' did not map to a tumor type: tiers use only "
+                "tumor-agnostic evidence." if diagnosis.text else
+                "No diagnosis: tiers use only tumor-agnostic evidence.")
+    else:
+        head = (f"Check the tumor type: '{diagnosis.text}' was read as {diagnosis.name} "
+                f"({diagnosis.doid}), and every tier depends on it.")
+    body: list[object] = [html.Strong(head)]
+    if diagnosis.warning:
+        body.append(html.Div(diagnosis.warning, className="small"))
+    if diagnosis.candidates:
+        body.append(html.Div("Candidates: " + "; ".join(
+            f"{name} ({doid})" for doid, name in diagnosis.candidates), className="small"))
+    return dbc.Alert(body, color="warning", id=ids.DIAGNOSIS_BANNER, className="py-2")
+
+
 def case_header(case: Case, *, large: bool = False) -> html.Div:
     entry = case.entry
     badges = []

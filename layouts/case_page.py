@@ -26,7 +26,7 @@ from layouts.board import (
     status_bar,
     summary_form,
 )
-from layouts.case_header import case_header
+from layouts.case_header import case_header, diagnosis_banner
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_finding_cards
 from layouts.variant_table import variant_grid
@@ -143,6 +143,7 @@ def case_page(
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
         html.Div(id=ids.BOARD_MESSAGE),
         html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
+        diagnosis_banner(case),
         case_header(case),
         dbc.Row([
             dbc.Col(key_finding_cards(rows, curations=board.curations if board else None,
@@ -218,6 +219,7 @@ def present_page(
                      className="btn btn-outline-light"),
             nav(following, "Next case →", ids.NEXT_CASE),
         ], className="present-nav"),
+        diagnosis_banner(case),
         case_header(case, large=True),
         dbc.Row([
             dbc.Col([key_finding_cards(rows, large=True,

@@ -4,9 +4,10 @@ reads on them, without a browser."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pytest
 from dash import dcc
 
-from annotation.model import Tier
+from annotation.model import Diagnosis, Tier
 from layouts import ids
 from layouts.board import BoardView
 from layouts.case_header import header_facts
@@ -115,3 +116,22 @@ def test_the_header_reads_tmb_and_msi_from_the_findings() -> None:
     assert (facts["TMB"], facts["MSI"]) == ("14.2 mut/Mb (high)", "MSI-high (estimate)")
     bare = dict(header_facts(case_of([small("KRAS", "p.G12D", Tier.IIC)])))
     assert (bare["TMB"], bare["MSI"]) == ("not computed", "not recorded")
+
+
+def test_a_weak_or_missing_tumor_type_is_a_banner_with_its_candidates() -> None:
+    weak = Diagnosis("Adenokarzinom", "DOID:299", "adenocarcinoma", confidence="low",
+                     warning="diagnosis 'Adenokarzinom' mapped with low confidence",
+                     candidates=(("DOID:3910", "lung adenocarcinoma"),
+                                 ("DOID:234", "colon adenocarcinoma")))
+    case = case_of([small("KRAS", "p.G12D", Tier.IIC)])
+    case.annotation.diagnosis = weak
+    page = case_page(case)
+    banner = texts(by_id(page, ids.DIAGNOSIS_BANNER))
+    assert "Check the tumor type: 'Adenokarzinom' was read as adenocarcinoma" in banner
+    assert "lung adenocarcinoma (DOID:3910); colon adenocarcinoma (DOID:234)" in banner
+    assert texts(by_id(present_page(case, None, None), ids.DIAGNOSIS_BANNER))
+    case.annotation.diagnosis = Diagnosis("xyzzy", None, "")
+    assert "did not map to a tumor type" in texts(by_id(case_page(case), ids.DIAGNOSIS_BANNER))
+    sure = case_of([small("KRAS", "p.G12D", Tier.IIC)])  # lung adenocarcinoma, drawn exact
+    with pytest.raises(AssertionError, match="no component"):
+        by_id(case_page(sure), ids.DIAGNOSIS_BANNER)
