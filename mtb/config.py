@@ -219,6 +219,18 @@ SETTINGS: tuple[Setting, ...] = (
         "(none)",
     ),
     Setting(
+        "max_records", "MTB_MAX_RECORDS", lambda: "10_000_000", _positive,
+        "The most records one input file may hold (a VCF's records); a file with more is "
+        "refused, naming it. The default admits a whole genome.",
+        "10_000_000",
+    ),
+    Setting(
+        "max_uncompressed", "MTB_MAX_UNCOMPRESSED", lambda: "10G", _bytes,
+        "The most bytes one input file may expand to when decompressed (a gzip bomb stops "
+        "there); a file that expands further is refused, naming it.",
+        "10G",
+    ),
+    Setting(
         "workers", "MTB_WORKERS", lambda: "auto", _workers,
         "Server processes of `mtb serve` behind its one port (auto: one per CPU core, at "
         "least 2); 1 serves from one process.",
@@ -285,6 +297,8 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
+    max_records: int
+    max_uncompressed: int
     workers: int
     threads: int
     session_hours: float

@@ -26,6 +26,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from mtb.errors import InputError
+from mtb.ingest.limits import ReadLimits
 from mtb.ingest.sniff import FHIR_SUFFIXES, fhir_files
 
 
@@ -127,7 +128,20 @@ def record_from_bundle(bundle: dict[str, Any], origin: str) -> Record:
 # -- loading ----------------------------------------------------------------------------------
 
 
+MAX_JSON = 256 * 2**20  # a FHIR file is parsed whole and every resource validated
+
+
 def _load_file(path: Path, record: Record) -> None:
+    limit = min(MAX_JSON, ReadLimits.current().uncompressed)
+    try:
+        too_large = path.stat().st_size > limit
+    except OSError as error:
+        raise InputError(path, f"cannot be read ({error.strerror})") from None
+    if too_large:  # parsing it would take many times its size in memory
+        record.warnings.append(f"{path.name}: larger than {limit // 2**20} MiB, the limit for "
+                               "one FHIR file (split a bulk export); not read")
+        record.skipped["file (too large)"] += 1
+        return
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -20,8 +20,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from mtb.errors import InputError
 from mtb.ingest.files import open_binary
 from mtb.ingest.header import VcfHeader
+from mtb.ingest.limits import MAX_LINE
 
 _BASES = b"ACGTNacgtn"
 _BASES_AND_COMMA = _BASES + b","
@@ -143,6 +145,9 @@ class LineCheck:
             chunk = self._carry + chunk
             cut = chunk.rfind(b"\n") + 1
             chunk, self._carry = chunk[:cut], chunk[cut:]
+            if len(self._carry) > MAX_LINE:  # one endless line: refused before htslib reads it
+                raise InputError(self.path.name, "a line is longer than 64 MiB; not read",
+                                 self.line_number(self._checked + chunk.count(b"\n")))
         if self._in_header:
             chunk = self._drop_header(chunk)
         contigs = set(_CHROMS_IN_CHUNK.findall(chunk)) - self._contigs

@@ -21,6 +21,7 @@ from mtb.ingest import callers
 from mtb.ingest.consequences import AnnParser, CsqParser, choose
 from mtb.ingest.files import READ_ERRORS, open_binary
 from mtb.ingest.header import SampleRoles, VcfHeader, detect_build, resolve_roles
+from mtb.ingest.limits import ReadLimits
 from mtb.ingest.lines import SKIPPED_ALT, LineCheck, diagnose
 from mtb.ingest.sv import is_structural, structural_finding
 from mtb.variant import (
@@ -34,6 +35,8 @@ from mtb.variant import (
 )
 
 VcfFinding = SmallVariant | CopyNumber | StructuralVariant
+MAX_HEADER = 64 * 2**20  # real headers (VEP, thousands of contigs) are well under 1 MiB
+HEADER_TOO_LARGE = "the VCF header is larger than 64 MiB; not read"
 _SNV = VariantType.SNV
 _new_variant = tuple.__new__  # SmallVariant is a NamedTuple; see the field order in mtb.variant
 
@@ -78,7 +81,8 @@ def _sniff(path: Path) -> bytes:
     """The first bytes after decompression; InputError for a missing, empty or broken file.
 
     The whole header of a text VCF is read, so that a file cut inside its header is reported
-    as truncated rather than as an unparseable header.
+    as truncated rather than as an unparseable header; a header larger than MAX_HEADER (a
+    BCF's declared one too) is refused before htslib would read it into memory.
     """
     if not path.exists():
         raise InputError(path, "file not found")
@@ -87,10 +91,19 @@ def _sniff(path: Path) -> bytes:
     try:
         with open_binary(path) as handle:
             head = handle.readline(1 << 16)
-            if head.startswith(b"#"):
-                for line in handle:
-                    if not line.startswith(b"#"):
+            if head.startswith(b"BCF"):
+                start = head + handle.read(max(0, 9 - len(head)))
+                if int.from_bytes(start[5:9], "little") > MAX_HEADER:
+                    raise InputError(path.name, HEADER_TOO_LARGE)
+            elif head.startswith(b"#"):
+                size, line_start = len(head), head.endswith(b"\n")
+                while piece := handle.readline(1 << 20):  # pieces: a huge line is no bomb
+                    if line_start and not piece.startswith(b"#"):
                         break
+                    size += len(piece)
+                    if size > MAX_HEADER:
+                        raise InputError(path.name, HEADER_TOO_LARGE)
+                    line_start = piece.endswith(b"\n")
             return head
     except READ_ERRORS as error:
         raise InputError(path, f"the compressed file is truncated or corrupt ({error})") from None
@@ -193,6 +206,7 @@ class VcfReader:
         check: LineCheck | None = None
         records = iter(self._vcf)
         index = 0
+        limits = ReadLimits.current()  # MTB_MAX_RECORDS: a bomb of records stops here
         try:
             if not self.is_bcf:
                 check = LineCheck(self.path, self.header, self._declare_contigs)
@@ -212,6 +226,8 @@ class VcfReader:
                     why = self._diagnose(check, index) if check else "BCF record cannot be decoded"
                     raise InputError(self.path, why, line) from None
                 index += 1
+                if index > limits.records:
+                    limits.check_records(self.path, index)
                 if problem is SKIPPED_ALT:
                     self._skip(line)
                     continue
