@@ -25,6 +25,7 @@ from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
 from mtb.web.pages import add, agenda, case, decisions, downloads, present
+from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
 
 
@@ -52,12 +53,15 @@ def create_app(
     policy = SessionPolicy(absolute=timedelta(hours=settings.session_hours),
                            idle=timedelta(minutes=settings.session_idle_minutes),
                            secure=settings.secure_cookies)
+    blocks = RecentBlocks()
     sessions = install_auth(server, store, settings.data_dir, secure=settings.secure_cookies,
-                            policy=policy)
+                            policy=policy, blocks=blocks)
     install_errors(server)  # after the sign-in check: anonymous requests get their 401 first
     install_uploads(server, settings, store)
     install_headers(app, secure=settings.secure_cookies)  # after every callback: the hashes
     server.config["MAX_CONTENT_LENGTH"] = SIGNED_IN_BYTES  # the upload route sets its own
+    # a flood of sign-ins from an address just blocked: 429 before anything else runs
+    server.wsgi_app = ThrottleGate(server.wsgi_app, blocks)  # type: ignore[method-assign]
     if settings.proxies:  # the client's address for sign-in throttling, from trusted proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
                                    x_proto=settings.proxies)

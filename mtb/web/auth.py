@@ -1,7 +1,8 @@
 """Sign-in, sessions and CSRF protection for the web app.
 
 - Passwords are checked by the store (Argon2id hashes). Sign-in is throttled per account at an
-  address and per address (mtb.web.throttle: 429 with Retry-After), and every failure is
+  address, per address, and in attempts per address per minute (each costs a hash)
+  (mtb.web.throttle: 429 with Retry-After), and every failure is
   audited under the account's name only when such an account exists: a password typed into
   the name field is never stored.
 - Sessions are opaque: the cookie carries a random token (HttpOnly, SameSite=Strict, Secure
@@ -31,6 +32,7 @@ import math
 import os
 import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +45,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from mtb.board import TEXT_LIMITS, Actor
 from mtb.resources import assets_dir
 from mtb.store import Store
-from mtb.web.throttle import SignInThrottle
+from mtb.web.throttle import RecentBlocks, SignInThrottle
 
 SESSION_COOKIE = "mtb_session"
 LOGIN_COOKIE = "mtb_login"  # the sign-in form's CSRF token, signed (no session yet)
@@ -53,6 +55,10 @@ PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico"})
 ASSETS_PREFIX = "/assets/"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen is written at most once a minute
 UNKNOWN_NAME = "(unknown name)"  # what a failed sign-in with a name no account has is audited as
+# Argon2id is memory-hard by design (64 MiB and four threads a hash): sixteen at once stalled
+# every request of the machine for seconds. One at a time per process: the others queue for
+# the tenth of a second each takes, and signed-in users' requests keep their cores.
+_HASHING = threading.BoundedSemaphore(1)
 
 
 @dataclass(frozen=True)
@@ -181,8 +187,12 @@ class Sessions:
 
 
 def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
-                 policy: SessionPolicy | None = None) -> Sessions:
+                 policy: SessionPolicy | None = None,
+                 blocks: RecentBlocks | None = None) -> Sessions:
+    """Sign-in, sessions and CSRF on `server`. `blocks`: where the sign-in records the
+    addresses it throttles (mtb.web.throttle.ThrottleGate refuses their floods early)."""
     policy = policy or SessionPolicy(secure=secure)
+    blocks = blocks if blocks is not None else RecentBlocks()
     key = secret_key(data_dir)
     server.secret_key = key  # Flask's own cookie session is not used; nothing reads it
     server.config.update(SESSION_COOKIE_NAME="mtb_flask_unused", SESSION_COOKIE_HTTPONLY=True,
@@ -252,12 +262,18 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             address = client_address()
             if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
                 error = "The form expired; please sign in again."
+            elif (wait := throttle.address_wait(address) or throttle.attempt(address)) > 0:
+                blocks.block(address, wait)  # the next ones are refused before Flask
+                error = (f"Too many sign-ins from this address: try again in "
+                         f"{_duration(wait)}.")
+                status, headers = 429, {"Retry-After": str(wait)}
             elif (wait := throttle.wait(name, address)) > 0:
-                error = (f"Too many failed sign-ins: try again in {_duration(wait)}. "
+                error = (f"Too many sign-ins: try again in {_duration(wait)}. "
                          "Ask your administrator if you have forgotten your password.")
                 status, headers = 429, {"Retry-After": str(wait)}
             else:
-                actor = store.authenticate(name, password)
+                with _HASHING:  # one Argon2 hash at a time in this process
+                    actor = store.authenticate(name, password)
                 if actor is not None:
                     throttle.succeeded(name, address)
                     if visit.token_hash:

@@ -34,13 +34,22 @@ GB = 2**30
 REPO = Path(__file__).resolve().parents[2]
 
 
+# Runs the command from a small Python of its own and reports its peak memory: a child forked
+# straight from pytest would count pytest's own pages (mapped until the exec) in its peak.
+_MEASURE = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "print(f'PEAK {usage.ru_maxrss * 1024}', file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n")
+
+
 def _run(args: list[str], env: dict[str, str]) -> tuple[int, int, str]:
     """Exit status, peak resident memory (bytes) and stderr of a command."""
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, **env})
-    _, status, usage = os.wait4(process.pid, 0)
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024, process.stderr.read(
-    ).decode()
+    done = subprocess.run([sys.executable, "-c", _MEASURE, *args], capture_output=True,
+                          text=True, env={**os.environ, **env}, timeout=600)
+    err, _, peak = done.stderr.rpartition("PEAK ")
+    return done.returncode, int(peak.strip()), err
 
 
 @pytest.fixture(scope="module")
