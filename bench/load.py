@@ -68,8 +68,10 @@ def server(workers: str, threads: int) -> Iterator[str]:
     """A `mtb serve` of its own (data dir, port), stopped and removed afterwards."""
     data = Path(tempfile.mkdtemp(prefix="mtb-load-"))
     port = _free_port()
+    # MTB_PROXIES=1: each simulated person sends an address of its own in X-Forwarded-For, as
+    # people behind a hospital's reverse proxy do (sign-in is throttled per address)
     env = {**os.environ, "MTB_DATA_DIR": str(data), "MTB_HOST": HOST, "MTB_PORT": str(port),
-           "MTB_WORKERS": workers, "MTB_THREADS": str(threads)}
+           "MTB_WORKERS": workers, "MTB_THREADS": str(threads), "MTB_PROXIES": "1"}
     env.pop("MTB_CASES_DIR", None)
     env.pop("MTB_DB_URL", None)
     subprocess.run([*_mtb(), "user", "add", USER, "--role", "curator", "--password", PASSWORD],
@@ -100,12 +102,18 @@ def server(workers: str, threads: int) -> Iterator[str]:
         shutil.rmtree(data, ignore_errors=True)
 
 
+_people = iter(range(1, 1 << 16))
+
+
 class Person:
-    """One signed-in browser, as far as the server can tell."""
+    """One signed-in browser, as far as the server can tell (each from an address of its
+    own)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.http = requests.Session()
+        number = next(_people)
+        self.http.headers["X-Forwarded-For"] = f"10.77.{number // 250}.{number % 250 + 1}"
         page = self.http.get(f"{url}/login", timeout=30).text
         token = re.search(r'name="csrf" value="([^"]+)"', page)
         assert token, "no sign-in form"
@@ -164,6 +172,7 @@ def warm_up(url: str, workers: int) -> None:
                 fresh = Person.__new__(Person)
                 fresh.url, fresh.csrf = url, csrf
                 fresh.http = requests.Session()
+                fresh.http.headers.update(person.http.headers)
                 fresh.http.cookies.update(cookies)
                 fresh.http.headers["Connection"] = "close"
                 for page in PAGES:
