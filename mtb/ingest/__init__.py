@@ -1,6 +1,8 @@
 """Files -> findings; nothing here knows about annotation.
 
-- VCF/BCF (`.vcf`, `.vcf.gz`, `.bcf`): `VcfReader` streams, `read_vcf` collects.
+- VCF/BCF (`.vcf`, `.vcf.gz`, `.bcf`): `VcfReader` streams, `read_vcf` collects;
+  `ColumnarReader` / `finding_batches` stream whole genomes in batches (columnar where it can);
+  `write_findings` is `mtb ingest` (rows of any input file, and its summary).
 - Copy-number segment tables: `read_segments`; fusion tables: `read_fusions`.
 `file_kind` tells them apart by content, not by file name.
 """
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 from mtb.ingest.cnv import looks_like_segments, read_segments
+from mtb.ingest.columnar import ColumnarReader, finding_batches
+from mtb.ingest.export import IngestSummary, write_findings
 from mtb.ingest.files import READ_ERRORS, open_binary
 from mtb.ingest.fusions import looks_like_fusions, read_fusions
 from mtb.ingest.tabular import header_of
@@ -21,13 +25,17 @@ from mtb.variant import Finding, GenomeBuild
 __all__ = [
     "Callset",
     "CallsetInfo",
+    "ColumnarReader",
     "FileFindings",
+    "IngestSummary",
     "VcfReader",
     "file_kind",
+    "finding_batches",
     "read_findings",
     "read_fusions",
     "read_segments",
     "read_vcf",
+    "write_findings",
 ]
 
 FileKind = Literal["vcf", "segments", "fusions"]

@@ -1,0 +1,682 @@
+"""Columnar VCF ingest: whole chunks of records read into NumPy columns, for whole genomes.
+
+CANDIDATES (measured by bench/ingest_candidates.py, see below) read the same thing — CHROM, POS,
+ID, REF, ALT, QUAL, FILTER and the tumor's and normal's AF, AD and DP — from one synthetic
+1M-record Mutect2-style file in one run; the figures are in FIGURES below.
+
+CHOICE: our own reading of the decompressed text with NumPy (`mtb.ingest.vectors`), checked
+line by line by one regular expression per FORMAT layout (`mtb.ingest.sound`). Why:
+- it was the fastest candidate that can also give every record its line number and refuse what
+  the per-record path refuses: the same text is both checked and read, so no line can be read
+  without being checked;
+- the other engines read VCFs by their own rules (oxbow/noodles) or are htslib-speed only as a
+  command-line tool (bcftools query), and none says on which line a value is malformed;
+  matching htslib's answers exactly would mean re-validating their input anyway;
+- it needs no new dependency (pyarrow alone is 170 MB installed); cyvcf2 stays the reference.
+
+WHAT IT READS: text VCFs (plain, gzip or BGZF) with one or two samples, no VEP/SnpEff
+annotation, and records whose FORMAT layout uses the FORMAT/AF (Mutect2, VarDict, DRAGEN) or
+the generic FORMAT/AD convention of `mtb.ingest.callers`. Multi-allelic records are split into
+one row per ALT ('*' skipped, counted), contigs normalised once per distinct name, the caller
+convention applied as array expressions per chunk, with exactly the per-record semantics (AD
+alt count at index alt+1, DP else the sum of AD when every value is present, float32 AF).
+
+WHAT FALLS BACK to the per-record reader (`VcfReader`), decided from the header and the first
+lines, never visible in the output:
+- the whole file: BCF (binary, no lines), sites-only files (INFO evidence), three or more
+  samples, VEP CSQ / SnpEff ANN annotation (parsed per record anyway);
+- a part of a chunk, from its first doubtful line to the chunk's end: a layout of another
+  caller convention (Strelka, VarScan, FreeBayes, PCGR, SVs), a symbolic or breakend ALT, any
+  value that is not plainly written (see `mtb.ingest.sound`), and every malformed line — the
+  per-record reader then reads that part with the right line numbers and reports the error
+  exactly as it always did, after the rows of the lines before it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+
+import numpy as np
+
+from mtb.errors import InputError
+from mtb.ingest import callers
+from mtb.ingest.checked import checked_chunks
+from mtb.ingest.chunks import Chunk, read_header
+from mtb.ingest.rowtext import assemble, int_matrix, table_matrix
+from mtb.ingest.sound import FLOAT_VALUES, SoundLines
+from mtb.ingest.vcf import CallsetInfo, Counts, VcfFinding, VcfReader, skip_warning
+from mtb.ingest.vectors import (
+    MISSING,
+    TextBlock,
+    codes,
+    float_tokens,
+    token_ranges,
+    unsigned_single,
+)
+from mtb.rows import format_cell, tsv_line
+from mtb.variant import GenomeBuild, SmallVariant, VariantType, classify_small, normalize_chrom
+
+FIGURES = """(filled in by bench/ingest_candidates.py)"""
+
+COLUMNAR_CONVENTIONS = ("FORMAT/AF", "FORMAT/AD")
+_REQUIRED_TYPES = {"AF": "Float", "AD": "Integer", "DP": "Integer"}
+_new = tuple.__new__
+RESUME = 256  # plain lines that end a per-record run (see ColumnarReader._segments)
+Segments = list[tuple[int, int, bool]]  # (start, end, plain) byte ranges of a chunk
+_FORMAT_LINES = 2  # htslib's BCF_HL_FMT
+_NUMBER = re.compile(r"[1-9][0-9]*|[ARG.]")
+Progress = Callable[[int, int], None]  # (records read, compressed bytes read)
+
+
+def whole_file_reason(reader: VcfReader) -> str | None:
+    """Why the whole file goes to the per-record reader, or None when the columnar path reads it."""
+    if reader.is_bcf:
+        return "BCF"
+    samples = len(reader.header.samples)
+    if samples == 0:
+        return "sites-only"
+    if samples > 2:
+        return "more than two samples"
+    if reader.info.annotation:
+        return f"{reader.info.annotation} annotation"
+    return None
+
+
+class Batch:
+    """Findings of consecutive records, in file order."""
+
+    def findings(self) -> list[VcfFinding]:
+        raise NotImplementedError
+
+    def tsv(self) -> str:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+
+@dataclass
+class RecordBatch(Batch):
+    """Findings the per-record reader made."""
+
+    items: list[VcfFinding]
+
+    def findings(self) -> list[VcfFinding]:
+        return self.items
+
+    def tsv(self) -> str:
+        return "".join([tsv_line(finding) for finding in self.items])
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _objects(values: np.ndarray, missing: np.ndarray) -> list[object]:
+    out = values.astype(object)
+    out[missing] = None
+    return out.tolist()
+
+
+@dataclass
+class Coded:
+    """A text column as codes into its distinct values."""
+
+    names: list[str]
+    code: np.ndarray
+
+    def matrix(self, rows: np.ndarray | None = None) -> np.ndarray:
+        return table_matrix(self.names)[self.code if rows is None else self.code[rows]]
+
+    def objects(self, rows: np.ndarray | None = None, names: list[object] | None = None) -> list:
+        table = _table(names if names is not None else self.names)
+        return table[self.code if rows is None else self.code[rows]].tolist()
+
+
+def _vaf_matrix(values: np.ndarray) -> np.ndarray:
+    """VAF cells as `mtb.rows` writes them: rounded to 4 digits, rendered per distinct value."""
+    missing = np.isnan(values)
+    unique, inverse = np.unique(values[~missing], return_inverse=True)
+    names = [format_cell(round(value, 4)) for value in unique.tolist()] + [""]
+    code = np.full(len(values), len(names) - 1, np.int64)
+    code[~missing] = inverse.ravel()
+    return table_matrix(names)[code]
+
+
+@dataclass
+class ColumnBatch(Batch):
+    """Rows of a chunk as columns; per-record columns are indexed through `record`."""
+
+    record: np.ndarray  # row -> record
+    chrom: Coded  # per record
+    norms: list[str]  # normalised name of each chrom name
+    pos: np.ndarray  # per record, int64
+    ident: Coded  # per record, '' for '.'
+    ref: Coded  # per record
+    qual: Coded  # per record: the cell as written by mtb.rows ('' for '.')
+    quals: list[float | None]  # value of each qual name
+    filter: Coded  # per record
+    line: np.ndarray  # per record, int64
+    source: Coded  # per record: the convention's name
+    alt: Coded  # per row
+    kind: Coded  # per row: VariantType values
+    evidence: tuple[np.ndarray, ...]  # per row: tumor vaf, alt, depth, normal vaf, alt, depth
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+    def tsv(self) -> str:
+        rows = len(self.record)
+        if not rows:
+            return ""
+        record = self.record
+        tv, ta, td, nv, na, nd = self.evidence
+        tab = b"\t"
+        parts: list[np.ndarray | bytes] = [
+            self.chrom.matrix(record), tab, int_matrix(self.pos[record]), tab,
+            self.ref.matrix(record), tab, self.alt.matrix(), tab, self.filter.matrix(record), tab,
+            self.kind.matrix(), b"\t\t\t\t\t", _vaf_matrix(tv), tab,
+            int_matrix(ta, ta == MISSING), tab, int_matrix(td, td == MISSING), tab,
+            _vaf_matrix(nv), tab, int_matrix(nd, nd == MISSING), tab,
+            int_matrix(na, na == MISSING), tab, self.ident.matrix(record), tab,
+            self.qual.matrix(record), b"\t\t\t\t\t", self.source.matrix(record),
+            b"\t\t\t\t\t\t\t", int_matrix(self.line[record]), b"\n",
+        ]
+        text = assemble(parts, rows)
+        return text if text is not None else "".join(tsv_line(f) for f in self.findings())
+
+    def findings(self) -> list[VcfFinding]:
+        tv, ta, td, nv, na, nd = self.evidence
+        record = self.record
+        columns = (
+            self.chrom.objects(record), self.pos[record].tolist(), self.ref.objects(record),
+            self.alt.objects(), self.filter.objects(record),
+            self.kind.objects(names=[VariantType(name) for name in self.kind.names]),
+            self.chrom.objects(record, names=self.norms), self.ident.objects(record),
+            self.qual.objects(record, names=self.quals),
+            _objects(tv, np.isnan(tv)), _objects(ta, ta == MISSING), _objects(td, td == MISSING),
+            _objects(nv, np.isnan(nv)), _objects(na, na == MISSING), _objects(nd, nd == MISSING),
+            self.source.objects(record), repeat(None), repeat(()), self.line[record].tolist(),
+        )
+        return [_new(SmallVariant, values) for values in zip(*columns, strict=False)]
+
+
+class ColumnarReader:
+    """Streams a VCF's findings in batches; columnar where it can, per record where it must.
+
+    The same options and the same `info` and `counts` as `VcfReader`, which it uses for the
+    header, the sample roles and every record the columnar path leaves to it.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        tumor: str | None = None,
+        normal: str | None = None,
+        build: GenomeBuild | None = None,
+        pass_only: bool = False,
+        engine: str = "auto",
+        progress: Progress | None = None,
+        parallel: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self._options = {"tumor": tumor, "normal": normal, "build": build, "pass_only": pass_only}
+        self.pass_only = pass_only
+        self.records = VcfReader(self.path, **self._options)  # type: ignore[arg-type]
+        self.info: CallsetInfo = self.records.info
+        self.counts: Counts = self.records.counts
+        self.is_bcf = self.records.is_bcf
+        reason = whole_file_reason(self.records)
+        if engine == "records":
+            reason = reason or "asked for"
+        self.fallback_reason = reason
+        self.columnar = reason is None
+        self.progress = progress
+        self.parallel = parallel  # check lines in a second process (see mtb.ingest.checked)
+        self._base_warnings = len(self.info.warnings)
+        self._norms: dict[str, str] = {}
+        roles = self.records.roles
+        self._tumor = roles.tumor if roles.tumor is not None else 0
+        self._normal = roles.normal
+        if self.columnar:
+            self._sound = SoundLines(self.records.header)
+            self._columns = 9 + len(self.records.header.samples)
+
+    def __enter__(self) -> ColumnarReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.records.close()
+
+    # -- what the columnar path reads ---------------------------------------------------------
+
+    def _capable(self, layout: bytes) -> bool:
+        """Whether the columnar path reads lines of this FORMAT layout: a convention it
+        applies, and every key declared alike in our header parse and in htslib's (a broken
+        declaration makes htslib read the values as strings)."""
+        keys = tuple(layout.decode("ascii").split(":"))
+        convention = callers.choose_convention(keys, True)
+        if convention.name not in COLUMNAR_CONVENTIONS:
+            return False
+        header = self.records.header.format
+        for key in keys:
+            mine = header.get(key)
+            if mine is None:
+                if key == "GT":
+                    continue
+                return False
+            try:
+                theirs = self.records._vcf.get_header_type(key, order=[_FORMAT_LINES])
+            except KeyError:
+                return False
+            if theirs.get("Type") != mine.type or not _NUMBER.fullmatch(theirs.get("Number", "")):
+                return False
+        return all(
+            key not in keys or header[key].type == kind for key, kind in _REQUIRED_TYPES.items()
+        )
+
+    # -- streaming ------------------------------------------------------------------------------
+
+    def batches(self) -> Iterator[Batch]:
+        if not self.columnar:
+            yield from self._record_batches()
+            return
+        header, _ = read_header(self.path)
+        self._header_bytes = header
+        for chunk, segments in checked_chunks(self.path, self._segments, self.parallel):
+            yield from self._chunk(chunk, segments)
+            if self.progress:
+                self.progress(self.counts.records, chunk.consumed)
+
+    def __iter__(self) -> Iterator[VcfFinding]:
+        for batch in self.batches():
+            yield from batch.findings()
+
+    def _record_batches(self, size: int = 20_000) -> Iterator[Batch]:
+        """The per-record reader's findings in batches; on an error, the findings before it
+        first (as the per-record CLI wrote them before it stopped)."""
+        items: list[VcfFinding] = []
+        try:
+            for finding in self.records:
+                items.append(finding)
+                if len(items) >= size:
+                    yield RecordBatch(items)
+                    items = []
+                    if self.progress:
+                        self.progress(self.counts.records, 0)
+        except InputError:
+            yield RecordBatch(items)
+            raise
+        yield RecordBatch(items)
+
+    def _chunk(self, chunk: Chunk, segments: Segments) -> Iterator[Batch]:
+        text = chunk.text
+        for start, end, sound in segments:
+            part = text[start:end] if (start, end) != (0, len(text)) else text
+            first = chunk.first_line + text.count(b"\n", 0, start)
+            if sound:
+                yield self._read_columns(part, first)
+            else:
+                yield from self._per_record(part, first)
+
+    def _segments(self, text: bytes) -> Segments:
+        """The chunk as runs of plain lines (read in columns) and runs holding doubtful lines
+        (read per record). A doubtful run goes on until a plain run of RESUME lines starts, so
+        that a scattering of odd lines does not start a per-record reader each."""
+        segments: Segments = []
+        position = 0
+        while position < len(text):
+            sound_end = self._sound_run(text, position)
+            if sound_end > position:
+                segments.append((position, sound_end, True))
+                position = sound_end
+                continue
+            end = _next_line(text, position)
+            while end < len(text):
+                run = self._sound_run(text, end)
+                if run >= len(text) or text.count(b"\n", end, run) >= RESUME:
+                    break
+                end = _next_line(text, run)
+            segments.append((position, end, False))
+            position = end
+        return segments
+
+    def _sound_run(self, text: bytes, position: int) -> int:
+        """The end of the run of plain lines starting at `position` (new layouts are learnt
+        on the way: a layout is plain when the columnar path reads its convention)."""
+        sound = self._sound
+        while True:
+            if sound.pattern is not None:
+                match = sound.pattern.match(text, position)
+                position = match.end() if match else position
+            if position >= len(text):
+                return position
+            end = text.find(b"\n", position)
+            columns = text[position:end].split(b"\t", 9)
+            layout = columns[8] if len(columns) > 9 else None
+            if (layout is None or layout in sound.layouts or not self._capable(layout)
+                    or not sound.learn(layout)):
+                return position
+
+    def _per_record(self, text: bytes, first_line: int) -> Iterator[Batch]:
+        """The per-record reader on a part of the file (header + these lines, in a temp file)."""
+        handle, name = tempfile.mkstemp(suffix=".vcf", prefix="mtb-part-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(self._header_bytes)
+                out.write(text)
+            items: list[VcfFinding] = []
+            try:
+                with VcfReader(name, first_line=first_line, **self._options) as part:  # type: ignore[arg-type]
+                    items.extend(part)
+                    self._merge(part.counts)
+            except InputError as error:
+                if items:
+                    yield RecordBatch(items)
+                raise InputError(self.path, error.problem, error.line) from None
+            yield RecordBatch(items)
+        finally:
+            os.unlink(name)
+
+    def _merge(self, counts: Counts) -> None:
+        mine = self.counts
+        mine.records += counts.records
+        mine.by_filter.update(counts.by_filter)
+        mine.by_type.update(counts.by_type)
+        mine.skipped_alleles += counts.skipped_alleles
+        mine.filtered_out += counts.filtered_out
+        if counts.skipped_lines:
+            mine.skipped_lines.extend(counts.skipped_lines)
+            warnings = self.info.warnings
+            del warnings[self._base_warnings:]
+            warnings.append(skip_warning(mine.skipped_lines))
+
+    # -- one sound chunk -> columns -------------------------------------------------------------
+
+    def _read_columns(self, text: bytes, first_line: int) -> ColumnBatch:
+        """The rows of plain lines (checked by `_sound_prefix`) as columns."""
+        block = TextBlock(text)
+        newlines = np.flatnonzero(block.buffer[: len(text)] == 10)
+        n = len(newlines)
+        tabs = np.flatnonzero(block.buffer[: len(text)] == 9).reshape(n, self._columns - 1)
+        starts = np.concatenate(([0], newlines[:-1] + 1))
+
+        def column(index: int) -> tuple[np.ndarray, np.ndarray]:
+            begin = starts if index == 0 else tabs[:, index - 1] + 1
+            end = tabs[:, index] if index < self._columns - 1 else newlines
+            return begin, end
+
+        layout_names, layout_code = codes(block, *column(8))
+        colons = np.flatnonzero(block.buffer[: len(text)] == 58)
+        fields = {}  # (layout code, sample) -> (lines of the layout, their value ranges)
+        for code, name in enumerate(layout_names):
+            lines = np.flatnonzero(layout_code == code)
+            width = name.count(":") + 1
+            for sample in range(self._columns - 9):
+                begin, end = column(9 + sample)
+                fields[code, sample] = (lines, _values(colons, begin[lines], end[lines], width))
+
+        counts = self.counts
+        filter_names, filter_code = codes(block, *column(6))
+        counts.records += n
+        first_seen = np.unique(filter_code, return_index=True)[1]
+        tally = np.bincount(filter_code, minlength=len(filter_names))
+        for code in np.argsort(first_seen, kind="stable").tolist():
+            counts.by_filter[filter_names[code]] += int(tally[code])
+        keep = np.arange(n)
+        if self.pass_only:
+            passing = np.array([name in ("PASS", ".") for name in filter_names], bool)
+            keep = np.flatnonzero(passing[filter_code])
+            counts.filtered_out += n - len(keep)
+
+        def kept(index: int) -> tuple[np.ndarray, np.ndarray]:
+            begin, end = column(index)
+            return begin[keep], end[keep]
+
+        chrom_names, chrom_code = codes(block, *kept(0))
+        pos = unsigned_single(_matrix(block, *kept(1)))
+        id_names, id_code = codes(block, *kept(2))
+        ref_names, ref_code = codes(block, *kept(3))
+        qual_names, qual_code = codes(block, *kept(5))
+        quals = [None if name == "." else float(np.float32(float(name))) for name in qual_names]
+
+        # ALT alleles -> rows (record, allele index), '*' dropped and counted
+        alt_begin, alt_end = kept(4)
+        alt_matrix = _matrix(block, alt_begin, alt_end)
+        alleles = (alt_matrix == 44).sum(axis=1) + 1
+        most = int(alleles.max()) if len(keep) else 1
+        if most == 1:
+            record = np.arange(len(keep))
+            allele = np.zeros(len(keep), np.int64)
+            alt_names, alt_code = codes(block, alt_begin, alt_end)
+        else:
+            ranges = token_ranges(alt_matrix, alt_begin, most)
+            record, allele = np.nonzero(np.arange(most)[None, :] < alleles[:, None])
+            begins = np.stack([r[0] for r in ranges], axis=1)[record, allele]
+            ends = np.stack([r[1] for r in ranges], axis=1)[record, allele]
+            alt_names, alt_code = codes(block, begins, ends)
+        if "*" in alt_names:
+            spanning = alt_code == alt_names.index("*")
+            counts.skipped_alleles += int(spanning.sum())
+            record, allele, alt_code = record[~spanning], allele[~spanning], alt_code[~spanning]
+
+        keep_position = np.full(n, -1, np.int64)
+        keep_position[keep] = np.arange(len(keep))
+        evidence = self._evidence(block, fields, layout_names, layout_code[keep][record],
+                                  keep[record], allele)
+        kinds = self._kinds(ref_names, ref_code[record], alt_names, alt_code)
+        for code, number in enumerate(np.bincount(kinds.code, minlength=len(kinds.names))):
+            if number:
+                counts.by_type[VariantType(kinds.names[code])] += int(number)
+        sources = [callers.choose_convention(tuple(name.split(":")), True).name
+                   for name in layout_names]
+        quals_cells = ["" if q is None else format_cell(q) for q in quals]
+        return ColumnBatch(
+            record=record,
+            chrom=Coded(chrom_names, chrom_code),
+            norms=[self._norm(name) for name in chrom_names],
+            pos=pos,
+            ident=Coded(["" if name == "." else name for name in id_names], id_code),
+            ref=Coded(ref_names, ref_code),
+            qual=Coded(quals_cells, qual_code),
+            quals=quals,
+            filter=Coded(filter_names, filter_code[keep]),
+            line=first_line + keep,
+            source=Coded(sources, layout_code[keep]),
+            alt=Coded(alt_names, alt_code),
+            kind=kinds,
+            evidence=evidence,
+        )
+
+    def _norm(self, chrom: str) -> str:
+        norm = self._norms.get(chrom)
+        if norm is None:
+            norm = self._norms[chrom] = normalize_chrom(chrom)
+        return norm
+
+    @staticmethod
+    def _kinds(ref_names, ref_code, alt_names, alt_code) -> Coded:  # type: ignore[no-untyped-def]
+        """The variant type of each row: SNV by length, the rest per distinct REF/ALT pair."""
+        ref_len = np.array([len(name) for name in ref_names], np.int64)
+        alt_len = np.array([len(name) for name in alt_names], np.int64)
+        names = [kind.value for kind in VariantType]
+        code = np.full(len(ref_code), names.index(VariantType.SNV.value), np.int64)
+        if not len(ref_code):
+            return Coded(names, code)
+        ref_length, alt_length = ref_len[ref_code], alt_len[alt_code]
+        ref_first = np.array([ord(name[0]) for name in ref_names])[ref_code]
+        ref_last = np.array([ord(name[-1]) for name in ref_names])[ref_code]
+        alt_first = np.array([ord(name[0]) for name in alt_names])[alt_code]
+        alt_last = np.array([ord(name[-1]) for name in alt_names])[alt_code]
+        # one base on one side, sharing its first or last base with the other: classify_small
+        # trims it and finds an insertion (REF the single base) or a deletion (ALT)
+        inserted = (ref_length == 1) & (alt_length > 1) & (
+            (alt_first == ref_first) | (alt_last == ref_first))
+        deleted = (alt_length == 1) & (ref_length > 1) & (
+            (ref_first == alt_first) | (ref_last == alt_first))
+        code[inserted] = names.index(VariantType.INSERTION.value)
+        code[deleted] = names.index(VariantType.DELETION.value)
+        other = np.flatnonzero(((ref_length != 1) | (alt_length != 1)) & ~inserted & ~deleted)
+        if len(other):
+            pairs = ref_code[other] * len(alt_names) + alt_code[other]
+            unique, inverse = np.unique(pairs, return_inverse=True)
+            table = np.array([
+                names.index(classify_small(ref_names[pair // len(alt_names)],
+                                           alt_names[pair % len(alt_names)]).value)
+                for pair in unique.tolist()
+            ], np.int64)
+            code[other] = table[inverse.ravel()]
+        return Coded(names, code)
+
+    def _evidence(self, block, fields, layout_names, row_layout, row_line, allele):  # type: ignore[no-untyped-def]
+        """(vaf, alt reads, depth) per row for the tumor and the normal."""
+        rows = len(row_line)
+        out = [np.full(rows, MISSING, np.int64) for _ in range(6)]
+        out[0], out[3] = np.full(rows, np.nan), np.full(rows, np.nan)
+        samples = [self._tumor] + ([self._normal] if self._normal is not None else [])
+        for code, layout in enumerate(layout_names):
+            keys = layout.split(":")
+            convention = callers.choose_convention(tuple(keys), True).name
+            where = np.flatnonzero(row_layout == code)
+            if not len(where):
+                continue
+            lines = fields[code, 0][0]
+            local = np.searchsorted(lines, row_line[where])  # row -> line of the layout
+            per_sample = [fields[code, sample][1] for sample in range(self._columns - 9)]
+            ad_most = ad = None
+            if "AD" in keys:
+                at = keys.index("AD")
+                ad = [_matrix(block, found.starts[:, at], found.ends[:, at])
+                      for found in per_sample]
+                ad_most = np.maximum.reduce([(matrix == 44).sum(axis=1) + 1 for matrix in ad])
+            for slot, sample in enumerate(samples):
+                vaf, alt, depth = _sample_evidence(
+                    block, keys, per_sample[sample], ad[sample] if ad else None, ad_most,
+                    allele[where], local, convention,
+                )
+                out[3 * slot][where] = vaf
+                out[3 * slot + 1][where] = alt
+                out[3 * slot + 2][where] = depth
+        return tuple(out)
+
+
+def _next_line(text: bytes, position: int) -> int:
+    end = text.find(b"\n", position)
+    return len(text) if end < 0 else end + 1
+
+
+@dataclass
+class ValueRanges:
+    """Where each FORMAT value of one sample column is, for lines sharing a layout."""
+
+    starts: np.ndarray  # (n, k)
+    ends: np.ndarray
+
+
+def _values(colons: np.ndarray, begin: np.ndarray, end: np.ndarray, width: int) -> ValueRanges:
+    """A plain sample column has exactly width - 1 colons, all after the column's start."""
+    n = len(begin)
+    starts = np.empty((n, width), np.int64)
+    ends = np.empty((n, width), np.int64)
+    starts[:, 0] = begin
+    ends[:, width - 1] = end
+    if width > 1:
+        first = np.searchsorted(colons, begin)
+        at = colons[first[:, None] + np.arange(width - 1)[None, :]]
+        starts[:, 1:] = at + 1
+        ends[:, :-1] = at
+    return ValueRanges(starts, ends)
+
+
+def _first_token(block: TextBlock, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The bytes of each range up to its first comma."""
+    matrix = _matrix(block, begin, end)
+    comma = matrix == 44
+    if comma.any():
+        matrix = matrix * (np.cumsum(comma, axis=1) == 0)
+    return matrix
+
+
+def _matrix(block: TextBlock, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
+    return block.matrix(begin, end - begin)
+
+
+def _sample_evidence(block, keys, found, ad_matrix, ad_most, allele, local, convention):  # type: ignore[no-untyped-def]
+    """One sample's evidence per row, by the per-record reader's rules (mtb.ingest.callers):
+    AD's alt count at index allele+1; DP, else the sum of AD when every value is there and
+    the sample has as many as the record's longest (cyvcf2 pads shorter ones); AF as float32
+    (FORMAT/AF) or alt / depth (FORMAT/AD)."""
+    rows = len(allele)
+    alt = np.full(rows, MISSING, np.int64)
+    total = np.full(rows, MISSING, np.int64)
+    if "AD" in keys:
+        at = keys.index("AD")
+        most = int(ad_most.max())
+        ad_begin = found.starts[:, at]
+        matrix = ad_matrix
+        count = (matrix == 44).sum(axis=1) + 1
+        values = np.stack([
+            unsigned_single(_matrix(block, begin, end))
+            for begin, end in token_ranges(matrix, ad_begin, most)
+        ], axis=1)
+        present = np.arange(most)[None, :] < count[:, None]
+        values[~present] = MISSING
+        index = allele + 1
+        inside = index < count[local]
+        alt = np.where(inside, values[local, np.minimum(index, most - 1)], MISSING)
+        complete = (count == ad_most) & ((values != MISSING) | ~present).all(axis=1)
+        sums = np.where(present, values, 0).sum(axis=1)
+        total = np.where(complete, sums, MISSING)[local]
+    depth = total
+    if "DP" in keys:
+        at = keys.index("DP")
+        dp = unsigned_single(_first_token(block, found.starts[:, at], found.ends[:, at]))
+        depth = np.where(dp[local] != MISSING, dp[local], total)
+    if convention == "FORMAT/AF":
+        at = keys.index("AF")
+        most = int(allele.max()) + 1
+        values, count, _plain = float_tokens(block, found.starts[:, at], found.ends[:, at], most,
+                                             FLOAT_VALUES)
+        inside = allele < count[local]
+        vaf = np.where(inside, values[local, np.minimum(allele, most - 1)], np.nan)
+    else:
+        usable = (alt != MISSING) & (depth != MISSING) & (depth != 0)
+        vaf = np.full(rows, np.nan)
+        vaf[usable] = alt[usable] / depth[usable]
+    return vaf, alt, depth
+
+
+def _table(values: list[object]) -> np.ndarray:
+    table = np.empty(len(values), object)
+    table[:] = values
+    return table
+
+
+def finding_batches(
+    path: str | Path,
+    *,
+    tumor: str | None = None,
+    normal: str | None = None,
+    build: GenomeBuild | None = None,
+    pass_only: bool = False,
+    engine: str = "auto",
+) -> Iterator[list[VcfFinding]]:
+    """A VCF's findings in lists of a few thousand, in file order: the same objects VcfReader
+    yields (SmallVariant, CopyNumber, StructuralVariant), so that annotation can consume a
+    whole genome batch by batch without holding the file. Use `ColumnarReader.batches()` for
+    the reader's `info` and `counts` as well."""
+    with ColumnarReader(path, tumor=tumor, normal=normal, build=build, pass_only=pass_only,
+                        engine=engine) as reader:
+        for batch in reader.batches():
+            findings = batch.findings()
+            if findings:
+                yield findings
