@@ -50,10 +50,12 @@ def pysam_query_numpy(path: str) -> int:
     from mtb.ingest.sound import FLOAT_VALUES
     from mtb.ingest.vectors import TextBlock, codes, float_tokens, token_ranges, unsigned_single
 
-    script = ("import sys; from pysam import bcftools; "
-              "bcftools.query('-f', sys.argv[1], sys.argv[2], catch_stdout=False)")
+    # pysam's dispatcher leaves stdout unflushed unless -o names it (and may abort at exit,
+    # after writing everything: the exit status is not looked at, the rows are counted)
+    script = ("import sys; from pysam import bcftools; bcftools.query('-f', sys.argv[1], "
+              "'-o', '/dev/stdout', sys.argv[2], catch_stdout=False)")
     process = subprocess.Popen([sys.executable, "-c", script, FIELDS, path],
-                               stdout=subprocess.PIPE, bufsize=0)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
     assert process.stdout is not None
     rows, carry = 0, b""
     while True:
@@ -117,7 +119,7 @@ def cyvcf2_batches(path: str) -> int:
 def oxbow(path: str) -> int:
     import oxbow as ox
 
-    source = ox.from_vcf(path, fields=["chrom", "pos", "id", "ref", "alt", "qual", "filters"],
+    source = ox.from_vcf(path, fields=["chrom", "pos", "id", "ref", "alt", "qual", "filter"],
                          info_fields=None, genotype_fields=["AF", "AD", "DP"], samples="*")
     return sum(batch.num_rows for batch in source.batches())
 
@@ -153,10 +155,10 @@ def polars_csv(path: str) -> int:
               for sample in ("normal", "tumor") for index, name in ((1, "AD"), (2, "AF"),
                                                                      (3, "DP"))],
         ).with_columns(
-            *[pl.col(f"{sample}_AF").str.split(",").list.get(0).cast(pl.Float32)
-              for sample in ("normal", "tumor")],
-            *[pl.col(f"{sample}_AD").str.split(",").list.get(1).cast(pl.Int64)
-              for sample in ("normal", "tumor")],
+            *[pl.col(f"{sample}_AF").str.split(",").list.get(0, null_on_oob=True)
+              .cast(pl.Float32, strict=False) for sample in ("normal", "tumor")],
+            *[pl.col(f"{sample}_AD").str.split(",").list.get(1, null_on_oob=True)
+              .cast(pl.Int64, strict=False) for sample in ("normal", "tumor")],
             *[pl.col(f"{sample}_DP").cast(pl.Int64, strict=False)
               for sample in ("normal", "tumor")],
         )
@@ -184,14 +186,17 @@ def pyarrow_csv(path: str) -> int:
         convert_options=csv.ConvertOptions(column_types=dict.fromkeys(NAMES, pa.string()),
                                            include_columns=[*NAMES[:7], "normal", "tumor"]),
     )
+    def number(values, kind):  # type: ignore[no-untyped-def]
+        return pc.cast(pc.if_else(pc.equal(values, "."), None, values), kind)
+
     for batch in reader:
         for sample in ("normal", "tumor"):
             parts = pc.split_pattern(batch.column(sample), ":")
-            pc.cast(pc.list_element(pc.split_pattern(pc.list_element(parts, 2), ","), 0),
-                    pa.float32())
-            pc.cast(pc.list_element(pc.split_pattern(pc.list_element(parts, 1), ","), 1),
-                    pa.int64())
-            pc.cast(pc.list_element(parts, 3), pa.int64())
+            number(pc.list_element(pc.split_pattern(pc.list_element(parts, 2), ","), 0),
+                   pa.float32())
+            number(pc.list_element(pc.split_pattern(pc.list_element(parts, 1), ","), 1),
+                   pa.int64())
+            number(pc.list_element(parts, 3), pa.int64())
         pc.cast(batch.column("pos"), pa.int64())
         rows += batch.num_rows
     return rows
@@ -259,13 +264,14 @@ def main() -> None:
               "bgzipped); fields CHROM POS ID REF ALT QUAL FILTER + tumor/normal AF AD DP")
         results = {kind: run(kind, vcf) for kind in CANDIDATES}
     reference = results["bcftools-query"].get("seconds")
-    print(f"{'candidate':20}{'seconds':>9}{'x bcftools':>12}{'peak RSS MB':>13}")
+    print(f"{'candidate':20}{'seconds':>9}{'x bcftools':>12}{'peak RSS MB':>13}{'rows':>10}")
     for kind, result in results.items():
         if "skipped" in result:
             print(f"{kind:20}  skipped ({result['skipped'][:60]})")
             continue
         ratio = f"{result['seconds'] / reference:.2f}" if reference else "-"
-        print(f"{kind:20}{result['seconds']:9.2f}{ratio:>12}{result['peak_kb'] / 1024:13.0f}")
+        print(f"{kind:20}{result['seconds']:9.2f}{ratio:>12}{result['peak_kb'] / 1024:13.0f}"
+              f"{result['rows']:>10}")
 
 
 if __name__ == "__main__":

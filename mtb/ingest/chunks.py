@@ -9,6 +9,7 @@ corrupt file gives the same error text through both paths.
 
 from __future__ import annotations
 
+import gzip
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtb.errors import InputError
-from mtb.ingest.files import READ_ERRORS, open_binary
+from mtb.ingest.files import GZIP_MAGIC, READ_ERRORS, open_binary
 
 CHUNK = 1 << 24  # 4 MB of text: about 13,000 Mutect2 records, 40,000 short ones
 AHEAD = 2
@@ -58,14 +59,17 @@ class ChunkReader:
         self._thread.start()
 
     def _produce(self) -> None:
+        """Decompress ahead (the thread of the file it reads: tell() gives the progress)."""
+        raw = self._raw
         try:
-            handle = open_binary(self.path) if self._raw is None else _reopen(self._raw)
-            with handle:
-                while not self._stop.is_set():
-                    data = handle.read(self.chunk)
-                    self._put((data, self._raw.tell()))
-                    if not data:
-                        return
+            gzipped = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            handle = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+            while not self._stop.is_set():
+                data = handle.read(self.chunk)
+                self._put((data, raw.tell()))
+                if not data:
+                    return
         except BaseException as error:  # handed to the consumer, raised there
             self._put(error)
 
@@ -118,35 +122,6 @@ class ChunkReader:
                 break
         self._thread.join(timeout=5)
         self._raw.close()
-
-
-def _reopen(raw):  # type: ignore[no-untyped-def]
-    """The decompressed stream over an already opened file (so that tell() gives progress)."""
-    import gzip
-
-    from mtb.ingest.files import GZIP_MAGIC
-
-    head = raw.read(2)
-    raw.seek(0)
-    if head == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    return _Unclosing(raw)
-
-
-class _Unclosing:
-    """A plain file read through the same interface as GzipFile."""
-
-    def __init__(self, raw) -> None:  # type: ignore[no-untyped-def]
-        self.raw = raw
-
-    def read(self, size: int) -> bytes:
-        return self.raw.read(size)
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        return None
 
 
 def _drop_header(text: bytes, line: int) -> tuple[bytes, int, bool]:

@@ -55,13 +55,43 @@ class TextBlock:
 
 
 def codes(block: TextBlock, starts: np.ndarray, ends: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The distinct strings of the ranges and, for each range, the index of its string."""
+    """The distinct strings of the ranges and, for each range, the index of its string.
+
+    Ranges of at most 8 bytes (most CHROM, REF, ALT, QUAL, ID, AF values) are read as one
+    little-endian integer each; longer ones as matrix rows."""
     lengths = ends - starts
     if len(starts) == 0:
         return [], np.zeros(0, np.int64)
+    short = lengths <= 8
+    if short.all():
+        return _short_codes(block, starts, lengths)
     if int(lengths.max()) > PAD:
         return _codes_by_slicing(block.text, starts, ends)
-    return matrix_codes(block.matrix(starts, lengths), lengths)
+    if not short.any():
+        return matrix_codes(block.matrix(starts, lengths), lengths)
+    names, code = _short_codes(block, starts[short], lengths[short])
+    long = ~short
+    long_names, long_code = matrix_codes(block.matrix(starts[long], lengths[long]),
+                                         lengths[long])
+    out = np.empty(len(starts), np.int64)
+    out[short] = code
+    out[long] = long_code + len(names)
+    return names + long_names, out
+
+
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], np.uint64)
+
+
+def _short_codes(
+    block: TextBlock, starts: np.ndarray, lengths: np.ndarray
+) -> tuple[list[str], np.ndarray]:
+    words = np.ndarray(shape=(len(block.buffer) - 8,), dtype="<u8", buffer=block.buffer.data,
+                       strides=(1,))
+    keys = words[starts] & _LOW_BYTES[lengths]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    names = [int(key).to_bytes(8, "little").rstrip(b"\0").decode("ascii")
+             for key in unique.tolist()]
+    return names, inverse.ravel().astype(np.int64)
 
 
 def matrix_codes(matrix: np.ndarray, lengths: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -113,32 +143,6 @@ def unsigned_single(matrix: np.ndarray) -> np.ndarray:
 
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
-def unsigned_tokens(matrix: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Comma-separated unsigned integers of each row: values (n, count), MISSING for '.' and
-    for tokens a row does not have, and the number of tokens of each row."""
-    n, width = matrix.shape
-    comma = matrix == 44
-    token = np.cumsum(comma, axis=1)
-    tokens_per_row = token[:, -1] + 1
-    np.minimum(token, count, out=token)  # tokens past `count` land in a spare slot
-    values = np.zeros((n, count + 1), np.int64)
-    rows = np.arange(n)
-    digits = matrix.astype(np.int64) - 48
-    is_digit = (digits >= 0) & (digits <= 9)
-    for column in range(width):
-        here = is_digit[:, column]
-        if not here.any():
-            continue
-        which = rows[here]
-        slot = token[here, column]
-        values[which, slot] = values[which, slot] * 10 + digits[here, column]
-    dot_rows, dot_columns = np.nonzero(matrix == 46)
-    values[dot_rows, token[dot_rows, dot_columns]] = MISSING
-    values = values[:, :count]
-    values[np.arange(count)[None, :] >= tokens_per_row[:, None]] = MISSING
-    return values, tokens_per_row
 
 
 def token_ranges(
