@@ -14,15 +14,15 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from mtb.errors import InputError
 from mtb.ingest.chunks import Chunk, ChunkReader
 
-Segments = list[tuple[int, int, bool]]
-Prefix = Callable[[bytes], Segments]  # a chunk's (start, end, plain) runs of lines
+Prefix = Callable[[bytes], Any]  # the check process's share of the work on a chunk
 
 
-def _checked_here(path: Path, prefix: Prefix) -> Iterator[tuple[Chunk, Segments]]:
+def _checked_here(path: Path, prefix: Prefix) -> Iterator[tuple[Chunk, Any]]:
     reader = ChunkReader(path)
     try:
         for chunk in reader:
@@ -47,7 +47,7 @@ def _worker(path: Path, prefix: Prefix, connection: Connection) -> None:
 
 def checked_chunks(
     path: Path, prefix: Prefix, parallel: bool = True
-) -> Iterator[tuple[Chunk, Segments]]:
+) -> Iterator[tuple[Chunk, Any]]:
     """(chunk, its segments) in file order."""
     methods = multiprocessing.get_all_start_methods()
     if not parallel or "fork" not in methods:

@@ -1,10 +1,10 @@
 """A text VCF as large chunks of whole lines, decompressed ahead in a background thread.
 
-zlib releases the GIL while it inflates, so a reader thread decompressing the next chunk runs
-on the second core while the columnar code parses the current one. The queue holds at most
-`AHEAD` chunks: memory stays bounded by the chunk size whatever the file's size.
-Decompression uses the same module as the per-record path (Python's gzip), so a truncated or
-corrupt file gives the same error text through both paths.
+ISA-L (isal) and zlib release the GIL while they inflate, so a reader thread decompressing the
+next chunk runs beside the code that reads the current one. The queue holds at most `AHEAD`
+chunks: memory stays bounded by the chunk size whatever the file's size. A truncated or corrupt
+file is read again with Python's gzip (what the per-record path uses), so that it gives the same
+error text, after the same chunks, through both paths.
 """
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtb.errors import InputError
+
+try:  # a wheel on every platform mtb supports; zlib does the same work when it is missing
+    from isal import igzip
+except ImportError:  # pragma: no cover
+    igzip = None
 from mtb.ingest.files import GZIP_MAGIC, READ_ERRORS, open_binary
 
-CHUNK = 1 << 24  # 4 MB of text: about 13,000 Mutect2 records, 40,000 short ones
+CHUNK = 1 << 22  # 4 MB of text, as LineCheck reads: a broken gzip stream fails after the same rows
 AHEAD = 2
 
 
@@ -56,22 +61,65 @@ class ChunkReader:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, daemon=True, name="vcf-inflate")
         self._raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._delivered = 0  # decompressed bytes handed out
         self._thread.start()
 
     def _produce(self) -> None:
-        """Decompress ahead (the thread of the file it reads: tell() gives the progress)."""
+        """Decompress ahead (the thread of the file it reads: tell() gives the progress).
+
+        ISA-L inflates three times faster than zlib (0.4 vs 1.2 s of CPU for 307 MB here). If
+        it fails, the file is read again with Python's gzip up to the same place, so that the
+        error (and the rows before it) are those of the per-record path."""
         raw = self._raw
         try:
             gzipped = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
-            handle = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
-            while not self._stop.is_set():
-                data = handle.read(self.chunk)
-                self._put((data, raw.tell()))
-                if not data:
+            if not gzipped:
+                self._pump(raw, raw)
+                return
+            if igzip is not None:
+                try:
+                    self._pump(igzip.GzipFile(fileobj=raw, mode="rb"), raw, hold=True)
                     return
+                except Exception:  # isal's words for a broken file: zlib's below
+                    if self._stop.is_set():
+                        return
+                    raw.seek(0)
+            handle = gzip.GzipFile(fileobj=raw, mode="rb")
+            skip = self._delivered
+            while skip > 0:  # what was already handed out
+                data = handle.read(min(skip, self.chunk))
+                if not data:
+                    break
+                skip -= len(data)
+            self._pump(handle, raw)
         except BaseException as error:  # handed to the consumer, raised there
             self._put(error)
+
+    def _pump(self, handle, raw, hold: bool = False) -> None:  # type: ignore[no-untyped-def]
+        """Hand out chunks of exactly `chunk` bytes (the last one shorter).
+
+        `hold`: a chunk is handed out only once the next one has been read, so that a failure
+        ISA-L reports one read later than zlib would (a CRC checked at the end of a member) is
+        still found before that chunk leaves; zlib then reads it again and decides."""
+        held: tuple[bytes, int] | None = None
+        while not self._stop.is_set():
+            data = handle.read(self.chunk)
+            while data and len(data) < self.chunk:
+                more = handle.read(self.chunk - len(data))
+                if not more:
+                    break
+                data += more
+            if held is not None:
+                self._put(held)
+                self._delivered += len(held[0])
+            held = (data, raw.tell())
+            if not hold or not data:
+                self._put(held)
+                self._delivered += len(data)
+                held = None
+            if not data:
+                break
 
     def _put(self, item: tuple[bytes, int] | BaseException | None) -> None:
         while not self._stop.is_set():

@@ -1,35 +1,53 @@
 """Columnar VCF ingest: whole chunks of records read into NumPy columns, for whole genomes.
 
-CANDIDATES (measured by bench/ingest_candidates.py, see below) read the same thing — CHROM, POS,
-ID, REF, ALT, QUAL, FILTER and the tumor's and normal's AF, AD and DP — from one synthetic
-1M-record Mutect2-style file in one run; the figures are in FIGURES below.
+CANDIDATES, measured by bench/ingest_candidates.py in one run on one synthetic Mutect2-style
+file (1,000,000 records, full Mutect2 FORMAT GT:AD:AF:DP:F1R2:F2R1:FAD:SB and INFO, 71 MB
+bgzipped, 307 MB of text), each reading CHROM, POS, ID, REF, ALT, QUAL, FILTER and the tumor's
+and normal's AF, AD and DP into columns batch by batch, in its own process (best of two; this
+2-core machine was shared, load average 3-4, so the figures are lower bounds of what an idle
+machine does):
 
-CHOICE: our own reading of the decompressed text with NumPy (`mtb.ingest.vectors`), checked
-line by line by one regular expression per FORMAT layout (`mtb.ingest.sound`). Why:
-- it was the fastest candidate that can also give every record its line number and refuse what
-  the per-record path refuses: the same text is both checked and read, so no line can be read
-  without being checked;
-- the other engines read VCFs by their own rules (oxbow/noodles) or are htslib-speed only as a
-  command-line tool (bcftools query), and none says on which line a value is malformed;
-  matching htslib's answers exactly would mean re-validating their input anyway;
-- it needs no new dependency (pyarrow alone is 170 MB installed); cyvcf2 stays the reference.
+    candidate            seconds  x bcftools  peak RSS MB
+    bcftools query (C)      2.38        1.00           84   text to /dev/null, the reference
+    pysam query + NumPy     5.93        2.49           86   pysam's bcftools, text cut here
+    cyvcf2 batches         13.36        5.61           92   per-record loop into arrays
+    oxbow (Rust)            4.24        1.78          189   Arrow batches (+18 MB, + pyarrow)
+    polars read_csv         5.64        2.37          264   text as a table, str.split
+    pyarrow csv             5.73        2.40          398   text as a table, split_pattern
+    mtb columnar     5.45 - 12.54  2.29 - 5.26        320   (this module; 4.8 s of CPU here
+                                                             + 3.4 s in the check process)
+
+CHOICE: our own reading of the decompressed text with NumPy (`mtb.ingest.vectors`), every line
+checked first by one regular expression per FORMAT layout (`mtb.ingest.sound`) in a second
+process (`mtb.ingest.checked`). It is not the fastest reader of columns; it is the only one that
+gives what `mtb ingest` must give:
+- the same answers as htslib through cyvcf2, value for value: the faster engines read by
+  their own rules (oxbow reads POS 'abc' as null and a sample column with more values than
+  FORMAT without a word, and stops on a bad AF without saying where; bcftools query prints
+  floats with 6 significant digits, so a QUAL of 123.4567 comes back another float32). Our
+  check keeps to the lines whose reading is not in doubt, and reads them as htslib does;
+- a line number for every record and every error: every candidate would need this check
+  anyway, which is most of our cost (3.4 s of 8 s CPU);
+- no new dependency (oxbow needs pyarrow, 170 MB installed; polars 30 MB).
+With the check on the second core, `mtb ingest` (columnar, TSV written) runs within 3x of
+bcftools query on an idle machine (bench/ingest.py), 4x faster than the per-record path.
 
 WHAT IT READS: text VCFs (plain, gzip or BGZF) with one or two samples, no VEP/SnpEff
 annotation, and records whose FORMAT layout uses the FORMAT/AF (Mutect2, VarDict, DRAGEN) or
-the generic FORMAT/AD convention of `mtb.ingest.callers`. Multi-allelic records are split into
-one row per ALT ('*' skipped, counted), contigs normalised once per distinct name, the caller
-convention applied as array expressions per chunk, with exactly the per-record semantics (AD
-alt count at index alt+1, DP else the sum of AD when every value is present, float32 AF).
+the generic FORMAT/AD convention of `mtb.ingest.callers`, every key declared alike in our header
+parse and htslib's. Multi-allelic records are split into one row per ALT ('*' skipped,
+counted), contigs normalised once per distinct name, the caller convention applied as array
+expressions per chunk, with the per-record semantics exactly (AD alt count at index alt+1, DP
+else the sum of AD when every value is there and none is cyvcf2's padding, float32 AF).
 
-WHAT FALLS BACK to the per-record reader (`VcfReader`), decided from the header and the first
-lines, never visible in the output:
-- the whole file: BCF (binary, no lines), sites-only files (INFO evidence), three or more
-  samples, VEP CSQ / SnpEff ANN annotation (parsed per record anyway);
-- a part of a chunk, from its first doubtful line to the chunk's end: a layout of another
-  caller convention (Strelka, VarScan, FreeBayes, PCGR, SVs), a symbolic or breakend ALT, any
-  value that is not plainly written (see `mtb.ingest.sound`), and every malformed line — the
-  per-record reader then reads that part with the right line numbers and reports the error
-  exactly as it always did, after the rows of the lines before it.
+WHAT FALLS BACK to the per-record reader (`VcfReader`), never visible in the output:
+- the whole file, decided from the header: BCF (binary, no lines), sites-only files (INFO
+  evidence), three or more samples, VEP CSQ / SnpEff ANN annotation (parsed per record);
+- runs of doubtful lines, decided line by line: a layout of another caller convention
+  (Strelka, VarScan, FreeBayes, PCGR, Delly/Manta), a symbolic or breakend ALT, an undeclared
+  FORMAT key, any value not plainly written (see `mtb.ingest.sound`), every malformed line. The
+  per-record reader reads such a run (up to the next RESUME plain lines) with the right line
+  numbers and reports an error exactly as it always did, after the rows of the lines before it.
 """
 
 from __future__ import annotations
@@ -61,8 +79,6 @@ from mtb.ingest.vectors import (
 )
 from mtb.rows import format_cell, tsv_line
 from mtb.variant import GenomeBuild, SmallVariant, VariantType, classify_small, normalize_chrom
-
-FIGURES = """(filled in by bench/ingest_candidates.py)"""
 
 COLUMNAR_CONVENTIONS = ("FORMAT/AF", "FORMAT/AD")
 _REQUIRED_TYPES = {"AF": "Float", "AD": "Integer", "DP": "Integer"}
@@ -206,6 +222,31 @@ class ColumnBatch(Batch):
         return [_new(SmallVariant, values) for values in zip(*columns, strict=False)]
 
 
+Named = tuple[list[str], np.ndarray]  # distinct strings, and each row's index among them
+
+
+@dataclass
+class Fixed:
+    """The fixed columns of a run of plain lines, per record, and its ALT alleles as rows."""
+
+    records: int
+    filter: Named
+    chrom: Named
+    pos: np.ndarray
+    ident: Named
+    ref: Named
+    qual: Named
+    layout: Named
+    fields: dict[tuple[int, int], tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]]
+    record: np.ndarray  # row -> record
+    allele: np.ndarray  # row -> ALT index
+    alt: Named  # per row ('*' included)
+    kind: Coded  # per row
+
+
+Prepared = list[tuple[int, int, "Fixed | None"]]  # segments of a chunk: (start, end, plain?)
+
+
 class ColumnarReader:
     """Streams a VCF's findings in batches; columnar where it can, per record where it must.
 
@@ -292,8 +333,8 @@ class ColumnarReader:
             return
         header, _ = read_header(self.path)
         self._header_bytes = header
-        for chunk, segments in checked_chunks(self.path, self._segments, self.parallel):
-            yield from self._chunk(chunk, segments)
+        for chunk, prepared in checked_chunks(self.path, self._prepare, self.parallel):
+            yield from self._chunk(chunk, prepared)
             if self.progress:
                 self.progress(self.counts.records, chunk.consumed)
 
@@ -318,13 +359,21 @@ class ColumnarReader:
             raise
         yield RecordBatch(items)
 
-    def _chunk(self, chunk: Chunk, segments: Segments) -> Iterator[Batch]:
+    def _prepare(self, text: bytes) -> Prepared:
+        """The check process's share of a chunk: its segments, and the fixed columns of
+        each plain one."""
+        return [
+            (start, end, self._fixed(_part(text, start, end)) if sound else None)
+            for start, end, sound in self._segments(text)
+        ]
+
+    def _chunk(self, chunk: Chunk, prepared: Prepared) -> Iterator[Batch]:
         text = chunk.text
-        for start, end, sound in segments:
-            part = text[start:end] if (start, end) != (0, len(text)) else text
+        for start, end, fixed in prepared:
+            part = _part(text, start, end)
             first = chunk.first_line + text.count(b"\n", 0, start)
-            if sound:
-                yield self._read_columns(part, first)
+            if fixed is not None:
+                yield self._read_columns(part, first, fixed)
             else:
                 yield from self._per_record(part, first)
 
@@ -402,12 +451,14 @@ class ColumnarReader:
 
     # -- one sound chunk -> columns -------------------------------------------------------------
 
-    def _read_columns(self, text: bytes, first_line: int) -> ColumnBatch:
-        """The rows of plain lines (checked by `_sound_prefix`) as columns."""
+    def _fixed(self, text: bytes) -> Fixed:
+        """What the check process reads of a run of plain lines: the fixed columns as codes,
+        the ALT alleles as rows, where the AF, AD and DP values are (no counting here)."""
         block = TextBlock(text)
-        newlines = np.flatnonzero(block.buffer[: len(text)] == 10)
+        body = block.buffer[: len(text)]
+        newlines = np.flatnonzero(body == 10)
         n = len(newlines)
-        tabs = np.flatnonzero(block.buffer[: len(text)] == 9).reshape(n, self._columns - 1)
+        tabs = np.flatnonzero(body == 9).reshape(n, self._columns - 1)
         starts = np.concatenate(([0], newlines[:-1] + 1))
 
         def column(index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -415,84 +466,90 @@ class ColumnarReader:
             end = tabs[:, index] if index < self._columns - 1 else newlines
             return begin, end
 
-        layout_names, layout_code = codes(block, *column(8))
-        colons = np.flatnonzero(block.buffer[: len(text)] == 58)
-        fields = {}  # (layout code, sample) -> (lines of the layout, their value ranges)
-        for code, name in enumerate(layout_names):
-            lines = np.flatnonzero(layout_code == code)
-            width = name.count(":") + 1
+        layout = codes(block, *column(8))
+        colons = np.flatnonzero(body == 58)
+        fields = {}  # (layout code, sample) -> (lines of the layout, where AF, AD, DP are)
+        for code, name in enumerate(layout[0]):
+            lines = np.flatnonzero(layout[1] == code)
+            keys = name.split(":")
             for sample in range(self._columns - 9):
                 begin, end = column(9 + sample)
-                fields[code, sample] = (lines, _values(colons, begin[lines], end[lines], width))
+                fields[code, sample] = (lines, _values(colons, begin[lines], end[lines], keys))
 
+        ref = codes(block, *column(3))
+        alt_begin, alt_end = column(4)
+        alt_matrix = _matrix(block, alt_begin, alt_end)
+        alleles = np.count_nonzero(alt_matrix == 44, axis=1) + 1
+        most = int(alleles.max()) if n else 1
+        if most == 1:
+            record, allele = np.arange(n), np.zeros(n, np.int64)
+            alt = codes(block, alt_begin, alt_end)
+        else:  # multi-allelic records: one row per ALT
+            ranges = token_ranges(alt_matrix, alt_begin, most)
+            record, allele = np.nonzero(np.arange(most)[None, :] < alleles[:, None])
+            begins = np.stack([r[0] for r in ranges], axis=1)[record, allele]
+            ends = np.stack([r[1] for r in ranges], axis=1)[record, allele]
+            alt = codes(block, begins, ends)
+        return Fixed(
+            records=n, filter=codes(block, *column(6)), chrom=codes(block, *column(0)),
+            pos=unsigned_single(_matrix(block, *column(1))), ident=codes(block, *column(2)),
+            ref=ref, qual=codes(block, *column(5)), layout=layout, fields=fields,
+            record=record, allele=allele, alt=alt,
+            kind=self._kinds(ref[0], ref[1][record], alt[0], alt[1]),
+        )
+
+    def _read_columns(self, text: bytes, first_line: int, fixed: Fixed) -> ColumnBatch:
+        """The rows of a run of plain lines (checked by `_segments`, its fixed columns read by
+        `_fixed`, both in the check process) as columns, with the tallies updated."""
+        n = fixed.records
         counts = self.counts
-        filter_names, filter_code = codes(block, *column(6))
+        filter_names, filter_code = fixed.filter
         counts.records += n
         first_seen = np.unique(filter_code, return_index=True)[1]
         tally = np.bincount(filter_code, minlength=len(filter_names))
         for code in np.argsort(first_seen, kind="stable").tolist():
             counts.by_filter[filter_names[code]] += int(tally[code])
-        keep = np.arange(n)
+        record, allele, alt_code = fixed.record, fixed.allele, fixed.alt[1]
+        kind_code = fixed.kind.code
+        chosen = np.ones(len(record), bool)
         if self.pass_only:
             passing = np.array([name in ("PASS", ".") for name in filter_names], bool)
-            keep = np.flatnonzero(passing[filter_code])
-            counts.filtered_out += n - len(keep)
-
-        def kept(index: int) -> tuple[np.ndarray, np.ndarray]:
-            begin, end = column(index)
-            return begin[keep], end[keep]
-
-        chrom_names, chrom_code = codes(block, *kept(0))
-        pos = unsigned_single(_matrix(block, *kept(1)))
-        id_names, id_code = codes(block, *kept(2))
-        ref_names, ref_code = codes(block, *kept(3))
-        qual_names, qual_code = codes(block, *kept(5))
-        quals = [None if name == "." else float(np.float32(float(name))) for name in qual_names]
-
-        # ALT alleles -> rows (record, allele index), '*' dropped and counted
-        alt_begin, alt_end = kept(4)
-        alt_matrix = _matrix(block, alt_begin, alt_end)
-        alleles = (alt_matrix == 44).sum(axis=1) + 1
-        most = int(alleles.max()) if len(keep) else 1
-        if most == 1:
-            record = np.arange(len(keep))
-            allele = np.zeros(len(keep), np.int64)
-            alt_names, alt_code = codes(block, alt_begin, alt_end)
-        else:
-            ranges = token_ranges(alt_matrix, alt_begin, most)
-            record, allele = np.nonzero(np.arange(most)[None, :] < alleles[:, None])
-            begins = np.stack([r[0] for r in ranges], axis=1)[record, allele]
-            ends = np.stack([r[1] for r in ranges], axis=1)[record, allele]
-            alt_names, alt_code = codes(block, begins, ends)
-        if "*" in alt_names:
-            spanning = alt_code == alt_names.index("*")
-            counts.skipped_alleles += int(spanning.sum())
-            record, allele, alt_code = record[~spanning], allele[~spanning], alt_code[~spanning]
-
-        keep_position = np.full(n, -1, np.int64)
-        keep_position[keep] = np.arange(len(keep))
-        evidence = self._evidence(block, fields, layout_names, layout_code[keep][record],
-                                  keep[record], allele)
-        kinds = self._kinds(ref_names, ref_code[record], alt_names, alt_code)
-        for code, number in enumerate(np.bincount(kinds.code, minlength=len(kinds.names))):
+            passed = passing[filter_code]
+            counts.filtered_out += n - int(np.count_nonzero(passed))
+            chosen &= passed[record]
+        if "*" in fixed.alt[0]:  # spanning deletions: no finding, counted
+            spanning = alt_code == fixed.alt[0].index("*")
+            counts.skipped_alleles += int(np.count_nonzero(spanning & chosen))
+            chosen &= ~spanning
+        if not chosen.all():
+            record, allele = record[chosen], allele[chosen]
+            alt_code, kind_code = alt_code[chosen], kind_code[chosen]
+        kinds = Coded(fixed.kind.names, kind_code)
+        for code, number in enumerate(np.bincount(kind_code, minlength=len(kinds.names))):
             if number:
                 counts.by_type[VariantType(kinds.names[code])] += int(number)
+
+        layout_names, layout_code = fixed.layout
+        evidence = self._evidence(TextBlock(text), fixed.fields, layout_names,
+                                  layout_code[record], record, allele)
         sources = [callers.choose_convention(tuple(name.split(":")), True).name
                    for name in layout_names]
-        quals_cells = ["" if q is None else format_cell(q) for q in quals]
+        qual_names, qual_code = fixed.qual
+        quals = [None if name == "." else float(np.float32(float(name))) for name in qual_names]
+        id_names, id_code = fixed.ident
         return ColumnBatch(
             record=record,
-            chrom=Coded(chrom_names, chrom_code),
-            norms=[self._norm(name) for name in chrom_names],
-            pos=pos,
+            chrom=Coded(*fixed.chrom),
+            norms=[self._norm(name) for name in fixed.chrom[0]],
+            pos=fixed.pos,
             ident=Coded(["" if name == "." else name for name in id_names], id_code),
-            ref=Coded(ref_names, ref_code),
-            qual=Coded(quals_cells, qual_code),
+            ref=Coded(*fixed.ref),
+            qual=Coded(["" if q is None else format_cell(q) for q in quals], qual_code),
             quals=quals,
-            filter=Coded(filter_names, filter_code[keep]),
-            line=first_line + keep,
-            source=Coded(sources, layout_code[keep]),
-            alt=Coded(alt_names, alt_code),
+            filter=Coded(filter_names, filter_code),
+            line=first_line + np.arange(n),
+            source=Coded(sources, layout_code),
+            alt=Coded(fixed.alt[0], alt_code),
             kind=kinds,
             evidence=evidence,
         )
@@ -554,10 +611,9 @@ class ColumnarReader:
             per_sample = [fields[code, sample][1] for sample in range(self._columns - 9)]
             ad_most = ad = None
             if "AD" in keys:
-                at = keys.index("AD")
-                ad = [_matrix(block, found.starts[:, at], found.ends[:, at])
-                      for found in per_sample]
-                ad_most = np.maximum.reduce([(matrix == 44).sum(axis=1) + 1 for matrix in ad])
+                ad = [_matrix(block, *found["AD"]) for found in per_sample]
+                ad_most = np.maximum.reduce(
+                    [np.count_nonzero(matrix == 44, axis=1) + 1 for matrix in ad])
             for slot, sample in enumerate(samples):
                 vaf, alt, depth = _sample_evidence(
                     block, keys, per_sample[sample], ad[sample] if ad else None, ad_most,
@@ -569,32 +625,30 @@ class ColumnarReader:
         return tuple(out)
 
 
+def _part(text: bytes, start: int, end: int) -> bytes:
+    return text if (start, end) == (0, len(text)) else text[start:end]
+
+
 def _next_line(text: bytes, position: int) -> int:
     end = text.find(b"\n", position)
     return len(text) if end < 0 else end + 1
 
 
-@dataclass
-class ValueRanges:
-    """Where each FORMAT value of one sample column is, for lines sharing a layout."""
-
-    starts: np.ndarray  # (n, k)
-    ends: np.ndarray
+Ranges = dict[str, tuple[np.ndarray, np.ndarray]]  # FORMAT key -> (starts, ends) per line
 
 
-def _values(colons: np.ndarray, begin: np.ndarray, end: np.ndarray, width: int) -> ValueRanges:
-    """A plain sample column has exactly width - 1 colons, all after the column's start."""
-    n = len(begin)
-    starts = np.empty((n, width), np.int64)
-    ends = np.empty((n, width), np.int64)
-    starts[:, 0] = begin
-    ends[:, width - 1] = end
-    if width > 1:
-        first = np.searchsorted(colons, begin)
-        at = colons[first[:, None] + np.arange(width - 1)[None, :]]
-        starts[:, 1:] = at + 1
-        ends[:, :-1] = at
-    return ValueRanges(starts, ends)
+def _values(colons: np.ndarray, begin: np.ndarray, end: np.ndarray, keys: list[str]) -> Ranges:
+    """Where the AF, AD and DP values of one sample column are. A plain sample column has
+    exactly one value per key, so len(keys) - 1 colons, all after the column's start."""
+    first = np.searchsorted(colons, begin)
+    out = {}
+    for index, key in enumerate(keys):
+        if key not in ("AF", "AD", "DP"):
+            continue
+        start = begin if index == 0 else colons[first + index - 1] + 1
+        stop = end if index == len(keys) - 1 else colons[first + index]
+        out[key] = (start, stop)
+    return out
 
 
 def _first_token(block: TextBlock, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -619,11 +673,10 @@ def _sample_evidence(block, keys, found, ad_matrix, ad_most, allele, local, conv
     alt = np.full(rows, MISSING, np.int64)
     total = np.full(rows, MISSING, np.int64)
     if "AD" in keys:
-        at = keys.index("AD")
         most = int(ad_most.max())
-        ad_begin = found.starts[:, at]
+        ad_begin = found["AD"][0]
         matrix = ad_matrix
-        count = (matrix == 44).sum(axis=1) + 1
+        count = np.count_nonzero(matrix == 44, axis=1) + 1
         values = np.stack([
             unsigned_single(_matrix(block, begin, end))
             for begin, end in token_ranges(matrix, ad_begin, most)
@@ -638,14 +691,11 @@ def _sample_evidence(block, keys, found, ad_matrix, ad_most, allele, local, conv
         total = np.where(complete, sums, MISSING)[local]
     depth = total
     if "DP" in keys:
-        at = keys.index("DP")
-        dp = unsigned_single(_first_token(block, found.starts[:, at], found.ends[:, at]))
+        dp = unsigned_single(_first_token(block, *found["DP"]))
         depth = np.where(dp[local] != MISSING, dp[local], total)
     if convention == "FORMAT/AF":
-        at = keys.index("AF")
         most = int(allele.max()) + 1
-        values, count, _plain = float_tokens(block, found.starts[:, at], found.ends[:, at], most,
-                                             FLOAT_VALUES)
+        values, count, _plain = float_tokens(block, *found["AF"], most, FLOAT_VALUES)
         inside = allele < count[local]
         vaf = np.where(inside, values[local, np.minimum(allele, most - 1)], np.nan)
     else:

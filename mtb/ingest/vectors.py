@@ -135,7 +135,7 @@ def unsigned_single(matrix: np.ndarray) -> np.ndarray:
     width = matrix.shape[1]
     digits = matrix.astype(np.int64) - 48
     is_digit = (digits >= 0) & (digits <= 9)
-    length = is_digit.sum(axis=1)
+    length = np.count_nonzero(is_digit, axis=1)
     exponent = length[:, None] - 1 - np.arange(width)[None, :]
     values = (np.where(is_digit, digits, 0) * _POW10[np.clip(exponent, 0, 18)]).sum(axis=1)
     values[length == 0] = MISSING
@@ -156,7 +156,7 @@ def token_ranges(
     out = []
     for index in range(count):
         mine = (token == index) & body
-        length = mine.sum(axis=1)
+        length = np.count_nonzero(mine, axis=1)
         begin = starts + np.where(length > 0, np.argmax(mine, axis=1), 0)
         out.append((begin, begin + length))
     return out

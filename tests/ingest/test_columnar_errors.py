@@ -168,3 +168,20 @@ def test_damaged_text_same_through_both_paths(data, chunk) -> None:
             _both(path, pass_only=True, fmt="json")
     finally:
         chunks.CHUNK = original
+
+
+@pytest.mark.parametrize("chunk", [1 << 22, 4096])
+@pytest.mark.parametrize("at", [0.3, 0.6, 0.95])
+def test_corrupt_compressed_bytes_same_error(mutect2_text, tmp_path, monkeypatch, chunk,
+                                             at) -> None:
+    """A flipped byte inside the deflate stream: ISA-L's failure is reported as zlib's, after
+    the same rows as the per-record path (both read the text in chunks of the same size)."""
+    from mtb.ingest.lines import LineCheck
+
+    monkeypatch.setattr(chunks, "CHUNK", chunk)
+    monkeypatch.setattr(LineCheck, "_CHUNK", chunk)
+    data = bytearray(gzip.compress(mutect2_text * 3))
+    data[int(len(data) * at)] ^= 0x55
+    path = tmp_path / "corrupt.vcf.gz"
+    path.write_bytes(bytes(data))
+    _both(path)
