@@ -5,12 +5,14 @@ of the columnar path's work and needs no NumPy; a forked worker does it on the s
 while this process reads the previous chunk into columns. Each message is a chunk and its
 segments: runs of plain lines and runs of doubtful ones. The pipe holds about one chunk, so
 memory stays bounded.
-Where fork is not available (or the worker cannot start), the same work runs in-process.
+Where fork is not available or the process already runs threads, the same work runs
+in-process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -50,7 +52,9 @@ def checked_chunks(
 ) -> Iterator[tuple[Chunk, Any]]:
     """(chunk, its segments) in file order."""
     methods = multiprocessing.get_all_start_methods()
-    if not parallel or "fork" not in methods:
+    # fork only a single-threaded process: a lock another thread holds (a web server's, the
+    # allocator's) would stay locked forever in the child
+    if not parallel or "fork" not in methods or threading.active_count() > 1:
         yield from _checked_here(path, prefix)
         return
     context = multiprocessing.get_context("fork")

@@ -57,30 +57,34 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
 from mtb.errors import InputError
 from mtb.ingest import callers
+from mtb.ingest.batches import Batch, Coded, ColumnBatch, RecordBatch
 from mtb.ingest.checked import checked_chunks
 from mtb.ingest.chunks import Chunk, read_header
-from mtb.ingest.rowtext import assemble, int_matrix, table_matrix
-from mtb.ingest.sound import FLOAT_VALUES, SoundLines
+from mtb.ingest.evidence import (
+    CONVENTIONS,
+    Fields,
+    evidence,
+    matrix_of,
+    value_ranges,
+    variant_kinds,
+)
+from mtb.ingest.sound import SoundLines
 from mtb.ingest.vcf import CallsetInfo, Counts, VcfFinding, VcfReader, skip_warning
 from mtb.ingest.vectors import (
-    MISSING,
     TextBlock,
     codes,
-    float_tokens,
     token_ranges,
     unsigned_single,
 )
-from mtb.rows import format_cell, tsv_line
-from mtb.variant import GenomeBuild, SmallVariant, VariantType, classify_small, normalize_chrom
+from mtb.rows import format_cell
+from mtb.variant import GenomeBuild, VariantType, normalize_chrom
 
-COLUMNAR_CONVENTIONS = ("FORMAT/AF", "FORMAT/AD")
 _REQUIRED_TYPES = {"AF": "Float", "AD": "Integer", "DP": "Integer"}
 _new = tuple.__new__
 RESUME = 256  # plain lines that end a per-record run (see ColumnarReader._segments)
@@ -104,124 +108,6 @@ def whole_file_reason(reader: VcfReader) -> str | None:
     return None
 
 
-class Batch:
-    """Findings of consecutive records, in file order."""
-
-    def findings(self) -> list[VcfFinding]:
-        raise NotImplementedError
-
-    def tsv(self) -> str:
-        raise NotImplementedError
-
-    def __len__(self) -> int:
-        raise NotImplementedError
-
-
-@dataclass
-class RecordBatch(Batch):
-    """Findings the per-record reader made."""
-
-    items: list[VcfFinding]
-
-    def findings(self) -> list[VcfFinding]:
-        return self.items
-
-    def tsv(self) -> str:
-        return "".join([tsv_line(finding) for finding in self.items])
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-
-def _objects(values: np.ndarray, missing: np.ndarray) -> list[object]:
-    out = values.astype(object)
-    out[missing] = None
-    return out.tolist()
-
-
-@dataclass
-class Coded:
-    """A text column as codes into its distinct values."""
-
-    names: list[str]
-    code: np.ndarray
-
-    def matrix(self, rows: np.ndarray | None = None) -> np.ndarray:
-        return table_matrix(self.names)[self.code if rows is None else self.code[rows]]
-
-    def objects(self, rows: np.ndarray | None = None, names: list[object] | None = None) -> list:
-        table = _table(names if names is not None else self.names)
-        return table[self.code if rows is None else self.code[rows]].tolist()
-
-
-def _vaf_matrix(values: np.ndarray) -> np.ndarray:
-    """VAF cells as `mtb.rows` writes them: rounded to 4 digits, rendered per distinct value."""
-    missing = np.isnan(values)
-    unique, inverse = np.unique(values[~missing], return_inverse=True)
-    names = [format_cell(round(value, 4)) for value in unique.tolist()] + [""]
-    code = np.full(len(values), len(names) - 1, np.int64)
-    code[~missing] = inverse.ravel()
-    return table_matrix(names)[code]
-
-
-@dataclass
-class ColumnBatch(Batch):
-    """Rows of a chunk as columns; per-record columns are indexed through `record`."""
-
-    record: np.ndarray  # row -> record
-    chrom: Coded  # per record
-    norms: list[str]  # normalised name of each chrom name
-    pos: np.ndarray  # per record, int64
-    ident: Coded  # per record, '' for '.'
-    ref: Coded  # per record
-    qual: Coded  # per record: the cell as written by mtb.rows ('' for '.')
-    quals: list[float | None]  # value of each qual name
-    filter: Coded  # per record
-    line: np.ndarray  # per record, int64
-    source: Coded  # per record: the convention's name
-    alt: Coded  # per row
-    kind: Coded  # per row: VariantType values
-    evidence: tuple[np.ndarray, ...]  # per row: tumor vaf, alt, depth, normal vaf, alt, depth
-
-    def __len__(self) -> int:
-        return len(self.record)
-
-    def tsv(self) -> str:
-        rows = len(self.record)
-        if not rows:
-            return ""
-        record = self.record
-        tv, ta, td, nv, na, nd = self.evidence
-        tab = b"\t"
-        parts: list[np.ndarray | bytes] = [
-            self.chrom.matrix(record), tab, int_matrix(self.pos[record]), tab,
-            self.ref.matrix(record), tab, self.alt.matrix(), tab, self.filter.matrix(record), tab,
-            self.kind.matrix(), b"\t\t\t\t\t", _vaf_matrix(tv), tab,
-            int_matrix(ta, ta == MISSING), tab, int_matrix(td, td == MISSING), tab,
-            _vaf_matrix(nv), tab, int_matrix(nd, nd == MISSING), tab,
-            int_matrix(na, na == MISSING), tab, self.ident.matrix(record), tab,
-            self.qual.matrix(record), b"\t\t\t\t\t", self.source.matrix(record),
-            b"\t\t\t\t\t\t\t", int_matrix(self.line[record]), b"\n",
-        ]
-        text = assemble(parts, rows)
-        return text if text is not None else "".join(tsv_line(f) for f in self.findings())
-
-    def findings(self) -> list[VcfFinding]:
-        tv, ta, td, nv, na, nd = self.evidence
-        record = self.record
-        columns = (
-            self.chrom.objects(record), self.pos[record].tolist(), self.ref.objects(record),
-            self.alt.objects(), self.filter.objects(record),
-            self.kind.objects(names=[VariantType(name) for name in self.kind.names]),
-            self.chrom.objects(record, names=self.norms), self.ident.objects(record),
-            self.qual.objects(record, names=self.quals),
-            _objects(tv, np.isnan(tv)), _objects(ta, ta == MISSING), _objects(td, td == MISSING),
-            _objects(nv, np.isnan(nv)), _objects(na, na == MISSING), _objects(nd, nd == MISSING),
-            self.source.objects(record), repeat(None), repeat(()), self.line[record].tolist(),
-        )
-        return [_new(SmallVariant, values) for values in zip(*columns, strict=False)]
-
-
 Named = tuple[list[str], np.ndarray]  # distinct strings, and each row's index among them
 
 
@@ -237,7 +123,7 @@ class Fixed:
     ref: Named
     qual: Named
     layout: Named
-    fields: dict[tuple[int, int], tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]]
+    fields: Fields
     record: np.ndarray  # row -> record
     allele: np.ndarray  # row -> ALT index
     alt: Named  # per row ('*' included)
@@ -306,7 +192,7 @@ class ColumnarReader:
         declaration makes htslib read the values as strings)."""
         keys = tuple(layout.decode("ascii").split(":"))
         convention = callers.choose_convention(keys, True)
-        if convention.name not in COLUMNAR_CONVENTIONS:
+        if convention.name not in CONVENTIONS:
             return False
         header = self.records.header.format
         for key in keys:
@@ -474,11 +360,11 @@ class ColumnarReader:
             keys = name.split(":")
             for sample in range(self._columns - 9):
                 begin, end = column(9 + sample)
-                fields[code, sample] = (lines, _values(colons, begin[lines], end[lines], keys))
+                fields[code, sample] = (lines, value_ranges(colons, begin[lines], end[lines], keys))
 
         ref = codes(block, *column(3))
         alt_begin, alt_end = column(4)
-        alt_matrix = _matrix(block, alt_begin, alt_end)
+        alt_matrix = matrix_of(block, alt_begin, alt_end)
         alleles = np.count_nonzero(alt_matrix == 44, axis=1) + 1
         most = int(alleles.max()) if n else 1
         if most == 1:
@@ -492,10 +378,10 @@ class ColumnarReader:
             alt = codes(block, begins, ends)
         return Fixed(
             records=n, filter=codes(block, *column(6)), chrom=codes(block, *column(0)),
-            pos=unsigned_single(_matrix(block, *column(1))), ident=codes(block, *column(2)),
+            pos=unsigned_single(matrix_of(block, *column(1))), ident=codes(block, *column(2)),
             ref=ref, qual=codes(block, *column(5)), layout=layout, fields=fields,
             record=record, allele=allele, alt=alt,
-            kind=self._kinds(ref[0], ref[1][record], alt[0], alt[1]),
+            kind=variant_kinds(ref[0], ref[1][record], alt[0], alt[1]),
         )
 
     def _read_columns(self, text: bytes, first_line: int, fixed: Fixed) -> ColumnBatch:
@@ -530,8 +416,9 @@ class ColumnarReader:
                 counts.by_type[VariantType(kinds.names[code])] += int(number)
 
         layout_names, layout_code = fixed.layout
-        evidence = self._evidence(TextBlock(text), fixed.fields, layout_names,
-                                  layout_code[record], record, allele)
+        samples = [self._tumor] + ([self._normal] if self._normal is not None else [])
+        found = evidence(TextBlock(text), fixed.fields, layout_names, layout_code[record],
+                         record, allele, samples, self._columns - 9)
         sources = [callers.choose_convention(tuple(name.split(":")), True).name
                    for name in layout_names]
         qual_names, qual_code = fixed.qual
@@ -551,7 +438,7 @@ class ColumnarReader:
             source=Coded(sources, layout_code),
             alt=Coded(fixed.alt[0], alt_code),
             kind=kinds,
-            evidence=evidence,
+            evidence=found,
         )
 
     def _norm(self, chrom: str) -> str:
@@ -560,71 +447,6 @@ class ColumnarReader:
             norm = self._norms[chrom] = normalize_chrom(chrom)
         return norm
 
-    @staticmethod
-    def _kinds(ref_names, ref_code, alt_names, alt_code) -> Coded:  # type: ignore[no-untyped-def]
-        """The variant type of each row: SNV by length, the rest per distinct REF/ALT pair."""
-        ref_len = np.array([len(name) for name in ref_names], np.int64)
-        alt_len = np.array([len(name) for name in alt_names], np.int64)
-        names = [kind.value for kind in VariantType]
-        code = np.full(len(ref_code), names.index(VariantType.SNV.value), np.int64)
-        if not len(ref_code):
-            return Coded(names, code)
-        ref_length, alt_length = ref_len[ref_code], alt_len[alt_code]
-        ref_first = np.array([ord(name[0]) for name in ref_names])[ref_code]
-        ref_last = np.array([ord(name[-1]) for name in ref_names])[ref_code]
-        alt_first = np.array([ord(name[0]) for name in alt_names])[alt_code]
-        alt_last = np.array([ord(name[-1]) for name in alt_names])[alt_code]
-        # one base on one side, sharing its first or last base with the other: classify_small
-        # trims it and finds an insertion (REF the single base) or a deletion (ALT)
-        inserted = (ref_length == 1) & (alt_length > 1) & (
-            (alt_first == ref_first) | (alt_last == ref_first))
-        deleted = (alt_length == 1) & (ref_length > 1) & (
-            (ref_first == alt_first) | (ref_last == alt_first))
-        code[inserted] = names.index(VariantType.INSERTION.value)
-        code[deleted] = names.index(VariantType.DELETION.value)
-        other = np.flatnonzero(((ref_length != 1) | (alt_length != 1)) & ~inserted & ~deleted)
-        if len(other):
-            pairs = ref_code[other] * len(alt_names) + alt_code[other]
-            unique, inverse = np.unique(pairs, return_inverse=True)
-            table = np.array([
-                names.index(classify_small(ref_names[pair // len(alt_names)],
-                                           alt_names[pair % len(alt_names)]).value)
-                for pair in unique.tolist()
-            ], np.int64)
-            code[other] = table[inverse.ravel()]
-        return Coded(names, code)
-
-    def _evidence(self, block, fields, layout_names, row_layout, row_line, allele):  # type: ignore[no-untyped-def]
-        """(vaf, alt reads, depth) per row for the tumor and the normal."""
-        rows = len(row_line)
-        out = [np.full(rows, MISSING, np.int64) for _ in range(6)]
-        out[0], out[3] = np.full(rows, np.nan), np.full(rows, np.nan)
-        samples = [self._tumor] + ([self._normal] if self._normal is not None else [])
-        for code, layout in enumerate(layout_names):
-            keys = layout.split(":")
-            convention = callers.choose_convention(tuple(keys), True).name
-            where = np.flatnonzero(row_layout == code)
-            if not len(where):
-                continue
-            lines = fields[code, 0][0]
-            local = np.searchsorted(lines, row_line[where])  # row -> line of the layout
-            per_sample = [fields[code, sample][1] for sample in range(self._columns - 9)]
-            ad_most = ad = None
-            if "AD" in keys:
-                ad = [_matrix(block, *found["AD"]) for found in per_sample]
-                ad_most = np.maximum.reduce(
-                    [np.count_nonzero(matrix == 44, axis=1) + 1 for matrix in ad])
-            for slot, sample in enumerate(samples):
-                vaf, alt, depth = _sample_evidence(
-                    block, keys, per_sample[sample], ad[sample] if ad else None, ad_most,
-                    allele[where], local, convention,
-                )
-                out[3 * slot][where] = vaf
-                out[3 * slot + 1][where] = alt
-                out[3 * slot + 2][where] = depth
-        return tuple(out)
-
-
 def _part(text: bytes, start: int, end: int) -> bytes:
     return text if (start, end) == (0, len(text)) else text[start:end]
 
@@ -632,83 +454,6 @@ def _part(text: bytes, start: int, end: int) -> bytes:
 def _next_line(text: bytes, position: int) -> int:
     end = text.find(b"\n", position)
     return len(text) if end < 0 else end + 1
-
-
-Ranges = dict[str, tuple[np.ndarray, np.ndarray]]  # FORMAT key -> (starts, ends) per line
-
-
-def _values(colons: np.ndarray, begin: np.ndarray, end: np.ndarray, keys: list[str]) -> Ranges:
-    """Where the AF, AD and DP values of one sample column are. A plain sample column has
-    exactly one value per key, so len(keys) - 1 colons, all after the column's start."""
-    first = np.searchsorted(colons, begin)
-    out = {}
-    for index, key in enumerate(keys):
-        if key not in ("AF", "AD", "DP"):
-            continue
-        start = begin if index == 0 else colons[first + index - 1] + 1
-        stop = end if index == len(keys) - 1 else colons[first + index]
-        out[key] = (start, stop)
-    return out
-
-
-def _first_token(block: TextBlock, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """The bytes of each range up to its first comma."""
-    matrix = _matrix(block, begin, end)
-    comma = matrix == 44
-    if comma.any():
-        matrix = matrix * (np.cumsum(comma, axis=1) == 0)
-    return matrix
-
-
-def _matrix(block: TextBlock, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
-    return block.matrix(begin, end - begin)
-
-
-def _sample_evidence(block, keys, found, ad_matrix, ad_most, allele, local, convention):  # type: ignore[no-untyped-def]
-    """One sample's evidence per row, by the per-record reader's rules (mtb.ingest.callers):
-    AD's alt count at index allele+1; DP, else the sum of AD when every value is there and
-    the sample has as many as the record's longest (cyvcf2 pads shorter ones); AF as float32
-    (FORMAT/AF) or alt / depth (FORMAT/AD)."""
-    rows = len(allele)
-    alt = np.full(rows, MISSING, np.int64)
-    total = np.full(rows, MISSING, np.int64)
-    if "AD" in keys:
-        most = int(ad_most.max())
-        ad_begin = found["AD"][0]
-        matrix = ad_matrix
-        count = np.count_nonzero(matrix == 44, axis=1) + 1
-        values = np.stack([
-            unsigned_single(_matrix(block, begin, end))
-            for begin, end in token_ranges(matrix, ad_begin, most)
-        ], axis=1)
-        present = np.arange(most)[None, :] < count[:, None]
-        values[~present] = MISSING
-        index = allele + 1
-        inside = index < count[local]
-        alt = np.where(inside, values[local, np.minimum(index, most - 1)], MISSING)
-        complete = (count == ad_most) & ((values != MISSING) | ~present).all(axis=1)
-        sums = np.where(present, values, 0).sum(axis=1)
-        total = np.where(complete, sums, MISSING)[local]
-    depth = total
-    if "DP" in keys:
-        dp = unsigned_single(_first_token(block, *found["DP"]))
-        depth = np.where(dp[local] != MISSING, dp[local], total)
-    if convention == "FORMAT/AF":
-        most = int(allele.max()) + 1
-        values, count, _plain = float_tokens(block, *found["AF"], most, FLOAT_VALUES)
-        inside = allele < count[local]
-        vaf = np.where(inside, values[local, np.minimum(allele, most - 1)], np.nan)
-    else:
-        usable = (alt != MISSING) & (depth != MISSING) & (depth != 0)
-        vaf = np.full(rows, np.nan)
-        vaf[usable] = alt[usable] / depth[usable]
-    return vaf, alt, depth
-
-
-def _table(values: list[object]) -> np.ndarray:
-    table = np.empty(len(values), object)
-    table[:] = values
-    return table
 
 
 def finding_batches(
