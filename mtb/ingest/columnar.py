@@ -3,34 +3,37 @@
 CANDIDATES, measured by bench/ingest_candidates.py in one run on one synthetic Mutect2-style
 file (1,000,000 records, full Mutect2 FORMAT GT:AD:AF:DP:F1R2:F2R1:FAD:SB and INFO, 71 MB
 bgzipped, 307 MB of text), each reading CHROM, POS, ID, REF, ALT, QUAL, FILTER and the tumor's
-and normal's AF, AD and DP into columns batch by batch, in its own process (best of two; this
-2-core machine was shared, load average 3-4, so the figures are lower bounds of what an idle
-machine does):
+and normal's AF, AD and DP into columns batch by batch, in its own process. This 2-core machine
+is shared and its wall times swing twofold from run to run; CPU seconds (the process and its
+children) are steadier. Wall: best of two, in a quiet run; CPU: a later run:
 
-    candidate            seconds  x bcftools  peak RSS MB
-    bcftools query (C)      2.38        1.00           84   text to /dev/null, the reference
-    pysam query + NumPy     5.93        2.49           86   pysam's bcftools, text cut here
-    cyvcf2 batches         13.36        5.61           92   per-record loop into arrays
-    oxbow (Rust)            4.24        1.78          189   Arrow batches (+18 MB, + pyarrow)
-    polars read_csv         5.64        2.37          264   text as a table, str.split
-    pyarrow csv             5.73        2.40          398   text as a table, split_pattern
-    mtb columnar     5.45 - 12.54  2.29 - 5.26        320   (this module; 4.8 s of CPU here
-                                                             + 3.4 s in the check process)
+    candidate               wall s   CPU s  peak RSS MB
+    bcftools query (C)        2.38     2.7           84   text to /dev/null: the reference
+    pysam query + NumPy       5.93     7.4           88   pysam's bcftools, text cut here
+    cyvcf2 batches           13.36    14.4           92   the per-record loop into arrays
+    oxbow (Rust)              4.24     4.7          185   Arrow batches (+18 MB, + pyarrow)
+    polars read_csv           5.64     2.9          299   text as a table, str.split
+    pyarrow csv               5.73     3.9          420   text as a table, split_pattern
+    mtb columnar              5.45     8.7          171   this module (check process included)
 
 CHOICE: our own reading of the decompressed text with NumPy (`mtb.ingest.vectors`), every line
 checked first by one regular expression per FORMAT layout (`mtb.ingest.sound`) in a second
-process (`mtb.ingest.checked`). It is not the fastest reader of columns; it is the only one that
-gives what `mtb ingest` must give:
-- the same answers as htslib through cyvcf2, value for value: the faster engines read by
-  their own rules (oxbow reads POS 'abc' as null and a sample column with more values than
-  FORMAT without a word, and stops on a bad AF without saying where; bcftools query prints
-  floats with 6 significant digits, so a QUAL of 123.4567 comes back another float32). Our
-  check keeps to the lines whose reading is not in doubt, and reads them as htslib does;
-- a line number for every record and every error: every candidate would need this check
-  anyway, which is most of our cost (3.4 s of 8 s CPU);
-- no new dependency (oxbow needs pyarrow, 170 MB installed; polars 30 MB).
-With the check on the second core, `mtb ingest` (columnar, TSV written) runs within 3x of
-bcftools query on an idle machine (bench/ingest.py), 4x faster than the per-record path.
+process (`mtb.ingest.checked`). It is not the cheapest reader of columns (polars and oxbow do
+the reading with a third to a half of its CPU); it is the one that gives what `mtb ingest`
+must give:
+- the same answers as htslib through cyvcf2, value for value. The others read by their own
+  rules: oxbow reads POS 'abc' as null and a sample column with more values than FORMAT
+  without a word, and stops on a bad AF without saying where; bcftools query prints floats
+  with 6 significant digits (a QUAL of 123.4567 comes back as another float32); polars casts
+  text to float32 directly, not through a double as htslib does. Our check keeps to the lines
+  whose reading is not in doubt and reads them as htslib does, float32 from Python's float();
+- a line number for every record and every error: any engine would need the same check
+  (decompression and the regular expression are 2.2 of our 8.7 CPU seconds);
+- no new dependency but ISA-L's inflate (a 1 MB wheel; oxbow needs pyarrow, 170 MB).
+`mtb ingest` (columnar, TSV written) takes 3.5x the CPU of bcftools query and a third of the
+per-record path's (bench/ingest.py: 9.1 vs 2.6 vs 28.3 CPU seconds for 1M records); its wall
+time, the check running on the second core, was 3.6-3.9x bcftools query's in the runs made
+here, with other sessions' test suites sharing the two cores.
 
 WHAT IT READS: text VCFs (plain, gzip or BGZF) with one or two samples, no VEP/SnpEff
 annotation, and records whose FORMAT layout uses the FORMAT/AF (Mutect2, VarDict, DRAGEN) or

@@ -215,3 +215,17 @@ def test_an_odd_line_goes_per_record_alone(synthetic, tmp_path) -> None:
     assert kinds == ["ColumnBatch", "RecordBatch", "ColumnBatch"]
     _same(path)
     _same(path, fmt="json")
+
+
+@pytest.mark.skipif(SHARED is None, reason="shared data not found")
+@pytest.mark.parametrize("name", ["pcgr/T001-BRCA.grch38.cna.tsv",
+                                  "pcgr/T001-BRCA.grch38.fusions.tsv"])
+@pytest.mark.parametrize("argv", [[], ["--format", "json"], ["--pass-only"]])
+def test_tables_are_written_as_the_cli_writes_them(capsys, name, argv) -> None:
+    """write_findings is all of `mtb ingest`: segment and fusion tables too."""
+    path = SHARED / "vcf" / name  # type: ignore[operator]
+    assert cli.main(["ingest", str(path), *argv]) == 0
+    printed = capsys.readouterr()
+    out, summary = _run(path, fmt="json" if "json" in argv else "tsv",
+                        pass_only="--pass-only" in argv)
+    assert (printed.out, printed.err) == (out, summary)
