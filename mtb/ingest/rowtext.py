@@ -22,10 +22,29 @@ def table_matrix(names: list[str]) -> np.ndarray:
     return np.frombuffer(blob, np.uint8).reshape(len(names), width)
 
 
+_SMALL = 1000
+_SMALL_TEXT: np.ndarray | None = None
+
+
+def _small_text() -> np.ndarray:
+    """0..999 as a (1000, 3) right-aligned digit matrix, leading zeros blanked."""
+    global _SMALL_TEXT
+    if _SMALL_TEXT is None:
+        _SMALL_TEXT = table_matrix([str(i).rjust(3, "\0") for i in range(_SMALL)])
+    return _SMALL_TEXT
+
+
 def int_matrix(values: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
     """Non-negative integers as right-aligned digit matrices, leading zeros blanked."""
     n = len(values)
     largest = int(values.max()) if n else 0
+    if largest < _SMALL and (n == 0 or int(values.min()) >= -1):
+        matrix = _small_text()[np.maximum(values, 0)]
+        width = len(str(largest))
+        matrix = np.ascontiguousarray(matrix[:, 3 - width :])
+        if missing is not None:
+            matrix[missing] = 0
+        return matrix
     width = max(len(str(largest)), 1)
     digits = (values[:, None] // _POWERS[width - 1 :: -1][None, :]) % 10
     matrix = (digits + 48).astype(np.uint8)

@@ -173,12 +173,26 @@ def float_tokens(
     number = np.zeros(len(names), np.int64)
     sound = np.zeros(len(names), bool)
     for code, name in enumerate(names):
-        if not plain.fullmatch(name):
+        parsed = _FLOATS.get(name)
+        if parsed is None:
+            parsed = _parse_floats(name, plain)
+            if len(_FLOATS) < 1 << 20:  # spellings repeat from chunk to chunk; bounded
+                _FLOATS[name] = parsed
+        if not parsed:
             continue
         sound[code] = True
-        parts = name.split(",")
-        number[code] = len(parts)
-        for index, part in enumerate(parts[:count]):
-            if part != ".":
-                table[code, index] = float(np.float32(float(part)))
+        number[code] = len(parsed)
+        for index, value in enumerate(parsed[:count]):
+            table[code, index] = value
     return table[inverse], number[inverse], sound[inverse]
+
+
+_FLOATS: dict[str, tuple[float, ...]] = {}
+
+
+def _parse_floats(name: str, plain: re.Pattern[str]) -> tuple[float, ...]:
+    """'0.25,.' -> (0.25, nan) as float32 widened; () when the spelling is not plain."""
+    if not plain.fullmatch(name):
+        return ()
+    return tuple(np.nan if part == "." else float(np.float32(float(part)))
+                 for part in name.split(","))
