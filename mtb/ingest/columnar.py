@@ -94,6 +94,7 @@ RESUME = 256  # plain lines that end a per-record run (see ColumnarReader._segme
 Segments = list[tuple[int, int, bool]]  # (start, end, plain) byte ranges of a chunk
 _FORMAT_LINES = 2  # htslib's BCF_HL_FMT
 _NUMBER = re.compile(r"[1-9][0-9]*|[ARG.]")
+_LAYOUT = re.compile(rb"[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)*")
 Progress = Callable[[int, int], None]  # (records read, compressed bytes read)
 
 
@@ -193,6 +194,8 @@ class ColumnarReader:
         """Whether the columnar path reads lines of this FORMAT layout: a convention it
         applies, and every key declared alike in our header parse and in htslib's (a broken
         declaration makes htslib read the values as strings)."""
+        if not _LAYOUT.fullmatch(layout):
+            return False
         keys = tuple(layout.decode("ascii").split(":"))
         convention = callers.choose_convention(keys, True)
         if convention.name not in CONVENTIONS:

@@ -88,6 +88,9 @@ CASES = [
     (10, b"0/1:10,2.5:0.1:12:1,1:1,1:10,2:5,5,1,1"), (10, b"0/1:10,2:0.1:1 2:1,1:1,1:10,2:5,5,1,1"),
     (10, b"0/1:10,,2:0.1:12:1,1:1,1:10,2:5,5,1,1"), (10, b"0/1"), (8, b"GT:AD:AF:QQ"),
     (6, b"PASS;"), (6, b""), (2, b""), (7, b"DP=1\xff"),
+    # names htslib cannot declare on the fly (found by fuzzing): errors in both paths
+    (6, b"q,10"), (6, b"q<1"), (7, b"DP=1;K,1=3"), (7, b"AS_SB_TABLE;29,22|7,10"), (7, b""),
+    (8, b"\xffT:AD:AF:DP:F1R2:F2R1:FAD:SB"),
 ]
 
 
