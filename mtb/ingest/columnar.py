@@ -30,9 +30,9 @@ must give:
 - a line number for every record and every error: any engine would need the same check
   (decompression and the regular expression are 2.2 of our 8.7 CPU seconds);
 - no new dependency but ISA-L's inflate (a 1 MB wheel; oxbow needs pyarrow, 170 MB).
-`mtb ingest` (columnar, TSV written) takes 3.5x the CPU of bcftools query and a third of the
-per-record path's (bench/ingest.py: 9.1 vs 2.6 vs 28.3 CPU seconds for 1M records); its wall
-time, the check running on the second core, was 3.6-3.9x bcftools query's in the runs made
+`mtb ingest` (columnar, TSV written) takes 3.4x the CPU of bcftools query and a third of the
+per-record path's (bench/ingest.py: 8.8 vs 2.6 vs 26.1 CPU seconds for 1M records); its wall
+time, the check running on the second core, was 3.1-3.9x bcftools query's in the runs made
 here, with other sessions' test suites sharing the two cores.
 
 WHAT IT READS: text VCFs (plain, gzip or BGZF) with one or two samples, no VEP/SnpEff
