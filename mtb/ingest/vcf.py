@@ -113,6 +113,12 @@ def _check_start(path: Path, head: bytes) -> bool:
     raise InputError(path, "not a VCF file: the first line must be ##fileformat=VCFv4.x", line=1)
 
 
+def skip_warning(skipped: list[int]) -> str:
+    """The one warning that lists the records skipped for an invalid ALT (first five lines)."""
+    lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+
+
 class VcfReader:
     """Streams the findings of one VCF/BCF; `info` describes the file before any record is read.
 
@@ -128,9 +134,11 @@ class VcfReader:
         normal: str | None = None,
         build: GenomeBuild | None = None,
         pass_only: bool = False,
+        first_line: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.pass_only = pass_only
+        self._first_line = first_line  # the columnar path hands over a part of a file
         self.is_bcf = _check_start(self.path, _sniff(self.path))
         _quiet_htslib()
         try:
@@ -197,6 +205,8 @@ class VcfReader:
             if not self.is_bcf:
                 check = LineCheck(self.path, self.header, self._declare_contigs)
             first_line = check.line_number(0) if check else 0
+            if check and self._first_line is not None:
+                first_line = self._first_line
             while True:
                 problem = check.problem(index) if check else None
                 line = first_line + index if check else None
@@ -247,8 +257,7 @@ class VcfReader:
         """Count a record with an invalid ALT; one warning lists the first lines."""
         skipped = self.counts.skipped_lines
         skipped.append(line or 0)
-        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-        message = f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+        message = skip_warning(skipped)
         warnings = self.info.warnings
         if len(skipped) > 1:
             warnings[self._skip_warning] = message
