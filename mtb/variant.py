@@ -173,6 +173,10 @@ class SmallVariant(NamedTuple):
     annotation: TranscriptAnnotation | None = None  # the transcript reported for the variant
     transcripts: tuple[TranscriptAnnotation, ...] = ()  # every transcript the file gave
     line: int | None = None  # line in the source file, for messages
+    # the tumor's RNA (RADIA's RNA_TUMOR): the allele expressed, support beside the DNA VAF
+    rna_vaf: float | None = None
+    rna_alt: int | None = None
+    rna_depth: int | None = None
 
     @property
     def passed(self) -> bool:

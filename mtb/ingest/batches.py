@@ -118,7 +118,7 @@ class ColumnBatch(Batch):
             _vaf_matrix(nv), tab, int_matrix(nd, nd == MISSING), tab,
             int_matrix(na, na == MISSING), tab, self.ident.matrix(record), tab,
             self.qual.matrix(record), b"\t\t\t\t\t", self.source.matrix(record),
-            b"\t\t\t\t\t\t\t", int_matrix(self.line[record]), b"\n",
+            b"\t\t\t\t\t\t\t", int_matrix(self.line[record]), b"\t\t\t\n",  # no RNA columns
         ]
         text = assemble(parts, rows)
         return text if text is not None else "".join(tsv_line(f) for f in self.findings())
@@ -135,6 +135,7 @@ class ColumnBatch(Batch):
             _objects(tv, np.isnan(tv)), _objects(ta, ta == MISSING), _objects(td, td == MISSING),
             _objects(nv, np.isnan(nv)), _objects(na, na == MISSING), _objects(nd, nd == MISSING),
             self.source.objects(record), repeat(None), repeat(()), self.line[record].tolist(),
+            repeat(None), repeat(None), repeat(None),  # no RNA sample on the columnar path
         )
         return [_new(SmallVariant, values) for values in zip(*columns, strict=False)]
 

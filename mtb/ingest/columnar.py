@@ -107,6 +107,8 @@ def whole_file_reason(reader: VcfReader) -> str | None:
         return "sites-only"
     if samples > 2:
         return "more than two samples"
+    if reader.roles.rna is not None:
+        return "an RNA sample"
     if reader.info.annotation:
         return f"{reader.info.annotation} annotation"
     return None

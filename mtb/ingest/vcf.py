@@ -288,7 +288,7 @@ class VcfReader:
         convention = self._convention(rec)
         read = convention.read
         values = callers.fetch(rec, convention.fields)
-        tumor, normal = self._tumor_column, self.roles.normal
+        tumor, normal, rna = self._tumor_column, self.roles.normal, self.roles.rna
         read_normal = convention.read_normal
         annotations = (
             self._csq.parse(rec.INFO.get("CSQ") or rec.INFO.get("ANN") or "", ref, alts)
@@ -307,6 +307,8 @@ class VcfReader:
                 n = read(values, rec, index, normal)
             else:
                 n = callers.NO_EVIDENCE
+            r = (read(values, rec, index, rna) if rna is not None and convention.fields
+                 else callers.NO_EVIDENCE)  # INFO-based conventions have no RNA column
             if not alt.isalpha() and is_structural(alt):  # plain bases are never structural
                 finding = structural_finding(
                     rec, alt, chrom, norm, filter_, line, self.roles.tumor, t, n
@@ -323,7 +325,8 @@ class VcfReader:
                     SmallVariant,
                     (chrom, pos, ref, alt, filter_, variant_type, norm, ident, qual,
                      t[0], t[1], t[2], n[0], n[1], n[2], convention.name,
-                     choose(transcripts) if transcripts else None, transcripts, line),
+                     choose(transcripts) if transcripts else None, transcripts, line,
+                     r[0], r[1], r[2]),
                 )
             )
         return findings
