@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Literal
 
 from mtb.ingest.cnv import read_segments
+from mtb.ingest.columnar import ColumnarReader
 from mtb.ingest.fusions import read_fusions
 from mtb.ingest.maf import read_maf
 from mtb.ingest.msi import read_msisensor
 from mtb.ingest.sniff import sniff
-from mtb.ingest.vcf import CallsetInfo, read_vcf
+from mtb.ingest.vcf import CallsetInfo
 from mtb.variant import Finding, GenomeBuild
 
 MolecularKind = Literal["vcf", "maf", "segments", "fusions", "msi"]  # sniff's molecular kinds
@@ -46,12 +47,11 @@ def read_findings(
 ) -> FileFindings:
     """Read any supported file into memory. Tables carry no build: the given one (or unknown)."""
     kind = file_kind(path)
-    if kind == "vcf":
-        callset = read_vcf(path, tumor=tumor, normal=normal, build=build, pass_only=pass_only)
-        findings: list[Finding] = [
-            *callset.variants, *callset.copy_numbers, *callset.structural_variants
-        ]
-        return FileFindings(str(path), kind, findings, callset.info, callset.info.build)
+    if kind == "vcf":  # columnar where it can (a whole genome in seconds), in file order
+        with ColumnarReader(path, tumor=tumor, normal=normal, build=build,
+                            pass_only=pass_only) as reader:
+            findings: list[Finding] = [f for batch in reader.batches() for f in batch.findings()]
+        return FileFindings(str(path), kind, findings, reader.info, reader.info.build)
     if kind == "maf":
         variants, maf_build, _ = read_maf(path, tumor=tumor)
         kept: list[Finding] = [v for v in variants if v.passed or not pass_only]
