@@ -35,6 +35,7 @@ class FileFindings:
     findings: list[Finding]
     info: CallsetInfo | None  # VCF/BCF only
     build: GenomeBuild
+    filtered_out: int = 0  # records pass_only left out
 
 
 def read_findings(
@@ -51,7 +52,8 @@ def read_findings(
         with ColumnarReader(path, tumor=tumor, normal=normal, build=build,
                             pass_only=pass_only) as reader:
             findings: list[Finding] = [f for batch in reader.batches() for f in batch.findings()]
-        return FileFindings(str(path), kind, findings, reader.info, reader.info.build)
+        return FileFindings(str(path), kind, findings, reader.info, reader.info.build,
+                            reader.counts.filtered_out)
     if kind == "maf":
         variants, maf_build, _ = read_maf(path, tumor=tumor)
         kept: list[Finding] = [v for v in variants if v.passed or not pass_only]
