@@ -163,7 +163,7 @@ def assemble(
     patient = _patient(timeline, warnings)
     lines = therapy_lines(events)
     quality = {finding_key(v): flag for v in annotation.variants
-               if (flag := call_quality(v, settings.support))}
+               if (flag := call_quality(v, settings.support, _purity(entry, findings)))}
     return Case(
         entry=entry,
         patient=patient,
@@ -177,6 +177,13 @@ def assemble(
         quality=quality,
         course=course_of(lines, events, kb.drugs),
     )
+
+
+def _purity(entry: CaseEntry, findings: list[Finding]) -> float | None:
+    """The tumor purity: case.toml's, else a segment file's header's."""
+    if entry.purity is not None:
+        return entry.purity
+    return next((f.purity for f in findings if isinstance(f, CopyNumber) and f.purity), None)
 
 
 def _for_sample(segment: CopyNumber, entry: CaseEntry) -> CopyNumber:
