@@ -300,11 +300,18 @@ def key_findings(
         item[1].alteration.gene, item[1].alteration.label))
 
 
-def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> str:
+# a VAF this far above the purity is more than binomial noise at the depths the thresholds ask
+VAF_ABOVE_PURITY = 0.10
+
+
+def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds,
+                 purity: float | None = None) -> str:
     """'' when the reads behind an allele finding are enough, else what the card must say:
     'low support: 2/9 reads' (fewer alt reads or a shallower position than the thresholds),
-    'low VAF: 3%'. A finding without allele reads (a copy-number segment, a fusion table row,
-    a finding given as text) is not judged."""
+    'low VAF: 3%', or, with the tumor purity known, a VAF the tumor cells cannot explain
+    (every tumor copy mutated gives at most the purity): 'VAF 55% above the tumor purity 30%:
+    germline, or is the purity underestimated?'. A finding without allele reads (a
+    copy-number segment, a fusion table row, a finding given as text) is not judged."""
     support = finding.finding.support if finding.finding is not None else None
     if support is None or not support.allelic:
         return ""
@@ -316,6 +323,9 @@ def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> st
         return f"low support: {reads}"
     if vaf is not None and vaf < thresholds.min_vaf:
         return f"low VAF: {vaf:.0%}"
+    if vaf is not None and purity is not None and vaf > purity + VAF_ABOVE_PURITY:
+        return (f"VAF {vaf:.0%} above the tumor purity {purity:.0%}: germline, or is the "
+                "purity underestimated?")
     return ""
 
 

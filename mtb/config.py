@@ -197,6 +197,13 @@ SETTINGS: tuple[Setting, ...] = (
         "0.05",
     ),
     Setting(
+        "keep_filtered_mb", "MTB_KEEP_FILTERED_MB", lambda: "50", _megabases,
+        "A case's VCF larger than this (MB on disk: a whole genome's unfiltered calls) keeps "
+        "only its PASS records in the case; the filtered ones are counted, and `mtb ingest` "
+        "still lists every record.",
+        "50",
+    ),
+    Setting(
         "show_names", "MTB_SHOW_NAMES", lambda: "0", _flag,
         "1 shows patients' names from FHIR in the header; by default only the pseudonymous "
         "id, sex and age are shown (identifiers and addresses are never read).",
@@ -293,6 +300,7 @@ class Settings:
     min_alt_reads: int
     min_depth: int
     min_vaf: float
+    keep_filtered_mb: float
     show_names: bool
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool

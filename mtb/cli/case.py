@@ -62,6 +62,7 @@ def render_case(case: Case, *, every: bool = False) -> str:
     from annotation.therapies import card_lines, more_text
     from mtb.board import finding_key
     from mtb.options import board_options, card_order, line_cautions
+    from mtb.variant import Biomarker
 
     entry = case.entry
     lines = [f"{entry.title}" + ("  [SYNTHETIC parts: " + entry.synthetic_parts + "]"
@@ -79,8 +80,12 @@ def render_case(case: Case, *, every: bool = False) -> str:
     diagnosis = case.annotation.diagnosis
     mapped = f" -> {diagnosis.name} ({diagnosis.doid})" if diagnosis.known else " (not mapped)"
     lines.append(f"diagnosis: {diagnosis.text}{mapped}")
-    if case.annotation.tmb is not None:
+    markers = [v.finding for v in case.annotation.variants if isinstance(v.finding, Biomarker)]
+    if case.annotation.tmb is not None and not any(m.name == "TMB" for m in markers):
         lines.append(case.annotation.tmb.summary)
+    lines += [f"{marker.label}: {marker.source}" for marker in markers]
+    if diagnosis.warning:
+        lines.append(f"! {diagnosis.warning}")
     lines += [f"therapy {line.label}" for line in case.lines]
     lines += ["", "TIMELINE"]
     for event in case.events:

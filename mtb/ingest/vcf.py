@@ -126,6 +126,12 @@ def _check_start(path: Path, head: bytes) -> bool:
     raise InputError(path, "not a VCF file: the first line must be ##fileformat=VCFv4.x", line=1)
 
 
+def skip_warning(skipped: list[int]) -> str:
+    """The one warning that lists the records skipped for an invalid ALT (first five lines)."""
+    lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+
+
 class VcfReader:
     """Streams the findings of one VCF/BCF; `info` describes the file before any record is read.
 
@@ -141,9 +147,11 @@ class VcfReader:
         normal: str | None = None,
         build: GenomeBuild | None = None,
         pass_only: bool = False,
+        first_line: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.pass_only = pass_only
+        self._first_line = first_line  # the columnar path hands over a part of a file
         self.is_bcf = _check_start(self.path, _sniff(self.path))
         _quiet_htslib()
         try:
@@ -211,6 +219,8 @@ class VcfReader:
             if not self.is_bcf:
                 check = LineCheck(self.path, self.header, self._declare_contigs)
             first_line = check.line_number(0) if check else 0
+            if check and self._first_line is not None:
+                first_line = self._first_line
             while True:
                 problem = check.problem(index) if check else None
                 line = first_line + index if check else None
@@ -263,8 +273,7 @@ class VcfReader:
         """Count a record with an invalid ALT; one warning lists the first lines."""
         skipped = self.counts.skipped_lines
         skipped.append(line or 0)
-        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-        message = f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+        message = skip_warning(skipped)
         warnings = self.info.warnings
         if len(skipped) > 1:
             warnings[self._skip_warning] = message
@@ -295,7 +304,7 @@ class VcfReader:
         convention = self._convention(rec)
         read = convention.read
         values = callers.fetch(rec, convention.fields)
-        tumor, normal = self._tumor_column, self.roles.normal
+        tumor, normal, rna = self._tumor_column, self.roles.normal, self.roles.rna
         read_normal = convention.read_normal
         annotations = (
             self._csq.parse(rec.INFO.get("CSQ") or rec.INFO.get("ANN") or "", ref, alts)
@@ -314,6 +323,8 @@ class VcfReader:
                 n = read(values, rec, index, normal)
             else:
                 n = callers.NO_EVIDENCE
+            r = (read(values, rec, index, rna) if rna is not None and convention.fields
+                 else callers.NO_EVIDENCE)  # INFO-based conventions have no RNA column
             if not alt.isalpha() and is_structural(alt):  # plain bases are never structural
                 finding = structural_finding(
                     rec, alt, chrom, norm, filter_, line, self.roles.tumor, t, n
@@ -330,7 +341,8 @@ class VcfReader:
                     SmallVariant,
                     (chrom, pos, ref, alt, filter_, variant_type, norm, ident, qual,
                      t[0], t[1], t[2], n[0], n[1], n[2], convention.name,
-                     choose(transcripts) if transcripts else None, transcripts, line),
+                     choose(transcripts) if transcripts else None, transcripts, line,
+                     r[0], r[1], r[2]),
                 )
             )
         return findings
