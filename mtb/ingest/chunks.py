@@ -23,6 +23,7 @@ try:  # a wheel on every platform mtb supports; zlib does the same work when it 
 except ImportError:  # pragma: no cover
     igzip = None
 from mtb.ingest.files import GZIP_MAGIC, READ_ERRORS, open_binary
+from mtb.ingest.limits import MAX_LINE, ReadLimits, too_large
 
 CHUNK = 1 << 22  # 4 MB of text, as LineCheck reads: a broken gzip stream fails after the same rows
 AHEAD = 2
@@ -62,6 +63,7 @@ class ChunkReader:
         self._thread = threading.Thread(target=self._produce, daemon=True, name="vcf-inflate")
         self._raw = open(path, "rb")  # noqa: SIM115 - closed by close()
         self._delivered = 0  # decompressed bytes handed out
+        self._limit = ReadLimits.current().uncompressed  # MTB_MAX_UNCOMPRESSED: a bomb stops
         self._thread.start()
 
     def _produce(self) -> None:
@@ -133,6 +135,7 @@ class ChunkReader:
         carry = b""
         line = 1
         in_header = True
+        received = 0
         while True:
             item = self._queue.get()
             if isinstance(item, BaseException):
@@ -151,9 +154,14 @@ class ChunkReader:
                     if text:
                         yield Chunk(text, line, text.count(b"\n"), consumed)
                 return
+            received += len(data)
+            if received > self._limit:
+                raise too_large(self.path, self._limit)
             data = carry + data
             cut = data.rfind(b"\n") + 1
             text, carry = data[:cut], data[cut:]
+            if len(carry) > MAX_LINE:  # one endless line is never held
+                raise InputError(self.path, "a line is longer than 64 MiB; not read", line)
             if in_header:
                 text, line, in_header = _drop_header(text, line)
             if text:

@@ -77,6 +77,7 @@ from mtb.ingest.evidence import (
     value_ranges,
     variant_kinds,
 )
+from mtb.ingest.limits import ReadLimits
 from mtb.ingest.sound import SoundLines
 from mtb.ingest.vcf import CallsetInfo, Counts, VcfFinding, VcfReader, skip_warning
 from mtb.ingest.vectors import (
@@ -227,8 +228,10 @@ class ColumnarReader:
             return
         header, _ = read_header(self.path)
         self._header_bytes = header
+        limits = ReadLimits.current()
         for chunk, prepared in checked_chunks(self.path, self._prepare, self.parallel):
             yield from self._chunk(chunk, prepared)
+            limits.check_records(self.path, self.counts.records)  # MTB_MAX_RECORDS
             if self.progress:
                 self.progress(self.counts.records, chunk.consumed)
 

@@ -43,6 +43,12 @@ class ReadLimits:
                              "limit for one file (MTB_MAX_RECORDS); not read")
 
 
+def too_large(path: str | Path, limit: int) -> InputError:
+    """The error for a file that expands beyond MTB_MAX_UNCOMPRESSED."""
+    return InputError(Path(path).name, f"expands to more than {_size(limit)}, the limit for "
+                      "one file (MTB_MAX_UNCOMPRESSED); not read")
+
+
 def _size(limit: int) -> str:
     for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if limit >= size:
@@ -63,8 +69,7 @@ class BoundedReader(io.BufferedIOBase):
     def _count(self, data: bytes) -> bytes:
         self._left -= len(data)
         if self._left < 0:
-            raise InputError(self._path.name, f"expands to more than {_size(self._limit)}, "
-                             "the limit for one file (MTB_MAX_UNCOMPRESSED); not read")
+            raise too_large(self._path, self._limit)
         newline = data.rfind(b"\n")
         self._since_newline = (len(data) - newline - 1 if newline >= 0
                                else self._since_newline + len(data))
@@ -89,7 +94,9 @@ class BoundedReader(io.BufferedIOBase):
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        return self._count(self._inner.readline(size if size is not None else -1))
+        # never more than a line may hold: an endless line is refused, not read into memory
+        size = MAX_LINE + 1 if size is None or size < 0 else min(size, MAX_LINE + 1)
+        return self._count(self._inner.readline(size))
 
     def peek(self, size: int = 0) -> bytes:
         peek = getattr(self._inner, "peek", None)

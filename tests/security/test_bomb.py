@@ -69,7 +69,19 @@ def test_mtb_ingest_stops_a_bomb_at_its_limit(bomb, tmp_path, limit, words) -> N
     status, peak, err = _run([sys.executable, "-m", "mtb", "ingest", str(bomb)],
                              {"MTB_DATA_DIR": str(tmp_path), **limit})
     assert status == 2, err
-    assert f"mtb: error: tumor.vcf.gz: {words}; not read" in err
+    assert err.startswith("mtb: error: ") and f"tumor.vcf.gz: {words}; not read" in err
+    assert peak < 2 * GB and peak < 400 * 2**20, peak
+
+
+def test_mtb_ingest_stops_a_bomb_with_the_default_limits(bomb, tmp_path, monkeypatch) -> None:
+    """The defaults as shipped: the 2 GiB bomb (28 million records) is refused at the 10
+    millionth record (about a minute of the columnar reader), in little memory."""
+    env = {"MTB_DATA_DIR": str(tmp_path)}
+    for name in ("MTB_MAX_RECORDS", "MTB_MAX_UNCOMPRESSED"):
+        monkeypatch.delenv(name, raising=False)
+    status, peak, err = _run([sys.executable, "-m", "mtb", "ingest", str(bomb)], env)
+    assert status == 2, err
+    assert "tumor.vcf.gz: has more than 10,000,000 records" in err
     assert peak < 2 * GB and peak < 400 * 2**20, peak
 
 
