@@ -18,7 +18,13 @@ installation's secret) of what identifies them, never by what was typed:
   (so parallel attempts cannot slip past the count).
 
 A blocked attempt is answered 429 with Retry-After before the password is even hashed, and is
-not audited (the failures that led to it were). Names are compared as typed, case-folded.
+not audited (the failures that led to it were).
+
+Why not Flask-Limiter: its counters live in process memory unless a Redis or Memcached server
+is run beside mtb (with MTB_WORKERS processes each would count on its own, and a restart would
+forget), and its fixed rate windows do not express "waits doubling per account at an address";
+the case store is shared by every process already, and failures are written there anyway (the
+audit log). Names are compared as typed, case-folded.
 What this cannot stop, and the README says so: a guesser with many addresses (a botnet inside
 the hospital network) is slowed per address only; clients behind one NAT share an address.
 """
