@@ -486,8 +486,9 @@ def _age(study: Study, profile: PatientProfile) -> tuple[str, Reason | None]:
     age = profile.age
     if (study.minimum_age is not None and age < study.minimum_age) or (
             study.maximum_age is not None and age >= study.maximum_age + 1):
-        return FALSE, Reason(EXCLUDING, criterion, f"{criterion} required: age {int(age)}")
-    return TRUE, Reason(MATCHED, criterion, f"{criterion}: age {int(age)}")
+        return FALSE, Reason(EXCLUDING, criterion, f"{criterion} required: age {int(age)} "
+                             "years today")
+    return TRUE, Reason(MATCHED, criterion, f"{criterion}: age {int(age)} years today")
 
 
 def _sex(study: Study, profile: PatientProfile) -> tuple[str, Reason | None]:

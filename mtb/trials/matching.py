@@ -411,7 +411,8 @@ def _compare(what: str, rule: tuple[str, float], value: float | None, unit: str,
     if value is None:
         return _Result(UNSURE, (Reason(UNKNOWN, criterion, f"{criterion}: {missing}",
                                        genomic=genomic),))
-    shown = f"{what} {value:.1f} {unit}" if what == "TMB" else f"{what} {int(value)} {unit}"
+    shown = f"{what} {value:.1f} {unit}" if what == "TMB" else \
+        f"{what} {int(value)} {unit} today"
     if _OPERATORS[operator](value, limit):
         return _Result(TRUE, (Reason(MATCHED, criterion, f"{criterion}: {shown}",
                                      shown if genomic else "", genomic=genomic),))

@@ -24,6 +24,7 @@ from typing import Any
 
 from annotation.alterations import TMB_HIGH
 from annotation.model import AnnotatedVariant, Diagnosis, Tier
+from annotation.proteins import canonical_protein
 from mtb.board import KEY_TIERS, Curation, dismissed, finding_key, reported_tier
 from mtb.case import Case, latest_value
 from mtb.timeline import PartialDate
@@ -147,7 +148,8 @@ def _findings(variants: Iterable[AnnotatedVariant],
             if alteration.kind == "fusion" else ()
         yield ProfileFinding(
             key=key, gene=alteration.gene, label=alteration.label, category=category,
-            protein=alteration.protein, classification=classification,
+            protein=alteration.protein or canonical_protein(alteration.hgvsp),
+            classification=classification,
             exon=alteration.exon, cnv_call=alteration.cnv_call, partners=partners, tier=tier,
         )
 
