@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from annotation.model import TIER_RANK, AnnotatedVariant, Tier
+from mtb.config import SupportThresholds
 from mtb.variant import SmallVariant
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "Curation",
     "Meeting",
     "Recommendation",
+    "SupportThresholds",
+    "call_quality",
     "counts",
     "dismissed",
     "finding_key",
@@ -249,6 +252,25 @@ def key_findings(
     return sorted(rows, key=lambda item: (
         TIER_RANK[reported_tier(item[1], curations.get(finding_key(item[1])))],
         item[1].alteration.gene, item[1].alteration.label))
+
+
+def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> str:
+    """'' when the reads behind an allele finding are enough, else what the card must say:
+    'low support: 2/9 reads' (fewer alt reads or a shallower position than the thresholds),
+    'low VAF: 3%'. A finding without allele reads (a copy-number segment, a fusion table row,
+    a finding given as text) is not judged."""
+    support = finding.finding.support if finding.finding is not None else None
+    if support is None or not support.allelic:
+        return ""
+    alt, depth, vaf = support.alt, support.depth, support.vaf
+    if (alt is not None and alt < thresholds.min_alt_reads) or (
+            depth is not None and depth < thresholds.min_depth):
+        reads = f"{alt}/{depth} reads" if alt is not None and depth is not None else (
+            f"{alt} reads" if alt is not None else f"depth {depth}")
+        return f"low support: {reads}"
+    if vaf is not None and vaf < thresholds.min_vaf:
+        return f"low VAF: {vaf:.0%}"
+    return ""
 
 
 def tier_counts(

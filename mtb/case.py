@@ -21,13 +21,14 @@ from pathlib import Path
 from annotation import CaseAnnotation, annotate
 from annotation.kb import KnowledgeBase
 from annotation.model import AnnotatedVariant
-from mtb.board import key_findings
+from mtb.board import call_quality, finding_key, key_findings
 from mtb.catalog import CaseEntry, CaseFile, read_case
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest import FileFindings, read_findings
 from mtb.ingest.clinical import read_clinical_file
 from mtb.ingest.sniff import MOLECULAR_KINDS
+from mtb.options import Course, course_of
 from mtb.regions import Regions
 from mtb.timeline import (
     EventKind,
@@ -62,6 +63,10 @@ class Case:
     files: list[FileSummary]
     warnings: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # clinical resources not shown
+    # call quality of the findings whose reads fall short (finding key -> 'low support: 2/9
+    # reads'), by the settings' thresholds (mtb.board.call_quality)
+    quality: dict[str, str] = field(default_factory=dict)
+    course: Course = field(default_factory=Course)  # what the timeline says of each drug
 
     @property
     def diagnosis(self) -> str:
@@ -141,18 +146,24 @@ def assemble(
     annotation = annotate(findings, diagnosis, kb, build=build, reference=reference,
                           tmb_megabases=settings.tmb_megabases, panel=panel)
     warnings += annotation.notes
-    events = merge_courses([*timeline.events, *_case_dates(entry, read, warnings)])
+    events = sorted(merge_courses([*timeline.events, *_case_dates(entry, read, warnings)]),
+                    key=lambda e: e.sort_key)
     patient = _patient(timeline, warnings)
+    lines = therapy_lines(events)
+    quality = {finding_key(v): flag for v in annotation.variants
+               if (flag := call_quality(v, settings.support))}
     return Case(
         entry=entry,
         patient=patient,
         annotation=annotation,
-        events=sorted(events, key=lambda e: e.sort_key),
-        lines=therapy_lines(events),
+        events=events,
+        lines=lines,
         build=build,
         files=files.summaries,
         warnings=list(dict.fromkeys(warnings)),
         skipped=timeline.skipped,
+        quality=quality,
+        course=course_of(lines, events, kb.drugs),
     )
 
 

@@ -66,7 +66,13 @@ def fusion(five: str, three: str, tier: Tier, split_reads: int = 20) -> Annotate
 
 
 def therapy(name: str, tier: Tier, level: str = "A", *, resistance: bool = False) -> TherapyCall:
-    return TherapyCall(name, resistance, tier, level)
+    """A drawn therapy line: tier IA ones rest on a drawn approval ('FDA 2020'), the others on
+    clinical evidence; the drugs are the name's parts."""
+    approved = tier == Tier.IA and not resistance
+    return TherapyCall(name, resistance, tier, level,
+                       basis="approved" if approved else "clinical",
+                       approvals=("FDA 2020",) if approved else (),
+                       drugs=tuple(sorted(p.strip().lower() for p in name.split("+"))))
 
 
 def curation(variant: AnnotatedVariant, **fields: object) -> Curation:

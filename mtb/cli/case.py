@@ -59,6 +59,9 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def render_case(case: Case, *, every: bool = False) -> str:
     """The case as plain text: header, timeline, findings, warnings."""
     from annotation.model import Tier
+    from annotation.therapies import card_lines
+    from mtb.board import finding_key
+    from mtb.options import board_options, card_order, line_cautions
 
     entry = case.entry
     lines = [f"{entry.title}" + ("  [SYNTHETIC parts: " + entry.synthetic_parts + "]"
@@ -90,11 +93,28 @@ def render_case(case: Case, *, every: bool = False) -> str:
     shown = variants if every else case.actionable[:10]
     lines += ["", f"FINDINGS ({len(case.actionable)} of {len(variants)} in tier I/II"
               + ("" if every else ", top 10") + ")"]
+    cautions = line_cautions(variants, case.course)
     for variant in shown:
-        therapies = "; ".join(t.label for t in variant.therapies[:4])
         level = f" level {variant.level}" if variant.level else ""
-        lines.append(f"  {variant.tier.value:<4} {variant.alteration.label:<32}{level}"
-                     + (f"  {therapies}" if therapies else ""))
+        lines.append(f"  {variant.tier.value:<4} {variant.alteration.label:<32}{level}")
+        quality = case.quality.get(finding_key(variant), "")
+        lines += [f"       ! {flag}" for flag in ([quality] if quality else [])
+                  + list(variant.flags)]
+        card, more = card_lines(card_order(variant.therapies, cautions))
+        for therapy in card:
+            caution = cautions.get(frozenset(therapy.drugs), "")
+            lines.append(f"       - {therapy.label} [{therapy.tier.value}; "
+                         f"{therapy.basis_text}]" + (f" ({caution})" if caution else ""))
+        if more:
+            lines.append(f"       - and {more} more (mtb annotate --format json lists "
+                         "every line)")
+    options = board_options(variants, case.course)
+    if options:
+        lines += ["", "OPTIONS FROM THE EVIDENCE (tier I, checked against the course)"]
+        lines += [f"  {i}. {o.therapy.name} for {o.finding} [{o.therapy.tier.value}; "
+                  f"{o.therapy.basis_text}]" + (f" -- {o.caution}" if o.caution else "")
+                  + (f" ({o.given})" if o.given else "")
+                  for i, o in enumerate(options[:8], start=1)]
     if not shown and not every:
         counts = case.annotation.by_tier()
         lines.append("  none in tier I/II; " + ", ".join(

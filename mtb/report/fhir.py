@@ -457,8 +457,8 @@ def to_bundle(content: ReportContent) -> dict[str, Any]:
     for finding in content.findings:
         if finding.reported_tier not in KEY_TIERS:
             continue  # a curator moved it out of tiers I/II: its therapies are not sent
-        for therapy in finding.therapies:
-            if therapy.tier in KEY_TIERS:
+        for therapy in finding.therapies:  # what a card may show: no level D, tool, withdrawn
+            if therapy.tier in KEY_TIERS and therapy.on_card:
                 implication = _implication(content, finding, therapy, ids, subject,
                                            variant_ids[id(finding)])
                 resources.append(implication)

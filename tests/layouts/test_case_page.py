@@ -44,7 +44,8 @@ def test_key_findings_are_tier_i_and_ii_strongest_first() -> None:
     assert cards(page) == ["EGFR", "KRAS"]
     shown = texts(by_id(page, ids.FINDINGS))
     assert "Tier IA · level A" in shown and "VAF 42%, 30/100 reads" in shown
-    assert "Osimertinib (IA); Amivantamab (IIC)" in shown
+    assert shown.index("Osimertinib") < shown.index("Amivantamab")  # ranked, one per line
+    assert "Osimertinib\n IA\n · FDA 2020" in shown and "Amivantamab\n IIC\n · clinical" in shown
 
 
 def test_a_curation_shows_beside_the_computed_tier() -> None:
@@ -84,8 +85,8 @@ def test_presentation_offers_tier_i_therapies_without_a_recommendation() -> None
     page = present_page(CASE, "previous-case", None, board())
     assert cards(page) == ["EGFR", "KRAS"]
     shown = texts(page)
-    assert "EGFR p.L858R: Osimertinib" in shown and "Amivantamab" not in shown.split(
-        "Options from the evidence")[1]
+    options = shown.split("Options from the evidence")[1]
+    assert "Osimertinib\n for EGFR p.L858R" in options and "Amivantamab" not in options
     assert by_id(page, ids.PREV_CASE).href == "/case/previous-case/present"
     assert "disabled" in by_id(page, ids.NEXT_CASE).className
 
