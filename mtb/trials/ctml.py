@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -219,7 +219,7 @@ class _Reader:
                 status = ""
         if not status:
             self.warnings.append("no status in the file: taken as open to accrual")
-        arms = self.arms(data)
+        arms = _unique_codes(self.arms(data))
         if not any(arm.match is not None for arm in arms):
             self.fail(("treatment_list",), "no match criteria anywhere in the trial (a match "
                       "list at trial, step, arm or dose level)")
@@ -560,6 +560,18 @@ class _Reader:
         return operator, float(match.group(2))
 
 
+def _unique_codes(arms: list[Arm]) -> list[Arm]:
+    """Arm codes name arms on pages, in the CLI and in recommendations; a code written twice
+    (MatchMiner's fixtures do) gets its order: 'DOSE', 'DOSE (2)'."""
+    seen: dict[str, int] = {}
+    out = []
+    for arm in arms:
+        seen[arm.code] = seen.get(arm.code, 0) + 1
+        out.append(arm if seen[arm.code] == 1 else replace(arm, code=f"{arm.code} "
+                                                                    f"({seen[arm.code]})"))
+    return out
+
+
 def _lower_keys(data: Mapping[Any, Any]) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in data.items()}
 
@@ -572,8 +584,6 @@ def _shown(value: Any) -> str:
 
 def _with_label(leaf: Genomic, written: str) -> Genomic:
     """'KRAS p.G12C mutation', 'no BRAF p.V600 mutation', 'ALK fusion with EML4', 'MSI-H'."""
-    from dataclasses import replace
-
     parts: list[str] = []
     if leaf.is_signature:
         parts = [v for v in (leaf.ms, leaf.mmr) if v]

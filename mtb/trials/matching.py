@@ -56,7 +56,8 @@ from mtb.trials.model import (
 from mtb.trials.profile import PatientProfile, ProfileFinding
 from mtb.trials.tumor_types import FALSE, TRUE, UNSURE, TumorTypes
 
-__all__ = ["about_a_finding", "match_arm", "match_trial", "match_trials", "sort_key"]
+__all__ = ["TrialMatcher", "about_a_finding", "match_arm", "match_trial", "match_trials",
+           "sort_key"]
 
 # CTML cnv_call -> mtb's copy-number call (annotation.alterations)
 _CNV_CALLS = {"High Amplification": "amplification", "Low Amplification": "gain",
@@ -76,9 +77,61 @@ class _Result:
 def match_trials(trials: Iterable[Trial], profile: PatientProfile,
                  types: TumorTypes | None = None) -> list[ArmMatch]:
     """Every arm with criteria of every trial, best first (sort_key)."""
-    types = types or TumorTypes.bundled()
-    found = [m for trial in trials for m in match_trial(trial, profile, types)]
-    return sorted(found, key=sort_key)
+    return TrialMatcher(trials, types).match(profile)
+
+
+class TrialMatcher:
+    """Trials prepared for matching many patients (the recruitment query, the cohort): each
+    arm's genes, of which the patient must have at least one finding in each group for the arm
+    to be about them, are read once. An arm whose genes the patient lacks is 'no match' at once,
+    with the reason; the full evaluation gives the same status (a required alteration missing)
+    but costs a walk of the tree per patient."""
+
+    def __init__(self, trials: Iterable[Trial], types: TumorTypes | None = None) -> None:
+        self.types = types or TumorTypes.bundled()
+        self.arms = [(trial, arm, _required(arm.match)) for trial in trials
+                     for arm in trial.arms if arm.match is not None]
+
+    def match(self, profile: PatientProfile) -> list[ArmMatch]:
+        genes = profile.genes
+        found = []
+        for trial, arm, required in self.arms:
+            lacking = next((group for group in required if not group & genes), None)
+            if lacking is not None:
+                found.append(_lacking(trial, arm, profile, lacking))
+            else:
+                found.append(match_arm(trial, arm, profile, self.types))
+        return sorted(found, key=sort_key)
+
+
+def _required(node: Criterion | None) -> list[frozenset[str]]:
+    """Groups of genes the patient must have a finding in (one of each group) for the arm to
+    hold or be about a finding: every positive genomic criterion naming a gene."""
+    if isinstance(node, Genomic):
+        if node.negated or node.wildtype or node.is_signature:
+            return []
+        named = {g for g in (node.gene, node.partner) if g not in ("", ANY_GENE, INTERGENIC)}
+        if node.gene in ("", ANY_GENE) and node.partner in ("", ANY_GENE, INTERGENIC):
+            return []
+        return [frozenset(named)] if named else []
+    if isinstance(node, AllOf):
+        return [group for child in node.children for group in _required(child)]
+    if isinstance(node, AnyOf):
+        branches = [_required(child) for child in node.children]
+        if any(not branch for branch in branches):
+            return []
+        return [frozenset(g for branch in branches for group in branch for g in group)]
+    return []
+
+
+def _lacking(trial: Trial, arm: Arm, profile: PatientProfile,
+             genes: frozenset[str]) -> ArmMatch:
+    named = ", ".join(sorted(genes))
+    reason = Reason(MISSING, f"an alteration of {named}", f"the arm requires an alteration of "
+                    f"{named}: none among the case's findings", genomic=True)
+    return ArmMatch(trial_id=trial.id, nct_id=trial.nct_id, title=trial.label, arm=arm.code,
+                    arm_open=not arm.suspended, trial_open=trial.open, status=NO_MATCH,
+                    reasons=(reason,), source="portfolio", case_id=profile.case_id)
 
 
 def match_trial(trial: Trial, profile: PatientProfile,
@@ -210,7 +263,10 @@ def _genomic(leaf: Genomic, profile: PatientProfile) -> _Result:
         return _signature(leaf, profile)
     if leaf.wildtype:
         return _wildtype(leaf, profile)
-    hits = sorted((f for f in profile.findings if _fits(leaf, f)),
+    candidates = profile.in_gene(leaf.gene) if leaf.gene not in ("", ANY_GENE) else (
+        profile.in_gene(leaf.partner) if leaf.partner not in ("", ANY_GENE, INTERGENIC)
+        else profile.findings)
+    hits = sorted((f for f in candidates if _fits(leaf, f)),
                   key=lambda f: (TIER_RANK.get(f.tier, 9), f.label))
     criterion = leaf.label
     if leaf.negated:
@@ -226,7 +282,7 @@ def _genomic(leaf: Genomic, profile: PatientProfile) -> _Result:
         more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
         return _Result(TRUE, (Reason(MATCHED, criterion, f"{criterion}: {best.shown}{more}",
                                      best.shown, best.key, genomic=True, tier=best.tier),))
-    codon = next((f for f in profile.findings if _codon_only(leaf, f)), None)
+    codon = next((f for f in candidates if _codon_only(leaf, f)), None)
     if codon is not None:
         return _Result(UNSURE, (Reason(
             UNKNOWN, criterion, f"{criterion}: the case gives {codon.shown}, a codon without "

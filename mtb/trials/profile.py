@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from annotation.alterations import TMB_HIGH
@@ -70,8 +71,25 @@ class PatientProfile:
     # ER, PR, HER2 status from the clinical record's markers: (marker, positive|negative, source)
     receptors: tuple[tuple[str, str, str], ...] = ()
 
+    @cached_property
+    def genes(self) -> frozenset[str]:
+        """Every gene with a finding (fusion partners included)."""
+        return frozenset(self._by_gene)
+
     def in_gene(self, gene: str) -> tuple[ProfileFinding, ...]:
-        return tuple(f for f in self.findings if f.gene == gene or gene in f.partners)
+        """The findings of a gene, a fusion partner included (looked up, not scanned: matching
+        runs every trial against every patient, and an exome has thousands of findings)."""
+        return self._by_gene.get(gene, ())
+
+    @cached_property
+    def _by_gene(self) -> dict[str, tuple[ProfileFinding, ...]]:
+        index: dict[str, list[ProfileFinding]] = {}
+        for finding in self.findings:
+            index.setdefault(finding.gene, []).append(finding)
+            for partner in finding.partners:
+                if partner and partner != finding.gene:
+                    index.setdefault(partner, []).append(finding)
+        return {gene: tuple(found) for gene, found in index.items()}
 
 
 def profile_of(

@@ -21,7 +21,7 @@ from mtb.case import Case
 from mtb.catalog import CaseEntry
 from mtb.errors import MtbError
 from mtb.trials.eligibility import StudyCriteria, match_study
-from mtb.trials.matching import match_trial, sort_key
+from mtb.trials.matching import TrialMatcher, sort_key
 from mtb.trials.model import NO_MATCH, ArmMatch, Trial
 from mtb.trials.profile import PatientProfile, profile_of
 from mtb.trials.tumor_types import TumorTypes
@@ -73,12 +73,14 @@ def recruit(trial: Trial | StudyCriteria, site: SiteProfiles,
     """The site's patients for one trial (a portfolio trial, or a registry record read as
     text), best first; patients for whom every arm is 'no match' are left out."""
     types = types or TumorTypes.bundled()
+    matcher = TrialMatcher([trial], types) if isinstance(trial, Trial) else None
     found: list[ArmMatch] = []
     best: dict[str, str] = {}
     for profile in site.profiles:
-        if isinstance(trial, Trial):
-            arms = match_trial(trial, profile, types)
+        if matcher is not None:
+            arms = matcher.match(profile)
         else:
+            assert isinstance(trial, StudyCriteria)
             arms = [match_study(trial, profile, types)]
         kept = [m for m in arms if m.status != NO_MATCH]
         found += kept
