@@ -24,16 +24,19 @@ LUNG = "synthetic-egfr-lung"
 @pytest.fixture
 def app(data_dir, store, tmp_path, httpserver):
     """The app with a portfolio of the hand-made trials and ClinicalTrials.gov on 127.0.0.1."""
+    from annotation.kb import KnowledgeBase
     from mtb.config import Settings
     from mtb.web import create_app
+    from mtb.web.library import CaseLibrary
 
     portfolio = tmp_path / "trials"
     shutil.copytree(TRIALS / "handmade", portfolio)
     base, _ = serve(httpserver)
-    settings = Settings.load(environ={
-        "MTB_DATA_DIR": str(data_dir), "MTB_TRIALS_DIR": str(portfolio), "MTB_LIVE": "1",
-        "MTB_CTGOV_URL": base})
-    return create_app(settings, store=store)
+    environ = {"MTB_DATA_DIR": str(data_dir), "MTB_TRIALS_DIR": str(portfolio)}
+    settings = Settings.load(environ={**environ, "MTB_LIVE": "1", "MTB_CTGOV_URL": base})
+    offline = Settings.load(environ=environ)  # the knowledge bases stay on their snapshots
+    library = CaseLibrary(settings, kb=lambda: KnowledgeBase.open(offline))
+    return create_app(settings, library=library, store=store)
 
 
 def test_trials_on_the_case_page_and_the_trials_page(dash_duo, signed_in, store,
@@ -70,7 +73,7 @@ def test_trials_on_the_case_page_and_the_trials_page(dash_duo, signed_in, store,
     dash_duo.wait_for_contains_text(f"#{ids.TRIALS_TABLE}", "SYN-KRAS-G12", timeout=30)
     dash_duo.select_dcc_dropdown(f"#{ids.TRIAL_CHOICE}", "SYN-KRAS-G12 · SYNTHETIC KRAS G12")
     click(dash_duo, dash_duo.find_element(f"#{ids.TRIAL_QUERY}"), past_overlays=True)
-    dash_duo.wait_for_contains_text(f"#{ids.TRIAL_PATIENTS}", "of 5 patients", timeout=120)
+    dash_duo.wait_for_contains_text(f"#{ids.TRIAL_PATIENTS}", "of 5 patients", timeout=240)
     answer = dash_duo.find_element(f"#{ids.TRIAL_PATIENTS}").text
     assert LUNG in answer and "KRAS p.G12D (tier IIC)" in answer
     screenshot("trials-patients")
