@@ -89,6 +89,7 @@ class Alteration:
     notes: tuple[str, ...] = ()  # how gene/exon/protein were derived (MANE, liftover, FASTA)
     biomarker: str = ""  # kind "biomarker": its status, "high", "positive", "stable", "low"
     filled: tuple[str, ...] = ()  # what MANE supplied that the VCF's annotation lacked
+    estimate: bool = False  # a biomarker computed from the calls that a validated assay measures
 
 
 @dataclass(frozen=True)

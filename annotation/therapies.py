@@ -212,3 +212,18 @@ def card_lines(therapies: Sequence[TherapyCall], limit: int = CARD_LIMIT
     lines the evidence panel holds."""
     shown = [t for t in therapies if t.on_card][:limit]
     return shown, len(therapies) - len(shown)
+
+
+def more_text(therapies: Sequence[TherapyCall], shown: int) -> str:
+    """What a card says about the lines it does not show: '2 more', and apart from them the
+    lines that may never stand on a card ('3 other lines from level D evidence only'), so that a
+    card with no line at all does not read 'and 3 more'. '' when nothing is left out."""
+    fit = sum(1 for t in therapies if t.on_card)
+    parts = [f"{fit - shown} more"] if fit > shown else []
+    unfit = [t.excluded for t in therapies if not t.on_card]
+    if unfit:
+        why = "level D evidence" if all(w.startswith("level D") for w in unfit) else (
+            "level D, tool compounds or stopped drugs")
+        parts.append(f"{len(unfit)} {'other ' if parts or shown else ''}line"
+                     f"{'s' if len(unfit) > 1 else ''} from {why} only")
+    return "; ".join(parts)

@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from annotation.model import AnnotatedVariant, Evidence, TherapyCall, Tier
-from annotation.therapies import CARD_LIMIT, card_lines
+from annotation.therapies import CARD_LIMIT, card_lines, more_text
 from layouts import ids
 from mtb.board import Curation, dismissed, finding_key
 from mtb.options import card_order
@@ -73,12 +73,13 @@ def _therapy_lines(variant: AnnotatedVariant, large: bool,
                    cautions: Mapping[frozenset[str], str]) -> list[object]:
     """The card's therapies in the board's order (annotation.therapies): at most five (three on
     the shared screen); what the evidence panel holds beyond them is counted, never dropped."""
-    shown, more = card_lines(card_order(variant.therapies, cautions),
-                             limit=3 if large else CARD_LIMIT)
+    ordered = card_order(variant.therapies, cautions)
+    shown, more = card_lines(ordered, limit=3 if large else CARD_LIMIT)
     lines: list[object] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
                            for t in shown]
     if more:
-        lines.append(html.Div(f"{more} more in the evidence panel", className="more-therapies"))
+        lines.append(html.Div(f"Evidence panel: {more_text(ordered, len(shown))}",
+                              className="more-therapies"))
     return [html.Div(lines, className="therapies")] if lines else []
 
 

@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from annotation.model import TIER_RANK, AnnotatedVariant, Tier
 from mtb.config import SupportThresholds
-from mtb.variant import SmallVariant
+from mtb.variant import Biomarker, SmallVariant
 
 __all__ = [
     "AMP_TIERS",
@@ -207,12 +207,21 @@ class AuditEntry:
 
 def finding_key(variant: AnnotatedVariant) -> str:
     """A finding's identity across reloads of its case (curations and recommendations refer to
-    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
-    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
+    it): chrom-pos-ref-alt for small variants (normalised chromosome), a biomarker by its name
+    and call ('biomarker:TMB high': a recount that moves the value but not the call keeps the
+    curation), else kind and label ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
     finding = variant.finding
     if isinstance(finding, SmallVariant):
         return finding.key
+    if isinstance(finding, Biomarker):
+        return f"biomarker:{finding.name} {finding.call}"
     return f"{variant.alteration.kind}:{variant.alteration.label}"
+
+
+def biomarker(variants: Iterable[AnnotatedVariant], name: str) -> Biomarker | None:
+    """The case's TMB, MSI or HRD finding (given or computed), or None."""
+    return next((v.finding for v in variants
+                 if isinstance(v.finding, Biomarker) and v.finding.name == name), None)
 
 
 def reported_tier(finding: AnnotatedVariant, curation: Curation | None) -> str:

@@ -26,6 +26,7 @@ from mtb.catalog import CaseEntry, CaseFile, read_case
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest import FileFindings, read_findings
+from mtb.ingest.biomarkers import choose, from_events
 from mtb.ingest.clinical import read_clinical_file
 from mtb.ingest.sniff import MOLECULAR_KINDS
 from mtb.options import Course, course_of
@@ -40,7 +41,7 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Finding, GenomeBuild
+from mtb.variant import Biomarker, Finding, GenomeBuild
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,13 @@ def assemble(
     if not diagnosis:
         warnings.append("no diagnosis in case.toml or the clinical files: tiers have no "
                         "tumor-type context")
-    findings: list[Finding] = [finding for f in read for finding in f.findings]
+    findings: list[Finding] = [f for found in read for f in found.findings
+                               if not isinstance(f, Biomarker)]
+    measured, unread = from_events(timeline.events)
+    biomarkers, disagree = choose(entry.biomarkers, measured, [
+        f for found in read for f in found.findings if isinstance(f, Biomarker)])
+    warnings += unread + disagree
+    findings += biomarkers
     annotation = annotate(findings, diagnosis, kb, build=build, reference=reference,
                           tmb_megabases=settings.tmb_megabases, panel=panel)
     warnings += annotation.notes
@@ -173,10 +180,10 @@ def _read_molecular(
     """The molecular files in the entry's order; the VCFs first read decide the genome build
     of the tables (which do not say theirs)."""
     given = GenomeBuild.parse(entry.build) if entry.build else None
-    vcfs = {
+    vcfs = {  # the files that tell their own build: VCF/BCF headers, MAF's NCBI_Build
         index: read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None,
                              build=given, pass_only=pass_only)
-        for index, f in enumerate(files) if f.kind == "vcf"
+        for index, f in enumerate(files) if f.kind in ("vcf", "maf")
     }
     builds = {f.build for f in vcfs.values() if f.build is not GenomeBuild.UNKNOWN}
     if len(builds) > 1:

@@ -54,6 +54,7 @@ class VariantType(StrEnum):
     STRUCTURAL = "sv"
     COPY_NUMBER = "cnv"
     FUSION = "fusion"
+    BIOMARKER = "biomarker"
 
 
 SMALL_TYPES = frozenset(
@@ -379,4 +380,62 @@ class Fusion:
         return "fusion"
 
 
-Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion
+BIOMARKER_UNITS = {"TMB": "mut/Mb", "MSI": "", "HRD": ""}
+
+
+TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
+# genomic instability score (Myriad myChoice CDx): HRD-positive from 42, the companion
+# diagnostic's cut-off in PAOLA-1 and the olaparib + bevacizumab labels
+HRD_SCORE_POSITIVE = 42.0
+
+
+@dataclass(frozen=True, slots=True)
+class Biomarker:
+    """A genome-wide signature as a finding of its own: TMB, MSI or HRD.
+
+    Given (case.toml, a command-line option, a FHIR Observation, an MSIsensor report) or
+    computed from the case's calls; a computed value that only estimates what a validated assay
+    measures (MSI from the indel pattern) says so, and tiers as what it is: an estimate.
+    """
+
+    name: str  # TMB, MSI, HRD
+    call: str  # TMB: high / low; MSI: high / stable / indeterminate; HRD: positive / negative
+    value: float | None = None  # TMB mut/Mb, an MSIsensor score, an HRD score
+    unit: str = ""
+    source: str = ""  # where it came from: "case.toml", "MSIsensor report x.txt", "computed ..."
+    estimate: bool = False
+    filter: str = "PASS"
+    line: int | None = None
+
+    variant_type: VariantType = field(default=VariantType.BIOMARKER, init=False)
+
+    @property
+    def label(self) -> str:
+        """'TMB 14.2 mut/Mb (high)', 'MSI-high', 'MSI-high (estimate)', 'HRD positive'."""
+        if self.name == "TMB" and self.value is not None:
+            text = f"TMB {self.value:.1f} mut/Mb ({self.call})"
+        elif self.name == "MSI":
+            text = {"high": "MSI-high", "stable": "microsatellite stable"}.get(
+                self.call, f"MSI {self.call}")
+        else:
+            text = f"{self.name} {self.call}"
+        return f"{text} (estimate)" if self.estimate else text
+
+    @property
+    def passed(self) -> bool:
+        return True
+
+    @property
+    def support(self) -> ReadSupport:
+        return NO_SUPPORT
+
+    @property
+    def locus(self) -> str:
+        return "genome-wide"
+
+    @property
+    def type_label(self) -> str:
+        return "biomarker"
+
+
+Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion | Biomarker

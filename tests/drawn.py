@@ -16,6 +16,7 @@ from mtb.case import Case
 from mtb.catalog import CaseEntry, case_toml, write_case_toml
 from mtb.timeline import TimelineEvent, therapy_lines
 from mtb.variant import (
+    Biomarker,
     CopyNumber,
     Finding,
     Fusion,
@@ -62,6 +63,14 @@ def fusion(five: str, three: str, tier: Tier, split_reads: int = 20) -> Annotate
     finding = Fusion(five, three, "chr2:42299876", "chr2:29223528", split_reads=split_reads)
     alteration = Alteration(kind="fusion", gene=three, label=f"{five}::{three}",
                             partner5=five, partner3=three)
+    return AnnotatedVariant(finding, alteration, tier, "")
+
+
+def biomarker(name: str, call: str, tier: Tier, value: float | None = None, *,
+              estimate: bool = False, source: str = "drawn by a test") -> AnnotatedVariant:
+    finding = Biomarker(name, call, value, source=source, estimate=estimate)
+    alteration = Alteration(kind="biomarker", gene=name, label=finding.label, biomarker=call,
+                            estimate=estimate)
     return AnnotatedVariant(finding, alteration, tier, "")
 
 

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def render_case(case: Case, *, every: bool = False) -> str:
     """The case as plain text: header, timeline, findings, warnings."""
     from annotation.model import Tier
-    from annotation.therapies import card_lines
+    from annotation.therapies import card_lines, more_text
     from mtb.board import finding_key
     from mtb.options import board_options, card_order, line_cautions
 
@@ -100,14 +100,15 @@ def render_case(case: Case, *, every: bool = False) -> str:
         quality = case.quality.get(finding_key(variant), "")
         lines += [f"       ! {flag}" for flag in ([quality] if quality else [])
                   + list(variant.flags)]
-        card, more = card_lines(card_order(variant.therapies, cautions))
+        ordered = card_order(variant.therapies, cautions)
+        card, more = card_lines(ordered)
         for therapy in card:
             caution = cautions.get(frozenset(therapy.drugs), "")
             lines.append(f"       - {therapy.label} [{therapy.tier.value}; "
                          f"{therapy.basis_text}]" + (f" ({caution})" if caution else ""))
         if more:
-            lines.append(f"       - and {more} more (mtb annotate --format json lists "
-                         "every line)")
+            lines.append(f"       - {'and ' if card else ''}{more_text(ordered, len(card))} "
+                         "(mtb annotate --format json lists every line)")
     options = board_options(variants, case.course)
     if options:
         lines += ["", "OPTIONS FROM THE EVIDENCE (tier I, checked against the course)"]

@@ -43,7 +43,7 @@ def header_of(path: Path) -> tuple[str, ...]:
     try:
         with open_text(path) as handle:
             for line in handle:
-                if line.startswith("##") or not line.strip():
+                if _comment(line.split("\t")) or not line.strip():
                     continue
                 return tuple(line.rstrip("\r\n").lstrip("#").split("\t"))
     except (*READ_ERRORS, UnicodeDecodeError):
@@ -61,7 +61,7 @@ def read_table(path: Path) -> Table:
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 if columns is None:
-                    if cells[0].startswith("##"):
+                    if _comment(cells):
                         continue
                     columns = [cells[0].lstrip("#"), *cells[1:]]
                     continue
@@ -75,6 +75,13 @@ def read_table(path: Path) -> Table:
     if columns is None:
         raise InputError(path, "is empty: no header line")
     return Table(path, tuple(columns), rows)
+
+
+def _comment(cells: Sequence[str]) -> bool:
+    """A comment before the header: '##...', or a one-cell '#...' line (MAF's '#version 2.4');
+    a '#'-prefixed line with columns is the header ('#chrom<TAB>start...')."""
+    first = cells[0] if cells else ""
+    return first.startswith("##") or (first.startswith("#") and len(cells) == 1)
 
 
 def parse_int(table: Table, value: str, what: str, line: int) -> int:

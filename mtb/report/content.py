@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 
 from annotation import snapshots
 from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
-from annotation.therapies import card_lines
+from annotation.therapies import card_lines, more_text
 from mtb import __version__
 from mtb.board import (
     CaseRecord,
@@ -36,7 +36,7 @@ from mtb.case import Case, event_text, latest_stage, latest_value
 from mtb.errors import MtbError
 from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
-from mtb.variant import NO_SUPPORT, SmallVariant
+from mtb.variant import NO_SUPPORT, Biomarker, SmallVariant
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,12 @@ class ReportFinding:
     # course says against it: mtb.options.line_cautions)
 
     @property
-    def card(self) -> tuple[list[TherapyCall], int]:
-        """The lines a card shows and how many more the evidence holds (as on the page)."""
+    def card(self) -> tuple[list[TherapyCall], str]:
+        """The lines a card shows and what it says of the others (as on the page)."""
         cautions = {frozenset(drugs): text for drugs, text in self.cautions}
-        return card_lines(card_order(self.therapies, cautions))
+        ordered = card_order(self.therapies, cautions)
+        lines, more = card_lines(ordered)
+        return lines, more_text(ordered, len(lines)) if more else ""
 
     def caution(self, therapy: TherapyCall) -> str:
         return dict(self.cautions).get(tuple(sorted(therapy.drugs)), "")
@@ -157,6 +159,9 @@ class ReportContent:
     sources: tuple[ReportSource, ...]
     warnings: tuple[str, ...]
     options: tuple[Option, ...] = ()  # ranked, checked against the course (mtb.options)
+    # the case's TMB, MSI and HRD findings (given or computed), whatever their tier: the
+    # report's biomarker rows and the bundle's molecular-biomarker Observations
+    biomarkers: tuple[Biomarker, ...] = ()
 
     @property
     def final(self) -> bool:
@@ -203,6 +208,9 @@ def build_content(
     patient = case.patient
     diagnosis = case.annotation.diagnosis
     tmb = case.annotation.tmb
+    biomarkers = tuple(v.finding for v in case.annotation.variants
+                       if isinstance(v.finding, Biomarker))
+    measured = next((b for b in biomarkers if b.name == "TMB"), None)
     return ReportContent(
         case_id=entry.id,
         title=entry.title,
@@ -228,14 +236,16 @@ def build_content(
         specimen_date=str(entry.specimen_date or ""),
         build=case.build.value,
         findings=tuple(findings),
-        tmb_computed=tmb is not None,
-        tmb_per_mb=tmb.per_mb if tmb else None,
-        tmb_text=tmb.summary if tmb else "TMB not computed (no small variants)",
+        tmb_computed=tmb is not None or measured is not None,
+        tmb_per_mb=measured.value if measured is not None else tmb.per_mb if tmb else None,
+        tmb_text=(f"{measured.label}: {measured.source}" if measured is not None else
+                  tmb.summary if tmb else "TMB not computed (no small variants)"),
         summary=record.summary if record else "",
         recommendations=tuple(_recommendation(r, labels) for r in active),
         sources=tuple(_sources(case)),
         warnings=tuple(case.warnings),
         options=tuple(board_options(case.annotation.variants, case.course, curations)),
+        biomarkers=biomarkers,
     )
 
 

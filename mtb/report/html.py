@@ -73,6 +73,9 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <table class="facts">
 {% for label, value in r.patient %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
 {% endfor %}<tr><th scope="row">TMB</th><td>{{ r.tmb_text }}</td></tr>
+{% for b in r.biomarkers if b.name != "TMB" %}<tr><th scope="row">{{ b.name }}</th>
+<td>{{ b.label }}{% if b.source %}: {{ b.source }}{% endif %}</td></tr>
+{% endfor %}
 </table>
 
 <h2>Summary of the curators</h2>
@@ -136,8 +139,8 @@ f.genomic[2] }} {{ f.genomic[3] }}&gt;{{ f.genomic[4] }}</span>{% endif %}</td>
 t.resistance and not t.conflicting }}">{{ t.label }} <span class="nowrap">({{ t.tier }}{% if
 t.basis_text %}; {{ t.basis_text }}{% endif %})</span>{% if t.germline_testing %} <em>germline
 testing needed</em>{% endif %}{% if f.caution(t) %} <em>— {{ f.caution(t) }}</em>{% endif
-%}</div>{% else %}—{% endfor %}{% if more %}<div class="muted">and {{ more }} more lines in
-mtb (level D, tool compounds, further evidence)</div>{% endif %}</td>
+%}</div>{% else %}—{% endfor %}{% if more %}<div class="muted">{{ more }} (in mtb's
+evidence panel)</div>{% endif %}</td>
 <td>{% if f.oncogenicity %}<div>{{ f.oncogenicity }}</div>{% endif %}
 {%- if f.comment %}<div class="pre">{{ f.comment }}</div>{% endif %}
 {%- if f.in_report %}<div class="muted">added to the report by the curator</div>{% endif %}

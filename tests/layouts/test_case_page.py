@@ -9,10 +9,11 @@ from dash import dcc
 from annotation.model import Tier
 from layouts import ids
 from layouts.board import BoardView
+from layouts.case_header import header_facts
 from layouts.case_page import case_page, present_page
 from mtb.board import CaseRecord, Recommendation, finding_key
 from mtb.timeline import EventKind, PartialDate, TimelineEvent
-from tests.drawn import CASE_ID, case_of, curation, small, therapy
+from tests.drawn import CASE_ID, biomarker, case_of, curation, small, therapy
 from tests.layouts.tree import all_of, by_id, texts
 
 EGFR = small("EGFR", "p.L858R", Tier.IA, level="A", vaf=0.42,
@@ -103,3 +104,14 @@ def test_presentation_leaves_out_options_of_a_finding_curated_away() -> None:
     curated = {finding_key(EGFR): curation(EGFR, oncogenicity="likely artefact")}
     shown = texts(present_page(CASE, None, None, board(curated)))
     assert "No tier I therapy evidence." in shown
+
+
+def test_the_header_reads_tmb_and_msi_from_the_findings() -> None:
+    """A measured or computed biomarker finding is what the header shows; an estimate says so;
+    without any, the header says what is missing rather than leaving a gap."""
+    case = case_of([biomarker("TMB", "high", Tier.IA, 14.2),
+                    biomarker("MSI", "high", Tier.IIC, 3.1, estimate=True)])
+    facts = dict(header_facts(case))
+    assert (facts["TMB"], facts["MSI"]) == ("14.2 mut/Mb (high)", "MSI-high (estimate)")
+    bare = dict(header_facts(case_of([small("KRAS", "p.G12D", Tier.IIC)])))
+    assert (bare["TMB"], bare["MSI"]) == ("not computed", "not recorded")

@@ -21,4 +21,6 @@ def test_the_report_shows_five_lines_and_counts_the_rest() -> None:
                   for n in range(4)]
     lines, more = _finding(therapies).card
     assert CARD_LIMIT == 5 and [t.name for t in lines] == [f"Drawn {n}" for n in range(5)]
-    assert more == 6
+    assert more == "2 more; 4 other lines from level D evidence only"
+    # a finding with level D lines only says so, not 'and 4 more'
+    assert _finding(therapies[7:]).card == ([], "4 lines from level D evidence only")
