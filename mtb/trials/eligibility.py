@@ -334,7 +334,13 @@ def _biomarkers(criteria: StudyCriteria, profile: PatientProfile) -> tuple[str, 
     reasons: list[Reason] = []
     for mention in signatures:
         source = f"read from {mention.where}: '{mention.text}'"
-        if _unrecorded(mention, profile):
+        if mention.genes == ("MSI",) and profile.msi_estimate:
+            states.append(UNSURE)
+            reasons.append(Reason(UNKNOWN, mention.label, f"{mention.label} ({source}): MSI is "
+                                  "only estimated from the indel pattern (confirm by MMR "
+                                  "immunohistochemistry or MSI PCR)", from_text=True,
+                                  genomic=True))
+        elif _unrecorded(mention, profile):
             states.append(UNSURE)
             reasons.append(Reason(UNKNOWN, mention.label, f"{mention.label} ({source}): "
                                   f"{mention.genes[0]} status not recorded", from_text=True,

@@ -206,10 +206,15 @@ def _evaluate(node: Criterion, profile: PatientProfile, types: TumorTypes) -> _R
         state = FALSE if FALSE in states else UNSURE if UNSURE in states else TRUE
         return _Result(state, tuple(r for result in results for r in result.reasons))
     assert isinstance(node, AnyOf)
-    for state in (TRUE, UNSURE):
-        chosen = [r for r in results if r.state == state]
-        if chosen:
-            return _Result(state, max(chosen, key=_strength).reasons)
+    chosen = [r for r in results if r.state == TRUE]
+    if chosen:
+        return _Result(TRUE, max(chosen, key=_strength).reasons)
+    unsure = [r for r in results if r.state == UNSURE]
+    if unsure:  # the likeliest branch, and what each of the others would need to know
+        best = max(unsure, key=_strength)
+        others = [r for result in unsure if result is not best for r in result.reasons
+                  if r.kind == UNKNOWN]
+        return _Result(UNSURE, tuple(_unique([*best.reasons, *others])))
     return _Result(FALSE, _none_of(results))
 
 
@@ -387,6 +392,12 @@ def _signature(leaf: Genomic, profile: PatientProfile) -> _Result:
             continue
         has = (profile.msi == "high") == high
         shown = "MSI-high" if profile.msi == "high" else "microsatellite stable"
+        if profile.msi_estimate:  # an estimate from the calls does not qualify for a trial
+            parts.append(_Result(UNSURE, (Reason(
+                UNKNOWN, criterion, f"{criterion}: {shown} is estimated from the indel "
+                "pattern; a trial needs MMR immunohistochemistry or MSI PCR", shown,
+                genomic=True),)))
+            continue
         if has != leaf.negated:
             parts.append(_Result(TRUE, (Reason(MATCHED, criterion, f"{criterion}: {shown}",
                                                shown, genomic=True),)))

@@ -23,7 +23,6 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from annotation.alterations import TMB_HIGH
 from annotation.model import AnnotatedVariant, Diagnosis, Tier
 from annotation.proteins import canonical_protein
 from mtb.board import KEY_TIERS, Curation, dismissed, finding_key, reported_tier
@@ -31,7 +30,7 @@ from mtb.case import Case, latest_value
 from mtb.timeline import PartialDate
 from mtb.trials.model import CNV, MUTATION, SV
 from mtb.trials.tumor_types import PatientDiagnosis
-from mtb.variant import SmallVariant
+from mtb.variant import TMB_HIGH, Biomarker, SmallVariant
 
 __all__ = ["PROTEIN_ALTERING", "TMB_HIGH", "PatientProfile", "ProfileFinding", "maf_class",
            "msi_status", "profile_from_variants", "profile_of"]
@@ -66,6 +65,7 @@ class PatientProfile:
     ecog: int | None = None  # the latest ECOG performance status recorded
     tmb: float | None = None  # mutations per megabase
     msi: str = ""  # 'high', 'stable', '' (not recorded)
+    msi_estimate: bool = False  # MSI estimated from the calls, not measured by a validated test
     findings: tuple[ProfileFinding, ...] = ()
     synthetic: bool = False
     # ER, PR, HER2 status from the clinical record's markers: (marker, positive|negative, source)
@@ -98,7 +98,9 @@ def profile_of(
     """The profile of an opened case (its annotated findings with the board's curations)."""
     today = today or date.today()
     patient = case.patient
-    tmb = case.annotation.tmb.per_mb if case.annotation.tmb is not None else None
+    tmb = _biomarker_value(case.annotation.variants, "TMB")
+    if tmb is None and case.annotation.tmb is not None:
+        tmb = case.annotation.tmb.per_mb
     if tmb is None:
         tmb = _number(latest_value(case, "mutational burden"))
     return profile_from_variants(
@@ -107,8 +109,8 @@ def profile_of(
         age=_age(patient.birth, today) if patient is not None and patient.birth else None,
         sex=patient.sex if patient is not None else "",
         deceased=bool(patient is not None and patient.deceased),
-        ecog=_ecog(case), tmb=tmb, msi=_msi(case), synthetic=bool(case.entry.synthetic),
-        receptors=_receptors(case),
+        ecog=_ecog(case), tmb=tmb, synthetic=bool(case.entry.synthetic),
+        receptors=_receptors(case), **_msi(case),
     )
 
 
@@ -127,9 +129,9 @@ def profile_from_variants(
     variants = list(variants)
     findings = tuple(_findings(variants, curations or {}))
     if "msi" not in facts:
-        facts["msi"] = next((v.alteration.biomarker for v in variants
-                             if v.alteration.kind == "biomarker" and v.alteration.gene == "MSI"),
-                            "")
+        facts |= _msi_finding(variants)
+    if "tmb" not in facts:
+        facts["tmb"] = _biomarker_value(variants, "TMB")
     return PatientProfile(case_id=case_id, diagnosis=mapped, findings=findings,
                           **{"title": case_id, **facts})
 
@@ -250,13 +252,32 @@ def _receptors(case: Case) -> tuple[tuple[str, str, str], ...]:
     return tuple((m, status, source) for m, (status, source) in found.items())
 
 
-def _msi(case: Case) -> str:
-    """'high' or 'stable' from an MSI finding of the annotation, else from the clinical record's
-    latest microsatellite result; '' when neither says."""
-    for variant in case.annotation.variants:
-        if variant.alteration.kind == "biomarker" and variant.alteration.gene == "MSI":
-            return variant.alteration.biomarker
-    return msi_status(str(getattr(latest_value(case, "microsatellite"), "value", "") or ""))
+def _msi(case: Case) -> dict[str, Any]:
+    """MSI from the case's MSI finding (given, measured or estimated from the calls: mtb.case
+    chooses), else from the clinical record's latest microsatellite result."""
+    found = _msi_finding(case.annotation.variants)
+    if found["msi"]:
+        return found
+    event = latest_value(case, "microsatellite")
+    return {"msi": msi_status(str(getattr(event, "value", "") or "")), "msi_estimate": False}
+
+
+def _msi_finding(variants: Iterable[AnnotatedVariant]) -> dict[str, Any]:
+    for variant in variants:
+        alteration = variant.alteration
+        if alteration.kind == "biomarker" and alteration.gene == "MSI":
+            call = alteration.biomarker if alteration.biomarker in ("high", "stable") else ""
+            return {"msi": call, "msi_estimate": bool(call and alteration.estimate)}
+    return {"msi": "", "msi_estimate": False}
+
+
+def _biomarker_value(variants: Iterable[AnnotatedVariant], name: str) -> float | None:
+    """The value of the case's TMB (or other) biomarker finding, where it has one."""
+    for variant in variants:
+        finding = variant.finding
+        if isinstance(finding, Biomarker) and finding.name == name and finding.value is not None:
+            return float(finding.value)
+    return None
 
 
 def msi_status(text: str) -> str:
