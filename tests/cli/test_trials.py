@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,9 @@ HANDMADE = TRIALS / "handmade"
 @pytest.fixture()
 def env(tmp_path, data_dir, kb):
     """The session's data dir (its knowledge-base index is built), a store and a portfolio of
-    this test's own."""
+    this test's own; no ClinicalTrials.gov answer kept by an earlier test (the stand-in server
+    has the same address in every test)."""
+    shutil.rmtree(data_dir / "ctgov-cache", ignore_errors=True)
     return {**os.environ, "MTB_DATA_DIR": str(data_dir),
             "MTB_DB_URL": f"sqlite:///{tmp_path / 'store.sqlite'}",
             "MTB_TRIALS_DIR": str(tmp_path / "trials"),
@@ -106,7 +109,7 @@ def test_patients_for_a_trial_are_audited(env, httpserver) -> None:
     assert [(r["case"], r["status"]) for r in table] == [("tcga-a6-2686-colon", "excluded")]
     assert "BRAF p.V600E (tier IA)" in table[0]["matched"]
     assert "the patient has died" in table[0]["excluding"]
-    assert "1 of 5 patients" in result.stderr
+    assert re.search(r"1 of \d+ patients", result.stderr)  # sample cases (+ any added)
     tmb = rows(run(env, "patients", "SYN-SIGNATURES").stdout)
     assert ("hcc1395-breast", "TMB-MSI", "match") in {(r["case"], r["arm"], r["status"])
                                                       for r in tmb}
@@ -118,7 +121,7 @@ def test_patients_for_a_trial_are_audited(env, httpserver) -> None:
     finally:
         store.close()
     assert len(asked) == 2 and asked[0].user_name.endswith("(command line)")
-    assert "patients for trial SYN-BRAF-NOT-MEL: 1 of 5 cases" in asked[0].after
+    assert re.search(r"patients for trial SYN-BRAF-NOT-MEL: 1 of \d+ cases", asked[0].after)
     unknown = run(env, "patients", "NCT06008288")
     assert unknown.returncode == 2 and "did not answer" in unknown.stderr
     base, _ = serve(httpserver)
