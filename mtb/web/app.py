@@ -2,9 +2,10 @@
 
 Pages, registered in code, one module each in mtb.web.pages (layout and callbacks): `/` the
 board agenda, `/case/<case_id>` a case, `/case/<case_id>/present` its presentation mode, `/add`
-adding a case. Layouts come from layouts/ (pure functions of a Case and the board's records);
-the pages fetch the Case from the library (mtb.web.library) and the records from the store, and
-every page and callback runs inside the one error boundary (mtb.web.boundary).
+adding a case, `/trials` the site's trials and the patients who fit one. Layouts come from
+layouts/ (pure functions of a Case and the board's records); the pages fetch the Case from the
+library (mtb.web.library) and the records from the store, and every page and callback runs
+inside the one error boundary (mtb.web.boundary).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.auth import install_auth
 from mtb.web.library import CaseLibrary
-from mtb.web.pages import add, agenda, case, decisions, downloads, present
+from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
 
 
 def create_app(
@@ -37,7 +38,7 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
-    for page in (agenda, present, case, add, decisions, downloads):
+    for page in (agenda, present, case, add, decisions, downloads, trials):
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])

@@ -129,11 +129,13 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         State(ids.RECOMMEND_TIER, "value"),
         State(ids.RECOMMEND_RATIONALE, "value"),
         State(ids.RECOMMEND_FINDINGS, "value"),
+        State(ids.RECOMMEND_NCT, "value"),
         State(ids.CASE_ID, "data"),
         prevent_initial_call=True,
     )
     def decide(_save: int, withdraws: list[int | None], kind: str, text: str, grade: str,
-               tier: str, rationale: str, findings: list[str] | None, case_id: str) -> Any:
+               tier: str, rationale: str, findings: list[str] | None, nct_id: str | None,
+               case_id: str) -> Any:
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and not ctx.triggered[0]["value"]:
             return no_update, no_update, no_update, no_update
@@ -152,7 +154,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             saved = write(lambda actor: store.recommend(
                 case_id, actor, kind=kind or "therapy", text=text or "",
                 evidence_grade=grade or "", amp_tier=tier or "", rationale=rationale or "",
-                finding_keys=tuple(findings or ())))
+                finding_keys=tuple(findings or ()), nct_id=nct_id or ""))
         if not saved.ok:  # keep the form as typed
             return no_update, board_message(saved.message, ok=False), no_update, no_update
         board = board_view(store, case_id, current_actor(store))
