@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -120,7 +121,10 @@ def main() -> None:
             print(f"wrote {vcf.name} in {time.perf_counter() - started:.0f} s")
         case = Path(scratch) / "case"
         case.mkdir()
-        (case / vcf.name).symlink_to(vcf.resolve())
+        try:  # case files stay inside the case folder (no symlinks out of it)
+            os.link(vcf, case / vcf.name)
+        except OSError:
+            shutil.copy(vcf, case / vcf.name)
         (case / "case.toml").write_text(CASE_TOML.format(name=vcf.name))
         data_dir = Path(scratch) / "data"
         data_dir.mkdir()
