@@ -155,11 +155,15 @@ def recommendation_item(item: Recommendation, *, may_decide: bool, final: bool) 
     grade = f" · evidence {item.evidence_grade}" if item.evidence_grade else ""
     tier = f" · tier {item.amp_tier}" if item.amp_tier else ""
     findings = ", ".join(item.keys)
+    trial = html.Span([" · ", html.A(item.nct_id, href=f"https://clinicaltrials.gov/study/"
+                                                       f"{item.nct_id}", target="_blank",
+                                     rel="noopener noreferrer", className="nct-link")]) \
+        if item.nct_id else None
     withdraw = None if final or not may_decide else dbc.Button(
         "Withdraw", id={"type": ids.WITHDRAW, "id": item.id, "version": item.version},
         size="sm", color="link", className="p-0 ms-2")
     return html.Li([
-        html.Strong(f"{item.kind_label}: {item.text}"),
+        html.Strong(f"{item.kind_label}: {item.text}"), trial,
         html.Span(f"{grade}{tier}"), withdraw,
         html.Div(item.rationale, className="small") if item.rationale else None,
         html.Div(f"rests on: {findings}", className="small text-muted") if findings else None,
@@ -191,6 +195,8 @@ def decision_panel(
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_TIER, value="",
                                    options=_options(AMP_TIERS, "AMP tier")), md=2),
             ], className="g-2"),
+            dbc.Input(id=ids.RECOMMEND_NCT, maxLength=11, className="mt-2",
+                      placeholder="NCT id, for a clinical trial (NCT01234567)"),
             dbc.Textarea(id=ids.RECOMMEND_RATIONALE, rows=2, maxLength=TEXT_LIMITS["rationale"],
                          placeholder="rationale", className="mt-2"),
             dcc.Dropdown(id=ids.RECOMMEND_FINDINGS, multi=True, className="mt-2",

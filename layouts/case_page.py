@@ -29,6 +29,7 @@ from layouts.board import (
 from layouts.case_header import case_header, diagnosis_banner
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_finding_cards
+from layouts.trials import trials_placeholder
 from layouts.variant_table import variant_grid
 from mtb.board import key_findings
 from mtb.case import Case
@@ -160,6 +161,7 @@ def case_page(
                               html.Div(evidence_panel(None, case.annotation.diagnosis.text),
                                        id=ids.EVIDENCE)]), lg=8),
         ], className="g-3 mt-2"),
+        trials_placeholder(case.entry.id),
         _board_section(board, findings or []) if board is not None else None,
     ], className="case-page")
 

@@ -74,3 +74,19 @@ MEETING_PEOPLE = "meeting-people"
 MEETING_ADD = "meeting-add"
 MEETING_MESSAGE = "meeting-message"
 CASE_MEETING = "case-meeting"
+
+# trials (issue 14)
+TRIALS_LINK = "trials-link"  # the navbar's link to /trials
+CASE_TRIALS = "case-trials"  # the case page's Trials section (filled after the page is drawn)
+CASE_TRIALS_REQUEST = "case-trials-request"  # dcc.Store: the case whose trials to match
+TRIALS_NOTE = "trials-note"  # what ClinicalTrials.gov answered, or why it was not asked
+TRIAL_ARM = "trial-arm"  # pattern-matching: {"type": TRIAL_ARM, "trial": id, "arm": code}
+TRIAL_PROPOSE = "trial-propose"  # pattern-matching: {"type": TRIAL_PROPOSE, "index": n}
+TRIAL_PROPOSALS = "trial-proposals"  # dcc.Store: the arms a proposal button may name
+TRIALS_TABLE = "trials-portfolio"
+TRIAL_CHOICE = "trial-choice"
+TRIAL_NCT = "trial-nct"
+TRIAL_QUERY = "trial-query"
+TRIAL_PATIENTS = "trial-patients"
+TRIAL_PATIENT = "trial-patient"  # pattern-matching: {"type": TRIAL_PATIENT, "case": id, "arm": a}
+RECOMMEND_NCT = "recommend-nct"  # the NCT id of a clinical-trial recommendation

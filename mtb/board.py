@@ -192,6 +192,7 @@ class Recommendation:
     finding_keys: str = ""  # one key per line
     withdrawn: bool = False
     created_at: datetime | None = None
+    nct_id: str = ""  # kind 'trial': the ClinicalTrials.gov id of the trial recommended
     created_by: str = ""
     updated_at: datetime | None = None
     updated_by: str = ""

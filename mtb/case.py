@@ -162,8 +162,9 @@ def assemble(
                     key=lambda e: e.sort_key)
     patient = _patient(timeline, warnings)
     lines = therapy_lines(events)
+    thresholds, purity = settings.support, _purity(entry, findings)
     quality = {finding_key(v): flag for v in annotation.variants
-               if (flag := call_quality(v, settings.support, _purity(entry, findings)))}
+               if (flag := call_quality(v, thresholds, purity))}
     return Case(
         entry=entry,
         patient=patient,

@@ -226,6 +226,23 @@ SETTINGS: tuple[Setting, ...] = (
         "(none)",
     ),
     Setting(
+        "trials_dir", "MTB_TRIALS_DIR", lambda: "", str,
+        "Folder of the site's trials, one CTML file (YAML or JSON) each: `mtb trials add` "
+        "copies into it; a site may keep it in git.",
+        "<MTB_DATA_DIR>/trials",
+    ),
+    Setting(
+        "ctgov_url", "MTB_CTGOV_URL", lambda: "https://clinicaltrials.gov/api/v2", str,
+        "ClinicalTrials.gov API v2 base URL, asked for recruiting trials when live (MTB_LIVE=1).",
+        "https://clinicaltrials.gov/api/v2",
+    ),
+    Setting(
+        "ctgov_location", "MTB_CTGOV_LOCATION", lambda: "", str,
+        "Where ClinicalTrials.gov trials must have a site (a country or city, e.g. Germany); "
+        "empty means anywhere.",
+        "(anywhere)",
+    ),
+    Setting(
         "max_records", "MTB_MAX_RECORDS", lambda: "10_000_000", _positive,
         "The most records one input file may hold (a VCF's records); a file with more is "
         "refused, naming it. The default admits a whole genome.",
@@ -305,6 +322,9 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
+    trials_dir: str
+    ctgov_url: str
+    ctgov_location: str
     max_records: int
     max_uncompressed: int
     workers: int
@@ -313,6 +333,11 @@ class Settings:
     session_idle_minutes: float
     upload_limits: dict[str, int]
     proxies: int
+
+    @property
+    def trials_folder(self) -> Path:
+        """MTB_TRIALS_DIR, or `trials` in the data dir."""
+        return Path(self.trials_dir) if self.trials_dir else self.data_dir / "trials"
 
     @property
     def support(self) -> SupportThresholds:

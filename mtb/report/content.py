@@ -109,6 +109,7 @@ class ReportRecommendation:
     findings: tuple[str, ...]  # the labels of those findings ("EGFR p.T790M")
     created_by: str
     created_at: datetime | None
+    nct_id: str = ""  # a clinical trial's ClinicalTrials.gov id
 
     @property
     def kind_label(self) -> str:
@@ -336,6 +337,7 @@ def _recommendation(row: Recommendation, labels: Mapping[str, str]) -> ReportRec
         rationale=row.rationale,
         finding_keys=keys,
         findings=tuple(labels.get(k, k) for k in keys),
+        nct_id=row.nct_id,
         created_by=row.created_by,
         created_at=row.created_at,
     )

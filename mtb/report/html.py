@@ -90,7 +90,9 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <tbody>
 {% for rec in r.recommendations %}<tr>
 <td>{{ rec.kind_label }}</td>
-<td><strong>{{ rec.text }}</strong>{% if rec.created_by %}<br><span class="muted">recorded by
+<td><strong>{{ rec.text }}</strong>{% if rec.nct_id %}<br>ClinicalTrials.gov
+<a href="https://clinicaltrials.gov/study/{{ rec.nct_id }}">{{ rec.nct_id }}</a>{% endif %}
+{%- if rec.created_by %}<br><span class="muted">recorded by
 {{ rec.created_by }}{% if rec.created_at %}, {{ day(rec.created_at) }}{% endif %}</span>
 {%- endif %}</td>
 <td class="tier">{{ rec.evidence_grade or "—" }}</td>

@@ -33,6 +33,7 @@ def recommendation(
         id=row.id, case_id=row.case_id, kind=row.kind, text=row.text,
         evidence_grade=row.evidence_grade, amp_tier=row.amp_tier, rationale=row.rationale,
         finding_keys=row.finding_keys, withdrawn=row.withdrawn, created_at=row.created_at,
+        nct_id=row.nct_id or "",
         created_by=row.created_by, updated_at=row.updated_at, updated_by=row.updated_by,
         version=row.version, case_revision=case_revision,
     )

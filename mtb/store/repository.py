@@ -21,6 +21,7 @@ Promises, and how they are kept:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -453,6 +454,7 @@ class Store(AccessMixin):
         amp_tier: str = "",
         rationale: str = "",
         finding_keys: tuple[str, ...] = (),
+        nct_id: str = "",
     ) -> board.Recommendation:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not record recommendations")
@@ -460,12 +462,18 @@ class Store(AccessMixin):
         _limit("rationale", rationale.strip())
         if len(finding_keys) > 200 or any(len(key) > 300 for key in finding_keys):
             raise StorageError("a recommendation rests on at most 200 findings")
+        nct_id = nct_id.strip().upper()
+        if nct_id and not re.fullmatch(r"NCT\d{8}", nct_id):
+            raise StorageError(f"'{nct_id}' is not an NCT number (NCT and 8 digits)")
+        if nct_id and kind != "trial":
+            raise StorageError("an NCT id belongs to a clinical-trial recommendation")
         with self._write() as session:
             record = self._touch(session, case_id, by)
             row = Recommendation(
                 case_id=case_id, kind=kind, text=text.strip(), evidence_grade=evidence_grade,
                 amp_tier=amp_tier, rationale=rationale.strip(),
-                finding_keys="\n".join(finding_keys), withdrawn=False, created_by=by.name,
+                finding_keys="\n".join(finding_keys), nct_id=nct_id, withdrawn=False,
+                created_by=by.name,
                 updated_by=by.name,
             )
             session.add(row)
@@ -605,7 +613,8 @@ def _check_password(password: str) -> None:
 def _recommendation_json(row: Recommendation) -> dict[str, Any]:
     return {"kind": row.kind, "text": row.text, "evidence_grade": row.evidence_grade,
             "amp_tier": row.amp_tier, "rationale": row.rationale,
-            "finding_keys": row.finding_keys.split("\n") if row.finding_keys else []}
+            "finding_keys": row.finding_keys.split("\n") if row.finding_keys else [],
+            **({"nct_id": row.nct_id} if row.nct_id else {})}
 
 
 def _short(error: BaseException) -> str:

@@ -114,6 +114,7 @@ class Recommendation(Base):
     amp_tier: Mapped[str] = mapped_column(String(8), default="")
     rationale: Mapped[str] = mapped_column(Text, default="")
     finding_keys: Mapped[str] = mapped_column(Text, default="")  # one key per line
+    nct_id: Mapped[str] = mapped_column(String(11), default="", server_default="")  # trials
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     created_by: Mapped[str] = mapped_column(String(80), default="")

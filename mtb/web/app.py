@@ -2,9 +2,10 @@
 
 Pages, registered in code, one module each in mtb.web.pages (layout and callbacks): `/` the
 board agenda, `/case/<case_id>` a case, `/case/<case_id>/present` its presentation mode, `/add`
-adding a case. Layouts come from layouts/ (pure functions of a Case and the board's records);
-the pages fetch the Case from the library (mtb.web.library) and the records from the store, and
-every page and callback runs inside the one error boundary (mtb.web.boundary).
+adding a case, `/trials` the site's trials and the patients who fit one. Layouts come from
+layouts/ (pure functions of a Case and the board's records); the pages fetch the Case from the
+library (mtb.web.library) and the records from the store, and every page and callback runs
+inside the one error boundary (mtb.web.boundary).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mtb.web.boundary import install_errors
 from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
-from mtb.web.pages import add, agenda, case, decisions, downloads, present
+from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
 from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
 
@@ -45,7 +46,7 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
-    for page in (agenda, present, case, add, decisions, downloads):
+    for page in (agenda, present, case, add, decisions, downloads, trials):
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])

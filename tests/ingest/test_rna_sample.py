@@ -22,9 +22,12 @@ RADIA = """##fileformat=VCFv4.2
 ##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">
 ##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions">
 #CHROM	POS	ID	REF	ALT	QUAL	FILTER	INFO	FORMAT	DNA_NORMAL	DNA_TUMOR	RNA_TUMOR
-chr7	55191822	.	T	G	.	PASS	.	GT:DP:AD:AF	0/0:60:60,0:0	0/1:200:114,86:0.43	0/1:80:44,36:0.45
-chr7	55181378	.	C	T	.	PASS	.	GT:DP:AD:AF	0/0:50:50,0:0	0/1:200:176,24:0.12	0/0:0:0,0:.
-"""  # noqa: E501  (tab-separated records: tabs count as four columns)
+""" + "".join("\t".join(cells) + "\n" for cells in (
+    ("chr7", "55191822", ".", "T", "G", ".", "PASS", ".", "GT:DP:AD:AF",
+     "0/0:60:60,0:0", "0/1:200:114,86:0.43", "0/1:80:44,36:0.45"),
+    ("chr7", "55181378", ".", "C", "T", ".", "PASS", ".", "GT:DP:AD:AF",
+     "0/0:50:50,0:0", "0/1:200:176,24:0.12", "0/0:0:0,0:."),
+))
 
 
 def test_radia_dna_tumor_and_rna_support(tmp_path: Path) -> None:

@@ -166,13 +166,14 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         State(ids.RECOMMEND_TIER, "value"),
         State(ids.RECOMMEND_RATIONALE, "value"),
         State(ids.RECOMMEND_FINDINGS, "value"),
+        State(ids.RECOMMEND_NCT, "value"),
         State(ids.CASE_ID, "data"),
         State(ids.CASE_REVISION, "data"),
         prevent_initial_call=True,
     )
     def decide(_save: int, withdraws: list[int | None], kind: str, text: str, grade: str,
-               tier: str, rationale: str, findings: list[str] | None, case_id: str,
-               shown: int | None) -> Any:
+               tier: str, rationale: str, findings: list[str] | None, nct_id: str | None,
+               case_id: str, shown: int | None) -> Any:
         trigger = ctx.triggered_id
         if not (pressed(ids.RECOMMEND_SAVE) or pressed(type_=ids.WITHDRAW)):
             return no_update, no_update, no_update, no_update
@@ -192,7 +193,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             saved = write(lambda actor: store.recommend(
                 case_id, actor, kind=_text(kind) or "therapy", text=_text(text),
                 evidence_grade=_text(grade), amp_tier=_text(tier), rationale=_text(rationale),
-                finding_keys=tuple(findings or ())))
+                finding_keys=tuple(findings or ()), nct_id=_text(nct_id)))
         if not saved.ok:  # keep the form as typed
             return no_update, board_message(saved.message, ok=False), no_update, no_update
         board = board_view(store, case_id, current_actor(store))

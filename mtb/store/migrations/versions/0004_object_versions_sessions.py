@@ -9,7 +9,7 @@
 - sign_in_throttle: failed sign-ins per account-and-address and per address, shared by every
   server process.
 
-Revision ID: 0003
+Revision ID: 0004
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
