@@ -192,9 +192,10 @@ def test_prior_lines_with_best_response_and_the_sign_off(case, store, tmp_path):
     assert content.prior_lines == (
         ("Line 1", "Erlotinib", "2023-02-01 to 2024-03-10", "PR (2023-05-02)"),)
     assert dict(content.sign_off)["Decided by"] == "not yet"
-    version = store.case_record(CASE_ID).version
+    record = store.case_record(CASE_ID)
     for status in ("presented", "decided", "final"):
-        version = store.set_status(CASE_ID, status, CHAIR, version).version
+        record = store.set_status(CASE_ID, status, CHAIR, record.version,
+                                  revision=record.revision)
     signed = dict(report_content(case, store, now=NOW).sign_off)
     assert signed["Decided by"].startswith("chef, ") and signed["Finalized by"].startswith("chef")
     page = render_html(report_content(case, store, now=NOW))
