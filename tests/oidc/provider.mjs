@@ -15,9 +15,12 @@
 // Sign-in is not interactive: the user is the authorization request's login_hint (a test
 // user's name), consent is granted at once. Events a test checks are printed to stdout as JSON
 // lines: {"event": "end_session.success", ...}.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, webcrypto } from 'node:crypto';
 
-import Provider from 'oidc-provider';
+// Debian 12's Node.js 18 has Web Crypto only behind a flag; oidc-provider's jose needs it as
+// a global (Node.js 20 and later have it): set before the provider's modules load.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
+const { default: Provider } = await import('oidc-provider');
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
