@@ -378,3 +378,116 @@ def test_federated_accounts_follow_the_providers_role(tmp_path):
     assert store.user_exists("ada") and not store.user_exists("ada.l")
     assert store.authenticate("ada", FEDERATED + "link-1") is None
     store.close()
+
+
+# -- the ID token's checks, one by one (the provider above only ever signs good ones) ---------
+
+def _own_provider():
+    """mtb's validator with a key set of the test's own (a provider's JWKS as discovery would
+    give it): tokens the real provider would never sign."""
+    from joserfc.jwk import KeySet, RSAKey
+
+    from mtb.web.oidc import Provider, SignOnConfig
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256", "use": "sig"})
+    validator = Provider(SignOnConfig("https://op.example", "mtb", "client-secret"))
+    validator._metadata = {"issuer": "https://op.example", "authorization_endpoint": "-",
+                           "token_endpoint": "-", "jwks_uri": "-",
+                           "id_token_signing_alg_values_supported": ["RS256", "HS256"]}
+    validator._fetched = time.monotonic()
+    validator._keys = KeySet([key])
+    return validator, key
+
+
+def _claims(**changes):
+    now = int(time.time())
+    claims = {"iss": "https://op.example", "sub": "s-1", "aud": "mtb", "iat": now,
+              "exp": now + 300, "nonce": "n-1"}
+    claims.update(changes)
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+@pytest.mark.parametrize(("changes", "why"), [
+    ({}, None),
+    ({"aud": ["mtb"]}, None),
+    ({"iss": "https://other.example"}, "Invalid claim: 'iss'"),
+    ({"aud": "another-client"}, "Invalid claim: 'aud'"),
+    ({"exp": int(time.time()) - 3600}, "ExpiredTokenError"),
+    ({"nonce": "n-2"}, "Invalid claim: 'nonce'"),
+    ({"nonce": None}, "Missing claim: 'nonce'"),
+    ({"exp": None}, "Missing claim: 'exp'"),
+])
+def test_id_token_claims_are_checked(changes, why):
+    from joserfc import jwt
+
+    from mtb.web.oidc import SignOnError
+
+    validator, key = _own_provider()
+    token = jwt.encode({"alg": "RS256", "kid": "k1"}, _claims(**changes), key)
+    if why is None:
+        assert validator.validate_id_token(token, "n-1", "")["sub"] == "s-1"
+    else:
+        with pytest.raises(SignOnError) as refused:
+            validator.validate_id_token(token, "n-1", "")
+        assert refused.value.reason.startswith("ID token refused") and why in \
+            refused.value.reason
+
+
+def test_id_token_signatures_are_checked(sso):
+    """Against the real provider's JWKS: a token signed by another key under the provider's
+    key id, an unknown key id (the keys are read again, then refused), 'none', and HS256 with
+    the client secret as key."""
+    from joserfc import jwt
+    from joserfc.jwk import OctKey, RSAKey
+
+    from mtb.config import Settings
+    from mtb.web.oidc import Provider, SignOnConfig, SignOnError
+
+    op, _ = sso
+    settings = Settings.load(environ={"MTB_OIDC_ISSUER": op.issuer,
+                                      "MTB_OIDC_CLIENT_ID": CLIENT_ID,
+                                      "MTB_OIDC_CLIENT_SECRET": CLIENT_SECRET})
+    validator = Provider(SignOnConfig.from_settings(settings))
+    kid = validator.keys().keys[0].kid
+    claims = _claims(iss=op.issuer, aud=CLIENT_ID)
+    forged = [jwt.encode({"alg": "RS256", "kid": kid}, claims, RSAKey.generate_key(2048)),
+              jwt.encode({"alg": "RS256", "kid": "unknown"}, claims,
+                         RSAKey.generate_key(2048)),
+              jwt.encode({"alg": "HS256", "kid": kid}, claims, OctKey.import_key(CLIENT_SECRET),
+                         algorithms=["HS256"])]
+    payload = jwt.encode({"alg": "HS256"}, claims, OctKey.generate_key(256)).split(".")[1]
+    forged.append(f"eyJhbGciOiJub25lIn0.{payload}.")  # {"alg":"none"}, no signature
+    for token in forged:
+        with pytest.raises(SignOnError, match="ID token refused"):
+            validator.validate_id_token(token, "n-1", "")
+
+
+def test_role_mapping_and_settings():
+    from mtb.board import ROLES
+    from mtb.config import _ROLES, Settings
+    from mtb.errors import ConfigError
+    from mtb.web.oidc import SignOnConfig, claim_at, map_role
+
+    assert _ROLES == ROLES
+    config = SignOnConfig("https://op.example", "mtb", "secret", role_claim="realm_access.roles",
+                          roles=(("mtb-chair", "chair"), ("mtb-viewer", "viewer")))
+    assert map_role({"realm_access": {"roles": ["x", "mtb-viewer", "mtb-chair"]}}, config) == \
+        "chair"
+    assert map_role({"realm_access": {"roles": ["chair"]}}, config) is None  # unmapped name
+    assert map_role({"realm_access": "mtb-chair"}, config) is None
+    assert map_role({}, config) is None
+    spaced = SignOnConfig("https://op.example", "mtb", "s", role_claim="groups")
+    assert map_role({"groups": "viewer curator"}, spaced) == "curator"  # mtb's own names
+    assert map_role({"groups": ["admin"]}, spaced) == "admin"
+    lenient = SignOnConfig("https://op.example", "mtb", "s", default_role="viewer")
+    assert map_role({"roles": ["nurse"]}, lenient) == "viewer"
+    assert claim_at({"https://site/roles": ["a"]}, "https://site/roles") == ["a"]
+    settings = Settings.load(environ={"MTB_OIDC_CLIENT_SECRET": "very-secret",
+                                      "MTB_OIDC_ROLES": "mtb-chair=chair, mtb-x = Viewer"})
+    assert "very-secret" not in repr(settings)
+    assert settings.oidc_roles == {"mtb-chair": "chair", "mtb-x": "viewer"}
+    assert "very-secret" not in repr(SignOnConfig("https://a", "b", "very-secret"))
+    for env, value in (("MTB_OIDC_ROLES", "mtb-chair=boss"), ("MTB_OIDC_DEFAULT_ROLE", "boss"),
+                       ("MTB_OIDC_ISSUER", "http://sso.example.org/realms/x")):
+        with pytest.raises(ConfigError, match=env):
+            Settings.load(environ={env: value})
