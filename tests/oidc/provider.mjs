@@ -12,8 +12,10 @@
 //   ID_TOKEN_CLAIMS           "1": the profile claims (roles) go into the ID token as well,
 //                             not only to the userinfo endpoint (as Keycloak's mappers may)
 //
+//   DEFAULT_USER              who signs in when the request has no login_hint (browser tests)
+//
 // Sign-in is not interactive: the user is the authorization request's login_hint (a test
-// user's name), consent is granted at once. Events a test checks are printed to stdout as JSON
+// user's name) or DEFAULT_USER, consent is granted at once. Events a test checks are printed to stdout as JSON
 // lines: {"event": "end_session.success", ...}.
 import { generateKeyPairSync, randomUUID, webcrypto } from 'node:crypto';
 
@@ -85,7 +87,7 @@ provider.use(async (ctx, next) => {
   const details = await provider.interactionDetails(ctx.req, ctx.res);
   let result;
   if (details.prompt.name === 'login') {
-    const name = details.params.login_hint;
+    const name = details.params.login_hint || process.env.DEFAULT_USER;
     result = Object.hasOwn(users, name)
       ? { login: { accountId: name } }
       : { error: 'access_denied', error_description: 'no such test user' };

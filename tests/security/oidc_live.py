@@ -93,13 +93,14 @@ class ProviderProcess:
 
 @contextmanager
 def provider(log: Path, redirect_uri: str, post_logout_uri: str,
-             *, id_token_claims: bool = False) -> Iterator[ProviderProcess]:
+             *, id_token_claims: bool = False,
+             default_user: str = "") -> Iterator[ProviderProcess]:
     ensure_provider_installed()
     port = free_port()
     env = {**os.environ, "PORT": str(port), "CLIENT_ID": CLIENT_ID,
            "CLIENT_SECRET": CLIENT_SECRET, "REDIRECT_URI": redirect_uri,
            "POST_LOGOUT_REDIRECT_URI": post_logout_uri, "USERS": json.dumps(USERS),
-           "ID_TOKEN_CLAIMS": "1" if id_token_claims else "0"}
+           "ID_TOKEN_CLAIMS": "1" if id_token_claims else "0", "DEFAULT_USER": default_user}
     with log.open("w") as output:
         process = subprocess.Popen(["node", "provider.mjs"], cwd=OIDC_DIR, env=env,
                                    stdout=output, stderr=subprocess.STDOUT,

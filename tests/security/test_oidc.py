@@ -491,3 +491,38 @@ def test_role_mapping_and_settings():
                        ("MTB_OIDC_ISSUER", "http://sso.example.org/realms/x")):
         with pytest.raises(ConfigError, match=env):
             Settings.load(environ={env: value})
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_button_signs_in_and_sign_out_reaches_the_provider(
+        dash_duo, screenshot, tmp_path, data_dir):
+    """Chromium: the sign-in button, the provider, back to the app signed in (the Strict
+    session cookie is sent after the callback's page), and the sign-out button through the
+    provider's sign-out page back to mtb's sign-in page."""
+    from selenium.webdriver.common.by import By
+
+    from mtb.store import Store
+    from tests.web.conftest import wait_until
+
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with provider(tmp_path / "provider.log", f"{base}/oidc/callback", f"{base}/login",
+                  default_user="sso-chair") as op, \
+            mtb_server(port, store, data_dir, MTB_OIDC_ISSUER=op.issuer,
+                       MTB_OIDC_CLIENT_ID=CLIENT_ID, MTB_OIDC_CLIENT_SECRET=CLIENT_SECRET,
+                       MTB_OIDC_ROLES=ROLE_NAMES, MTB_OIDC_PROVIDER_NAME=PROVIDER_NAME):
+        driver = dash_duo.driver
+        driver.get(f"{base}/login?next=/trials")
+        screenshot("oidc_sign_in_page")
+        driver.find_element(By.ID, "oidc-button").click()
+        dash_duo.wait_for_text_to_equal("#user-name", "sso-chair (chair)", timeout=30)
+        assert driver.current_url == f"{base}/trials"
+        driver.find_element(By.ID, "sign-out").click()
+        wait_until(lambda: driver.current_url.startswith(f"{op.issuer}/session/end"))
+        driver.find_element(By.CSS_SELECTOR, "button[name=logout]").click()
+        wait_until(lambda: driver.current_url.startswith(f"{base}/login"))
+        dash_duo.wait_for_element("#oidc-button", timeout=10)
+        wait_until(lambda: op.events("end_session.success"))
+        assert store.session_count("sso-chair") == 0
+    store.close()
