@@ -114,6 +114,38 @@ def _port(text: str) -> int:
     return port
 
 
+_ROLES = ("viewer", "curator", "chair", "admin")  # mtb.board.ROLES (config imports no web)
+
+
+def _issuer(text: str) -> str:
+    """An issuer URL: https, or http on this machine only (a test provider)."""
+    value = text.strip().rstrip("/")
+    if value and not (value.startswith("https://") or value.startswith(
+            ("http://127.0.0.1:", "http://localhost:", "http://[::1]:"))):
+        raise ValueError("not an https URL")
+    return value
+
+
+def _role_names(text: str) -> dict[str, str]:
+    """'mtb-chair=chair,mtb-curator=curator': the provider's role names for mtb's roles."""
+    names: dict[str, str] = {}
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        theirs, _, ours = part.rpartition("=")
+        if not theirs.strip() or ours.strip().lower() not in _ROLES:
+            raise ValueError("not provider-role=mtb-role")
+        names[theirs.strip()] = ours.strip().lower()
+    return names
+
+
+def _optional_role(text: str) -> str:
+    value = text.strip().lower()
+    if value and value not in _ROLES:
+        raise ValueError("not a role")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir", "MTB_DATA_DIR", _default_data_dir, Path,
@@ -288,6 +320,69 @@ SETTINGS: tuple[Setting, ...] = (
         "client address that sign-in throttling counts); 0 when clients connect directly.",
         "0",
     ),
+    Setting(
+        "oidc_issuer", "MTB_OIDC_ISSUER", lambda: "", _issuer,
+        "Single sign-on: the OpenID Connect provider's issuer URL (Keycloak: "
+        "https://HOST/realms/REALM); empty means local accounts only.",
+        "(none)",
+    ),
+    Setting(
+        "oidc_client_id", "MTB_OIDC_CLIENT_ID", lambda: "mtb", str,
+        "Single sign-on: mtb's client id at the provider.",
+        "mtb",
+    ),
+    Setting(
+        "oidc_client_secret", "MTB_OIDC_CLIENT_SECRET", lambda: "", str,
+        "Single sign-on: mtb's client secret at the provider (a confidential client).",
+        "(none)",
+    ),
+    Setting(
+        "oidc_role_claim", "MTB_OIDC_ROLE_CLAIM", lambda: "roles", str,
+        "Single sign-on: the claim holding the user's roles, a dotted path for a nested one "
+        "(Keycloak's realm roles: realm_access.roles; a client's: "
+        "resource_access.CLIENT.roles).",
+        "roles",
+    ),
+    Setting(
+        "oidc_roles", "MTB_OIDC_ROLES", lambda: "", _role_names,
+        "Single sign-on: the provider's role names for mtb's roles, as provider-role=mtb-role "
+        "(mtb-chair=chair,mtb-curator=curator); empty: the provider's roles are named viewer, "
+        "curator, chair and admin. A user with several gets the highest.",
+        "(the same names)",
+    ),
+    Setting(
+        "oidc_default_role", "MTB_OIDC_DEFAULT_ROLE", lambda: "", _optional_role,
+        "Single sign-on: the role of a user the provider gives none of the mapped roles; empty "
+        "refuses them (everyone in the hospital's directory could otherwise read the cases).",
+        "(refused)",
+    ),
+    Setting(
+        "oidc_name_claim", "MTB_OIDC_NAME_CLAIM", lambda: "preferred_username", str,
+        "Single sign-on: the claim that becomes the user's name in mtb (and its audit log).",
+        "preferred_username",
+    ),
+    Setting(
+        "oidc_scopes", "MTB_OIDC_SCOPES", lambda: "openid profile email", str,
+        "Single sign-on: the scopes asked for (openid is always asked).",
+        "openid profile email",
+    ),
+    Setting(
+        "oidc_provider_name", "MTB_OIDC_PROVIDER_NAME", lambda: "single sign-on", str,
+        "Single sign-on: the provider's name on the sign-in button (\"Sign in with ...\").",
+        "single sign-on",
+    ),
+    Setting(
+        "oidc_redirect_uri", "MTB_OIDC_REDIRECT_URI", lambda: "", str,
+        "Single sign-on: the redirect URI registered at the provider; empty means "
+        "<the address the browser used>/oidc/callback.",
+        "(<base>/oidc/callback)",
+    ),
+    Setting(
+        "local_sign_in", "MTB_LOCAL_SIGN_IN", lambda: "1", _flag,
+        "0 turns off the name-and-password form when single sign-on is set up (the provider "
+        "is then the only way in); without MTB_OIDC_ISSUER it is always on.",
+        "1",
+    ),
 )
 
 
@@ -333,6 +428,17 @@ class Settings:
     session_idle_minutes: float
     upload_limits: dict[str, int]
     proxies: int
+    oidc_issuer: str
+    oidc_client_id: str
+    oidc_client_secret: str = field(repr=False)  # a secret: never printed
+    oidc_role_claim: str
+    oidc_roles: dict[str, str]
+    oidc_default_role: str
+    oidc_name_claim: str
+    oidc_scopes: str
+    oidc_provider_name: str
+    oidc_redirect_uri: str
+    local_sign_in: bool
 
     @property
     def trials_folder(self) -> Path:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of README.md, run by CI (.ci/run) on a fresh clone.
 # Works on a machine that has only Python >= 3.11: installs Debian's chromium and chromium-driver
-# for the browser tests (apt, when missing), creates .venv, installs mtb with its test extra,
+# for the browser tests and nodejs and npm for the single sign-on tests' OpenID provider (apt,
+# when missing), creates .venv, installs mtb with its test extra,
 # checks the code with ruff, starts a throw-away PostgreSQL server for the store's tests
 # (scripts/postgres.sh installs Debian's postgresql when missing) and runs pytest. Extra
 # arguments go to pytest.
@@ -17,6 +18,24 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   else
     echo "scripts/test.sh: no apt-get; install chromium and chromedriver for the browser tests" >&2
   fi
+fi
+
+# Node.js runs the real OpenID provider of the single sign-on tests (tests/oidc: panva's
+# oidc-provider, pinned by its package-lock.json). With node and npm there, those tests must
+# run (MTB_TEST_OIDC=required turns their skip into a failure).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "scripts/test.sh: no apt-get; install nodejs and npm for the single sign-on tests" >&2
+  fi
+fi
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  export MTB_TEST_OIDC=required
 fi
 
 python3 -m venv .venv

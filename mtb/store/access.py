@@ -17,8 +17,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from mtb.board import Actor
+from mtb.board import ROLES, TEXT_LIMITS, Actor
+from mtb.errors import AccessError
 from mtb.store.schema import SignInThrottle, User, WebSession
+
+# The password hash of an account that single sign-on opens: not an Argon2 hash, so no
+# password opens it (Store.authenticate refuses it), followed by the provider's link.
+FEDERATED = "!federated:"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,45 @@ class AccessMixin:
 
     _write: Callable[[], AbstractContextManager[Session]]
     _read: Callable[[], Session]
+    _audit: Callable[..., None]
+
+    # -- single sign-on accounts ------------------------------------------------------------
+
+    def federated_sign_in(self, name: str, role: str, link: str, by: str) -> Actor:
+        """The account of a user the identity provider vouched for, with the role it gives
+        them now: created on their first sign-in, its role updated (and its other sessions
+        ended, as any role change does) when the provider's changed. `link` is a digest of the
+        provider's issuer and the user's subject: it finds the account again when their name
+        changes at the provider (the account keeps its first name: the audit log's entries stay
+        theirs). AccessError when the name is a local account's (a password account is never
+        taken over) or the account was disabled in mtb. `by`: who the audit log names."""
+        name = name.strip()
+        if not name or len(name) > TEXT_LIMITS["user_name"]:
+            raise AccessError(f"the provider's user name must have 1 to "
+                              f"{TEXT_LIMITS['user_name']} characters")
+        if role not in ROLES:
+            raise AccessError(f"role '{role}' is not one of {', '.join(ROLES)}")
+        marker = FEDERATED + link
+        with self._write() as session:
+            user = session.scalar(select(User).where(User.password_hash == marker))
+            if user is None:
+                if session.scalar(select(User.id).where(User.name == name)) is not None:
+                    raise AccessError(f"the name '{name}' belongs to an account that does not "
+                                      "sign in through this provider; ask the administrator")
+                session.add(User(name=name, role=role, password_hash=marker, active=True))
+                self._audit(session, by, "add_user", "user", name, "", {},
+                            {"name": name, "role": role, "sign_in": "single sign-on"})
+                return Actor(name, role)
+            if not user.active:
+                raise AccessError(f"the account '{user.name}' is disabled in mtb")
+            if user.role != role:
+                before = {"role": user.role, "active": user.active}
+                user.role = role
+                user.session_epoch += 1
+                self._drop_sessions(session, user.name)
+                self._audit(session, by, "change_user", "user", user.name, "", before,
+                            {"role": role, "active": user.active, "password": "unchanged"})
+            return Actor(user.name, user.role)
 
     # -- sessions ---------------------------------------------------------------------------
 

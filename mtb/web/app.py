@@ -25,6 +25,7 @@ from mtb.web.boundary import install_errors
 from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
+from mtb.web.oidc import install_oidc
 from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
 from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
@@ -57,6 +58,7 @@ def create_app(
     blocks = RecentBlocks()
     sessions = install_auth(server, store, settings.data_dir, secure=settings.secure_cookies,
                             policy=policy, blocks=blocks)
+    install_oidc(server, store, settings, sessions)  # single sign-on, when MTB_OIDC_ISSUER is set
     install_errors(server)  # after the sign-in check: anonymous requests get their 401 first
     install_uploads(server, settings, store)
     install_headers(app, secure=settings.secure_cookies)  # after every callback: the hashes

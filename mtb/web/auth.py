@@ -20,6 +20,8 @@
 - Every page except the sign-in page and the files in assets/ needs a signed-in user; a path
   under /assets/ that is not one of those files is a 404 (never the app's page).
 - Request bodies are limited before they are read (mtb.web.limits, a WSGI middleware).
+- Single sign-on (mtb.web.oidc) adds its button, public paths and sign-out at the provider
+  through the app's SignInOptions; its sign-ins begin the same sessions, audited the same way.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ import os
 import secrets
 import tempfile
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, g, has_request_context, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -53,6 +56,7 @@ CSRF_COOKIE = "_csrf_token"  # the name dash-renderer reads
 CSRF_HEADER = "X-CSRFToken"
 PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico"})
 ASSETS_PREFIX = "/assets/"
+SIGN_IN_OPTIONS = "mtb_sign_in"  # the key of the app's SignInOptions in server.extensions
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen is written at most once a minute
 UNKNOWN_NAME = "(unknown name)"  # what a failed sign-in with a name no account has is audited as
 # Argon2id is memory-hard by design (64 MiB and four threads a hash): sixteen at once stalled
@@ -80,6 +84,17 @@ class Visit:
     new_token: str = ""  # set on sign-in: the cookie to send
     ended: bool = False  # sign-out or an expired session: the cookie to clear
     login_csrf: str = ""  # the sign-in form's token (no session)
+
+
+@dataclass
+class SignInOptions:
+    """What another way of signing in (mtb.web.oidc) adds to the sign-in page and sign-out."""
+
+    public_paths: set[str] = field(default_factory=set)  # its routes, open without a session
+    buttons_html: str = ""  # shown above the name-and-password form
+    local: bool = True  # the name-and-password form; False refuses it
+    local_off_message: str = ""  # what the sign-in page says when `local` is False
+    sign_out: Callable[[], Response | None] | None = None  # onward from sign-out, if anywhere
 
 
 def secret_key(data_dir: Path) -> bytes:
@@ -131,7 +146,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site (no scheme, no host): no open redirect after sign-in."""
     if not target:
         return "/"
@@ -185,6 +200,15 @@ class Sessions:
                                 expired_before=now - max(self.policy.absolute, self.policy.idle))
         return Visit(actor=actor, token_hash=token_hash(token), csrf=csrf, new_token=token)
 
+    def sign_in(self, actor: Actor, previous: Visit, detail: str) -> Visit:
+        """A new session for a user who proved who they are (a new token per sign-in: the
+        sender's old one ends), audited as a sign-in with `detail`."""
+        if previous.token_hash:
+            self.store.close_session(previous.token_hash)
+        begun = self.begin(actor)
+        self.store.log_event(actor.name, "sign_in", detail=detail)
+        return begun
+
 
 def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                  policy: SessionPolicy | None = None,
@@ -200,6 +224,8 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
     sessions = Sessions(store, policy)
     throttle = SignInThrottle(store, key)
     login_tokens = URLSafeTimedSerializer(key, salt="mtb-login-form")
+    options = SignInOptions()
+    server.extensions[SIGN_IN_OPTIONS] = options
 
     def login_csrf() -> str:
         """The sign-in form's token: the one its signed cookie holds, or a new one."""
@@ -216,7 +242,7 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
         path = request.path
         if path.startswith(ASSETS_PREFIX):
             return None if is_asset(path) else Response("not found", status=404)
-        if path in PUBLIC_PATHS:
+        if path in PUBLIC_PATHS or path in options.public_paths:
             return None
         if visit.actor is None:
             if path.startswith("/_dash") or request.method != "GET":
@@ -260,7 +286,9 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             name = request.form.get("name", "")
             password = request.form.get("password", "")
             address = client_address()
-            if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
+            if not options.local:
+                error, status = options.local_off_message, 403
+            elif not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
                 error = "The form expired; please sign in again."
             elif (wait := throttle.address_wait(address) or throttle.attempt(address)) > 0:
                 blocks.block(address, wait)  # the next ones are refused before Flask
@@ -276,19 +304,16 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                     actor = store.authenticate(name, password)
                 if actor is not None:
                     throttle.succeeded(name, address)
-                    if visit.token_hash:
-                        store.close_session(visit.token_hash)  # a new token per sign-in
-                    begun = sessions.begin(actor)
-                    g.mtb_visit = begun
-                    store.log_event(actor.name, "sign_in", detail=f"from {address}")
-                    return redirect(_safe_next(request.args.get("next")))
+                    g.mtb_visit = sessions.sign_in(actor, visit, f"from {address}")
+                    return redirect(safe_next(request.args.get("next")))
                 started_wait = throttle.failed(name, address)
                 who = name.strip() if store.user_exists(name) else UNKNOWN_NAME
                 store.log_event(who, "sign_in_failed", detail=f"from {address}")
                 if started_wait:
                     store.log_event(who, "sign_in_throttled", detail=f"from {address}")
                 error = "Name or password is wrong."
-        page = _login_page(visit.login_csrf, error, request.args.get("next", ""))
+        page = login_page(visit.login_csrf, error, request.args.get("next", ""),
+                           buttons=options.buttons_html, local=options.local)
         return Response(page, status=status, headers=headers, mimetype="text/html")
 
     @server.route("/logout", methods=["POST"])
@@ -298,7 +323,8 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             store.end_sessions(visit.actor.name)  # every session of the user, copies too
             store.log_event(visit.actor.name, "sign_out")
         g.mtb_visit = Visit(ended=True)
-        return redirect("/login")
+        onward = options.sign_out() if options.sign_out is not None else None
+        return onward if onward is not None else redirect("/login")
 
     return sessions
 
@@ -309,21 +335,16 @@ def _duration(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def _login_page(token: str, error: str, next_path: str) -> str:
+def login_page(token: str, error: str, next_path: str, *, buttons: str = "",
+               local: bool = True) -> str:
+    """The sign-in page: `buttons` (single sign-on's, with {next} for the page to return to)
+    above the name-and-password form, which `local` False leaves out."""
     message = (f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>'
                if error else "")
-    action = f"/login?next={html.escape(_safe_next(next_path), quote=True)}"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>mtb · sign in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
-<link rel="stylesheet" href="/assets/10_mtb.css"></head>
-<body><nav class="navbar navbar-dark bg-dark mb-4"><div class="container">
-<span class="navbar-brand fw-bold">mtb</span>
-<span class="navbar-text text-light">molecular tumor board</span></div></nav>
-<main class="container" style="max-width: 420px">
-<h1 class="h3 mb-3">Sign in</h1>{message}
-<form method="post" action="{action}" id="login-form">
+    target = safe_next(next_path)
+    action = f"/login?next={html.escape(target, quote=True)}"
+    buttons = buttons.replace("{next}", html.escape(quote(target, safe="/"), quote=True))
+    form = f"""<form method="post" action="{action}" id="login-form">
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
 <div class="mb-3"><label class="form-label" for="name">Name</label>
 <input class="form-control" id="name" name="name" autocomplete="username" required autofocus
@@ -335,4 +356,15 @@ def _login_page(token: str, error: str, next_path: str) -> str:
 <button class="btn btn-primary" type="submit" id="login-button">Sign in</button>
 </form>
 <p class="small text-muted mt-4">Accounts are created by the site's administrator
-(<code>mtb user add NAME --role ROLE</code>).</p></main></body></html>"""
+(<code>mtb user add NAME --role ROLE</code>).</p>""" if local else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>mtb · sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
+<link rel="stylesheet" href="/assets/10_mtb.css"></head>
+<body><nav class="navbar navbar-dark bg-dark mb-4"><div class="container">
+<span class="navbar-brand fw-bold">mtb</span>
+<span class="navbar-text text-light">molecular tumor board</span></div></nav>
+<main class="container" style="max-width: 420px">
+<h1 class="h3 mb-3">Sign in</h1>{message}{buttons}
+{form}</main></body></html>"""
