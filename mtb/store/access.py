@@ -1,4 +1,5 @@
-"""The store's part of signing in: server-side sessions and the sign-in throttle's counters.
+"""The store's part of signing in: server-side sessions, the sign-in throttle's counters, and
+the list of users (`mtb user list`).
 
 Both live in the case store because every server process must see the same ones (mtb serve
 runs several processes behind one port): a session begun in one is valid in the others and
@@ -14,11 +15,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from mtb.board import Actor
-from mtb.store.schema import SignInThrottle, User, WebSession
+from mtb.store.schema import AuditEntry, SignInThrottle, User, WebSession
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,17 @@ class SessionRecord:
     actor: Actor | None
 
 
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as `mtb user list` shows them (never the password hash)."""
+
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+    last_sign_in: datetime | None
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
@@ -44,6 +56,18 @@ class AccessMixin:
 
     _write: Callable[[], AbstractContextManager[Session]]
     _read: Callable[[], Session]
+
+    # -- users ------------------------------------------------------------------------------
+
+    def users(self) -> list[UserInfo]:
+        """Every user by name, with their last sign-in (from the audit log)."""
+        with self._read() as session:
+            last = dict(session.execute(
+                select(AuditEntry.user_name, func.max(AuditEntry.at))
+                .where(AuditEntry.action == "sign_in").group_by(AuditEntry.user_name)).all())
+            return [UserInfo(user.name, user.role, user.active, _aware(user.created_at),
+                             _aware(last[user.name]) if last.get(user.name) else None)
+                    for user in session.scalars(select(User).order_by(User.name))]
 
     # -- sessions ---------------------------------------------------------------------------
 
