@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MULTIPROC_ENV", "Metrics", "exposition", "mark_process_dead", "metrics",
+__all__ = ["MULTIPROC_ENV", "Metrics", "count_job", "exposition", "mark_process_dead", "metrics",
            "prepare_multiprocess", "start_metrics_server"]
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -64,6 +64,14 @@ def metrics() -> Metrics:
                                       ["kind"], buckets=JOB_BUCKETS),
             ))
     return _made[0]
+
+
+def count_job(kind: str, outcome: str, seconds: float) -> None:
+    """A job finished (mtb.jobs): kind (annotate, reannotate, report), outcome (done,
+    failed, retried)."""
+    found = metrics()
+    found.jobs.labels(kind, outcome).inc()
+    found.job_seconds.labels(kind).observe(seconds)
 
 
 def prepare_multiprocess(data_dir: Path) -> Path:

@@ -43,7 +43,7 @@ from mtb.metrics import exposition, metrics
 from mtb.store import Store
 
 __all__ = ["Readiness", "count_sign_in_failure", "database_check", "install_ops",
-           "knowledge_base_check", "route_template"]
+           "knowledge_base_check", "queue_check", "route_template"]
 
 access_log = logging.getLogger("mtb.access")
 HEALTH, READY, METRICS = "/healthz", "/readyz", "/metrics"
@@ -120,6 +120,15 @@ def knowledge_base_check(data_dir: Path) -> Callable[[], None]:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             connection.close()
+
+    return check
+
+
+def queue_check(queue: Any) -> Callable[[], None]:
+    """The job queue (mtb.jobs.JobQueue: its SQLite file or Redis) answers a count."""
+
+    def check() -> None:
+        queue.pending()
 
     return check
 
@@ -232,15 +241,23 @@ class UrlPrefix:
 
 
 class _Finished:
-    """The response body; `done` runs once when the server closes it (the whole body sent),
-    so the duration is the request's and the log line comes after the last byte."""
+    """The response body; `done` runs once, after the last byte was handed on or when the
+    server closes the body (a client that went away), so the duration is the whole
+    request's and the log line comes last."""
 
     def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
         self.body = body
-        self.done = done
+        self._done = done
+        self._finished = False
+
+    def done(self) -> None:
+        if not self._finished:
+            self._finished = True
+            self._done()
 
     def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
+        yield from self.body
+        self.done()
 
     def close(self) -> None:
         try:
@@ -312,13 +329,16 @@ def count_sign_in_failure(reason: str) -> None:
 # -- installing --------------------------------------------------------------------------------
 
 
-def install_ops(app: dash.Dash, settings: Settings, store: Store) -> Readiness:
+def install_ops(app: dash.Dash, settings: Settings, store: Store,
+                queue: Any | None = None) -> Readiness:
     """The layers around `app.server.wsgi_app` (call last: they must be outermost). Returns
     the readiness checks, to which a further dependency adds its own."""
     server = app.server
     readiness = Readiness()
     readiness.add("database", database_check(store))
     readiness.add("knowledge_base", knowledge_base_check(settings.data_dir))
+    if queue is not None:
+        readiness.add("job_queue", queue_check(queue))
 
     @server.after_request
     def who(response: Any) -> Any:

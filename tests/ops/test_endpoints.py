@@ -223,3 +223,23 @@ def test_everything_under_the_url_prefix(data_dir, store) -> None:
     signed_out = client.post("/mtb/logout", headers={
         "X-CSRFToken": client.get_cookie("_csrf_token").value})
     assert signed_out.headers["Location"] == "/mtb/login"
+
+
+def test_a_queue_is_one_more_readiness_check(data_dir, store, kb) -> None:
+    from mtb.web.ops import install_ops, queue_check
+
+    class Queue:
+        def __init__(self, up: bool) -> None:
+            self.up = up
+
+        def pending(self) -> int:
+            if not self.up:
+                raise ConnectionError("redis://:password@queue.klinik.example:6379/0")
+            return 0
+
+    readiness = install_ops(_app(data_dir, store), Settings.load(
+        environ={"MTB_DATA_DIR": str(data_dir)}), store, queue=Queue(up=True))
+    assert readiness.run()[1]["checks"]["job_queue"]["status"] == "ok"
+    readiness.add("job_queue", queue_check(Queue(up=False)))
+    ready, body = readiness.run()
+    assert not ready and body["checks"]["job_queue"]["error"] == "ConnectionError"
