@@ -4,7 +4,7 @@ templates (`/case/<case_id>`), never paths.
 
 Several processes: `mtb serve` runs MTB_WORKERS gunicorn workers, each counting its own
 requests. prometheus_client's multiprocess mode adds them up: every process writes its values
-to files in PROMETHEUS_MULTIPROC_DIR (`metrics/` in the data dir, emptied and made owner-only
+to files in PROMETHEUS_MULTIPROC_DIR (`metrics/<port>` in the data dir, emptied and made owner-only
 at each start, before the workers exist), and a scrape reads all of them. The variable must be
 set before prometheus_client is first imported in a process (it then picks its file-backed
 values), so this module imports it only inside functions, and `prepare_multiprocess` runs in
@@ -74,12 +74,14 @@ def count_job(kind: str, outcome: str, seconds: float) -> None:
     found.job_seconds.labels(kind).observe(seconds)
 
 
-def prepare_multiprocess(data_dir: Path) -> Path:
-    """An empty, owner-only `metrics/` in the data dir as PROMETHEUS_MULTIPROC_DIR (the
-    files of a previous run would add old counts to new ones)."""
-    folder = Path(data_dir) / "metrics"
+def prepare_multiprocess(data_dir: Path, port: int) -> Path:
+    """An empty, owner-only `metrics/<port>` in the data dir as PROMETHEUS_MULTIPROC_DIR (the
+    files of a previous run would add old counts to new ones; a second server on the same
+    data dir has its own port, and keeps its own counts)."""
+    (Path(data_dir) / "metrics").mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = Path(data_dir) / "metrics" / str(port)
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True, mode=0o700)
+    folder.mkdir(mode=0o700)
     os.environ[MULTIPROC_ENV] = str(folder)
     return folder
 

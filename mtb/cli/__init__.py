@@ -53,14 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-PRIVATE = 0o077  # umask: what mtb creates is its user's only (0600 files, 0700 folders)
+_OWNER_ONLY = 0o077  # umask: what mtb creates is its user's only (0600 files, 0700 folders)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # the store, the secret, uploads, added cases, reports and logs hold patient data or keys;
     # gunicorn's workers inherit the mask
-    previous = os.umask(PRIVATE)
+    previous = os.umask(_OWNER_ONLY)
     try:
         return COMMANDS[args.command].run(args, sys.stdout, sys.stderr)
     except MtbError as error:

@@ -24,7 +24,7 @@ What the processes share, so that any of them can serve any request:
 The master prepares everything once before forking: the store is migrated, the first admin
 created, the knowledge-base index built, stale upload staging folders removed.
 
-Operations (mtb.web.ops): the master empties `metrics/` in the data dir and names it
+Operations (mtb.web.ops): the master empties `metrics/<port>` in the data dir and names it
 PROMETHEUS_MULTIPROC_DIR before any worker exists, so the workers' counts add up in every
 scrape (and marks a worker's files dead when it exits); it serves MTB_METRICS_PORT itself.
 mtb's logs and gunicorn's own error lines share one format (MTB_LOG_FORMAT); gunicorn's access
@@ -123,7 +123,7 @@ def prepare_operations(settings: Settings) -> None:
     from mtb.metrics import prepare_multiprocess
 
     configure_logging(settings)
-    prepare_multiprocess(settings.data_dir)
+    prepare_multiprocess(settings.data_dir, settings.port)
 
 
 def serve(settings: Settings, err: IO[str]) -> int:

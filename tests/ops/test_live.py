@@ -95,7 +95,7 @@ def test_metrics_add_up_across_worker_processes(live: Live) -> None:
     for _ in range(40):  # fresh connections: the kernel spreads them over both processes
         requests.get(f"{live.url}/mtb/healthz", headers={"Connection": "close"}, timeout=10)
     assert count() - before == 40
-    counted_by = list((live.data_dir / "metrics").glob("counter_*.db"))
+    counted_by = list((live.data_dir / "metrics" / str(live.port)).glob("counter_*.db"))
     assert len(counted_by) >= 2, counted_by  # one file per process that counted
 
 
