@@ -12,6 +12,16 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  /* the app's path behind the hospital's proxy (MTB_URL_PREFIX): Dash's own configuration */
+  function prefix() {
+    const config = document.getElementById("_dash-config");
+    try {
+      return (config && JSON.parse(config.textContent).requests_pathname_prefix) || "/";
+    } catch (failure) {
+      return "/";
+    }
+  }
+
   function megabytes(bytes) {
     return Math.floor(bytes / 1048576) + " MB";
   }
@@ -56,7 +66,7 @@
     }
     let upload = "";
     for (const file of files) {
-      const url = "/add/upload?name=" + encodeURIComponent(file.name) +
+      const url = prefix() + "add/upload?name=" + encodeURIComponent(file.name) +
                   (upload ? "&upload=" + encodeURIComponent(upload) : "");
       let response;
       try {

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.links import href
 
 
 def add_case_page(upload_limit: int = 0) -> html.Div:
@@ -16,7 +17,7 @@ def add_case_page(upload_limit: int = 0) -> html.Div:
     browser refuses more before sending; the server refuses it anyway). The files are sent by
     assets/30_upload.js straight to the server's upload route, one at a time, as they are."""
     return html.Div([
-        dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"),
+        dcc.Link("← Agenda", href=href("/"), className="btn btn-link btn-sm ps-0"),
         html.H2("Add a case", className="mb-3"),
         dbc.Row([
             dbc.Col([
@@ -59,7 +60,7 @@ def uploaded_files(names: Sequence[str]) -> html.Div:
 
 def add_result(ok: bool, message: str, case_id: str | None = None) -> dbc.Alert:
     if ok and case_id:
-        return dbc.Alert([message, " ", dcc.Link("Open the case", href=f"/case/{case_id}")],
+        return dbc.Alert([message, " ", dcc.Link("Open the case", href=href(f"/case/{case_id}"))],
                          color="success", id=ids.PAGE_MESSAGE)
     return dbc.Alert([html.H5("The case was not added", className="alert-heading"),
                       html.P(message, className="mb-0")], color="danger", id=ids.PAGE_MESSAGE)

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.links import href
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class AgendaRow:
 def _row(row: AgendaRow) -> html.Tr:
     badges = [dbc.Badge(row.synthetic, color="warning", text_color="dark", className="ms-2")] \
         if row.synthetic else []
-    title = dcc.Link(row.title, href=f"/case/{row.id}", className="case-link")
+    title = dcc.Link(row.title, href=href(f"/case/{row.id}"), className="case-link")
     status = html.Span(row.status, className=f"status status-{row.status.replace(' ', '-')}")
     problem = html.Div(row.problem, className="small text-danger") if row.problem else None
 
@@ -40,7 +41,7 @@ def _row(row: AgendaRow) -> html.Tr:
         html.Td(status),
         html.Td(count(row.tier1), className="num"),
         html.Td(count(row.tier2), className="num"),
-        html.Td(dcc.Link("Present", href=f"/case/{row.id}/present",
+        html.Td(dcc.Link("Present", href=href(f"/case/{row.id}/present"),
                          className="btn btn-outline-dark btn-sm")),
     ], id={"type": "case", "id": row.id})
 
@@ -87,7 +88,7 @@ def agenda(
 ) -> html.Div:
     heading = html.Div([
         html.H2("Board agenda", className="mb-0"),
-        dcc.Link("Add a case", href="/add", className="btn btn-primary btn-sm"),
+        dcc.Link("Add a case", href=href("/add"), className="btn btn-primary btn-sm"),
     ], className="d-flex justify-content-between align-items-center mb-3")
     choose = dcc.Dropdown(
         id=ids.MEETING_FILTER, value=None, clearable=True, placeholder="all cases",

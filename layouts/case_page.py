@@ -29,6 +29,7 @@ from layouts.board import (
 from layouts.case_header import case_header, diagnosis_banner
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_finding_cards
+from layouts.links import href
 from layouts.trials import trials_placeholder
 from layouts.variant_table import variant_grid
 from mtb.board import key_findings
@@ -130,9 +131,9 @@ def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None
 ) -> html.Div:
     rows = key_rows(case, board)
-    present = dcc.Link("Present", href=f"/case/{case.entry.id}/present", id=ids.PRESENT_LINK,
+    present = dcc.Link("Present", href=href(f"/case/{case.entry.id}/present"), id=ids.PRESENT_LINK,
                        className="btn btn-dark btn-sm")
-    top = [dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0")]
+    top = [dcc.Link("← Agenda", href=href("/"), className="btn btn-link btn-sm ps-0")]
     if board is not None:
         top.append(html.Div(status_bar(board.record, may_decide=board.may_decide),
                             className="ms-3"))
@@ -210,14 +211,14 @@ def present_page(
     def nav(case_id: str | None, text: str, ident: str) -> object:
         if case_id is None:
             return html.Span(text, className="btn btn-outline-light disabled", id=ident)
-        return dcc.Link(text, href=f"/case/{case_id}/present", id=ident,
+        return dcc.Link(text, href=href(f"/case/{case_id}/present"), id=ident,
                         className="btn btn-outline-light")
 
     return html.Div([
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
         html.Div([
             nav(previous, "← Previous case", ids.PREV_CASE),
-            dcc.Link("Exit presentation", href=f"/case/{case.entry.id}", id=ids.EXIT_PRESENT,
+            dcc.Link("Exit presentation", href=href(f"/case/{case.entry.id}"), id=ids.EXIT_PRESENT,
                      className="btn btn-outline-light"),
             nav(following, "Next case →", ids.NEXT_CASE),
         ], className="present-nav"),

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.links import href
 
 
 def _account(user: str, role: str, csrf: str) -> html.Form | None:
@@ -19,16 +20,16 @@ def _account(user: str, role: str, csrf: str) -> html.Form | None:
         dcc.Input(type="hidden", name="csrf", value=csrf),
         html.Button("Sign out", type="submit", className="btn btn-outline-light btn-sm",
                     id="sign-out"),
-    ], action="/logout", method="POST", className="d-flex align-items-center mb-0")
+    ], action=href("/logout"), method="POST", className="d-flex align-items-center mb-0")
 
 
 def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html.Div:
     navbar = dbc.Navbar(
         dbc.Container(
             [
-                dcc.Link("mtb", href="/", className="navbar-brand fw-bold"),
+                dcc.Link("mtb", href=href("/"), className="navbar-brand fw-bold"),
                 html.Span("molecular tumor board", className="navbar-text text-light me-3"),
-                dcc.Link("Trials", href="/trials", className="nav-link text-light me-auto",
+                dcc.Link("Trials", href=href("/trials"), className="nav-link text-light me-auto",
                          id=ids.TRIALS_LINK),
                 _account(user, role, csrf),
             ]

@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
+from layouts.links import href
 from mtb.trials.model import (
     EXCLUDED,
     EXCLUDING,
@@ -159,7 +160,7 @@ def trials_page(trials: Sequence[Trial], problems: Sequence[str], folder: str,
     portfolio can be asked of ClinicalTrials.gov (and since when its answer is), in words."""
     options = [{"label": f"{t.id} · {t.label}"[:120], "value": t.id} for t in trials]
     return html.Div([
-        dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"),
+        dcc.Link("← Agenda", href=href("/"), className="btn btn-link btn-sm ps-0"),
         html.H2("Trials", className="section-title"),
         html.P(f"The site's portfolio: {len(trials)} trials in {folder}.",
                className="small text-muted"),
@@ -200,7 +201,7 @@ def patients_result(
                             "with the study team.", className="small text-muted"))
     if matches:
         rows = [html.Tr([
-            html.Td(dcc.Link(m.case_id, href=f"/case/{m.case_id}")),
+            html.Td(dcc.Link(m.case_id, href=href(f"/case/{m.case_id}"))),
             html.Td(diagnoses.get(m.case_id, "")),
             html.Td(m.arm or "—"),
             html.Td([status_badge(m.status),

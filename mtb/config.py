@@ -6,6 +6,7 @@ README's settings table is checked against `SETTINGS` by a test, so the two cann
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +145,27 @@ def _optional_role(text: str) -> str:
     if value and value not in _ROLES:
         raise ValueError("not a role")
     return value
+
+
+def _url_prefix(text: str) -> str:
+    """'/mtb/' or 'mtb' -> '/mtb' (no trailing slash); '' or '/' -> '' (served at the root)."""
+    value = text.strip().strip("/")
+    if not value:
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", value):
+        raise ValueError("not a URL path")
+    return f"/{value}"
+
+
+def _log_format(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("json", "text"):
+        raise ValueError("not json or text")
+    return value
+
+
+def _optional_port(text: str) -> int:
+    return 0 if text.strip() in ("", "0") else _port(text)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -316,8 +338,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "proxies", "MTB_PROXIES", lambda: "0", _nonnegative,
-        "Reverse proxies in front of `mtb serve` whose X-Forwarded-For is trusted (for the "
-        "client address that sign-in throttling counts); 0 when clients connect directly.",
+        "Reverse proxies in front of `mtb serve` whose X-Forwarded-For (the client address "
+        "that sign-in throttling counts), -Proto, -Host and -Prefix are trusted; 0 when "
+        "clients connect directly.",
         "0",
     ),
     Setting(
@@ -383,6 +406,35 @@ SETTINGS: tuple[Setting, ...] = (
         "is then the only way in); without MTB_OIDC_ISSUER it is always on.",
         "1",
     ),
+    Setting(
+        "url_prefix", "MTB_URL_PREFIX", lambda: "", _url_prefix,
+        "The path the hospital's reverse proxy serves mtb under (/mtb): every page, asset, "
+        "redirect and endpoint carries it; empty when mtb is served at the root.",
+        "(none: served at /)",
+    ),
+    Setting(
+        "log_format", "MTB_LOG_FORMAT", lambda: "json", _log_format,
+        "`mtb serve`'s logs: json (one object per line, for a log collector) or text.",
+        "json",
+    ),
+    Setting(
+        "log_file", "MTB_LOG_FILE", lambda: "", str,
+        "A file for `mtb serve`'s logs (created 0600; reopened when logrotate moves it); "
+        "empty means stderr.",
+        "(stderr)",
+    ),
+    Setting(
+        "metrics_token", "MTB_METRICS_TOKEN", lambda: "", str,
+        "Bearer token that opens /metrics (Prometheus) to the site's monitoring; empty "
+        "means /metrics answers 404.",
+        "(none: no /metrics)",
+    ),
+    Setting(
+        "metrics_port", "MTB_METRICS_PORT", lambda: "0", _optional_port,
+        "A separate port (on MTB_HOST, no token) serving the Prometheus metrics, for a "
+        "monitoring network the app's users cannot reach; 0 means none.",
+        "0 (none)",
+    ),
 )
 
 
@@ -439,6 +491,11 @@ class Settings:
     oidc_provider_name: str
     oidc_redirect_uri: str
     local_sign_in: bool
+    url_prefix: str
+    log_format: str
+    log_file: str
+    metrics_token: str = field(repr=False)  # a secret: never printed
+    metrics_port: int
 
     @property
     def trials_folder(self) -> Path:

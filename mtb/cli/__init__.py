@@ -10,6 +10,8 @@ exits 2; nothing prints a traceback unless MTB_DEBUG=1 is set.
     mtb case show|import-fhir    a case folder at a glance; a patient from a FHIR server
     mtb report CASE --format html|pdf|fhir -o FILE   the case report for the hospital record
     mtb user add NAME --role ROLE   who may sign in to the web app (and with which role)
+    mtb user list       the users: role, active, last sign-in
+    mtb audit export --since DATE --format csv|json   the audit log of a period
     mtb trials add|list|match|patients   the site's trials (CTML), trials for a case, patients
                         for a trial
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
@@ -27,7 +29,7 @@ import sys
 from collections.abc import Sequence
 
 from mtb import __version__
-from mtb.cli import annotate, case, ingest, kb, report, serve, timeline, trials, user
+from mtb.cli import annotate, audit, case, ingest, kb, report, serve, timeline, trials, user
 from mtb.errors import MtbError
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
@@ -35,7 +37,8 @@ __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
 EXIT_INPUT = 2
 # in the order `mtb --help` lists them
 COMMANDS = {"ingest": ingest, "annotate": annotate, "kb": kb, "timeline": timeline,
-            "case": case, "report": report, "trials": trials, "user": user, "serve": serve}
+            "case": case, "report": report, "trials": trials, "user": user, "serve": serve,
+            "audit": audit}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,8 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OWNER_ONLY = 0o077  # umask: what mtb creates is its user's only (0600 files, 0700 folders)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # the store, the secret, uploads, added cases, reports and logs hold patient data or keys;
+    # gunicorn's workers inherit the mask
+    previous = os.umask(_OWNER_ONLY)
     try:
         return COMMANDS[args.command].run(args, sys.stdout, sys.stderr)
     except MtbError as error:
@@ -72,3 +81,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        os.umask(previous)

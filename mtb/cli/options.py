@@ -1,5 +1,6 @@
 """What several commands share: the file options of `ingest` and `annotate`, the genome-build
-argument, and the progress bar shown while the knowledge-base index is built or updated.
+argument, a parser that prints its own command's usage, and the progress bar shown while the
+knowledge-base index is built or updated.
 
 Command modules import what their `run` needs inside it, so that `mtb --help` (which builds
 every command's parser) stays fast."""
@@ -7,7 +8,7 @@ every command's parser) stays fast."""
 from __future__ import annotations
 
 import argparse
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from mtb.config import Settings
 from mtb.variant import GenomeBuild
@@ -63,3 +64,15 @@ def open_kb(settings: Settings, err: IO[str]) -> KnowledgeBase:
     from annotation.kb import KnowledgeBase  # on use: `mtb --help` stays fast
 
     return KnowledgeBase.open(settings, progress=ProgressBar(err, "building knowledge-base index"))
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A (sub)command's parser that refuses an unknown option itself, printing its own usage
+    (`usage: mtb audit export ...`) rather than the top-level one. Pass it as the
+    `parser_class` of a command's `add_subparsers`."""
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras

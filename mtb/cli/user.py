@@ -1,12 +1,14 @@
-"""`mtb user add|role|disable|enable|password`: who may sign in to the web app, and with which
+"""`mtb user add|role|disable|enable|password|list`: who may sign in to the web app, and with which
 role (mtb.board.ROLES); and the first start's admin."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from mtb.board import ROLES
+from mtb.cli.options import CommandParser
 from mtb.config import Settings
 from mtb.errors import InputError
 
@@ -15,8 +17,19 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Any) -> None:
-    user = commands.add_parser("user", help="manage the users who may sign in to the web app")
-    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    user = commands.add_parser(
+        "user", help="manage the users who may sign in to the web app",
+        description="Users of the web app: add them, change their role or password, disable "
+        "or enable them, list them. Every change but `add` ends the user's open sessions.")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True,
+                                        parser_class=CommandParser)
+    user_list = user_commands.add_parser(
+        "list", help="every user: name, role, active, last sign-in",
+        description="Every user of the web app with their role, whether they may sign in, "
+        "when they were added and when they last signed in (from the audit log). Never a "
+        "password or its hash.")
+    user_list.add_argument("--format", choices=("tsv", "json"), default="tsv",
+                           help="tab-separated with a header line (default), or JSON")
     user_add = user_commands.add_parser(
         "add", help="add a user (prompts for the password when --password is not given)")
     user_add.add_argument("name")
@@ -49,7 +62,9 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from mtb.store import Store
 
     store = Store.open(Settings.load().database_url)
-    if args.user_command == "add":
+    if args.user_command == "list":
+        _list(store, args.format, out)
+    elif args.user_command == "add":
         password = args.password if args.password is not None else _ask_password(args.name)
         store.add_user(args.name, args.role, password)
         out.write(f"user {args.name} added ({args.role})\n")
@@ -63,6 +78,24 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         store.change_user(args.name, password=_ask_password(args.name))
         out.write(f"password of {args.name} changed; their sessions ended\n")
     return 0
+
+
+def _list(store: Store, fmt: str, out: IO[str]) -> None:
+    import json
+
+    def moment(value: datetime | None) -> str:
+        return value.isoformat(timespec="seconds") if value is not None else ""
+
+    rows = [{"name": u.name, "role": u.role, "active": u.active,
+             "created": moment(u.created_at), "last_sign_in": moment(u.last_sign_in)}
+            for u in store.users()]
+    if fmt == "json":
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    out.write("name\trole\tactive\tcreated\tlast_sign_in\n")
+    for row in rows:
+        out.write(f"{row['name']}\t{row['role']}\t{'yes' if row['active'] else 'no'}\t"
+                  f"{row['created']}\t{row['last_sign_in'] or '-'}\n")
 
 
 def first_admin(store: Store, err: IO[str]) -> None:

@@ -1,4 +1,5 @@
-"""The store's part of signing in: server-side sessions and the sign-in throttle's counters.
+"""The store's part of signing in: server-side sessions, the sign-in throttle's counters, and
+the list of users (`mtb user list`).
 
 Both live in the case store because every server process must see the same ones (mtb serve
 runs several processes behind one port): a session begun in one is valid in the others and
@@ -14,12 +15,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from mtb.board import ROLES, TEXT_LIMITS, Actor
 from mtb.errors import AccessError
-from mtb.store.schema import SignInThrottle, User, WebSession
+from mtb.store.schema import AuditEntry, SignInThrottle, User, WebSession
 
 # The password hash of an account that single sign-on opens: not an Argon2 hash, so no
 # password opens it (Store.authenticate refuses it), followed by the provider's link.
@@ -37,6 +38,17 @@ class SessionRecord:
     created_at: datetime
     last_seen: datetime
     actor: Actor | None
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as `mtb user list` shows them (never the password hash)."""
+
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+    last_sign_in: datetime | None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -88,6 +100,18 @@ class AccessMixin:
                 self._audit(session, by, "change_user", "user", user.name, "", before,
                             {"role": role, "active": user.active, "password": "unchanged"})
             return Actor(user.name, user.role)
+
+    # -- users ------------------------------------------------------------------------------
+
+    def users(self) -> list[UserInfo]:
+        """Every user by name, with their last sign-in (from the audit log)."""
+        with self._read() as session:
+            last = dict(session.execute(
+                select(AuditEntry.user_name, func.max(AuditEntry.at))
+                .where(AuditEntry.action == "sign_in").group_by(AuditEntry.user_name)).all())
+            return [UserInfo(user.name, user.role, user.active, _aware(user.created_at),
+                             _aware(last[user.name]) if last.get(user.name) else None)
+                    for user in session.scalars(select(User).order_by(User.name))]
 
     # -- sessions ---------------------------------------------------------------------------
 

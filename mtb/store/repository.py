@@ -21,10 +21,11 @@ Promises, and how they are kept:
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,8 +139,12 @@ class Store(AccessMixin):
         try:
             location = make_url(url)
             if location.drivername.startswith("sqlite") and location.database:
-                # the embedded default: the data dir may not exist yet on a first start
-                Path(location.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # the embedded default: the data dir may not exist yet on a first start;
+                # folder and file owner-only (SQLite gives its -wal and -shm files the
+                # database file's mode)
+                database = Path(location.database).expanduser()
+                database.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
             engine = make_engine(url)
             migrate(engine)
         except (SQLAlchemyError, OSError, ValueError) as error:
@@ -587,6 +592,23 @@ class Store(AccessMixin):
             if case_id is not None:
                 query = query.where(AuditEntry.case_id == case_id)
             return int(session.scalar(query) or 0)
+
+    def audit_between(self, since: datetime, until: datetime | None = None,
+                      ) -> Iterator[board.AuditEntry]:
+        """Every audit entry from `since` up to (not including) `until`, oldest first, read a
+        thousand at a time (an export of years of entries never sits in memory whole)."""
+        last_id = 0
+        while True:
+            with self._read() as session:
+                query = select(AuditEntry).where(AuditEntry.at >= since,
+                                                 AuditEntry.id > last_id)
+                if until is not None:
+                    query = query.where(AuditEntry.at < until)
+                rows = list(session.scalars(query.order_by(AuditEntry.id).limit(1000)))
+            if not rows:
+                return
+            yield from (records.audit_entry(row) for row in rows)
+            last_id = rows[-1].id
 
     @staticmethod
     def _audit(session: Session, user: str, action: str, entity: str, key: str, case_id: str,

@@ -26,6 +26,7 @@ from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
 from mtb.web.oidc import install_oidc
+from mtb.web.ops import install_ops
 from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
 from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
@@ -46,6 +47,9 @@ def create_app(
         title="mtb",
         update_title=None,
         suppress_callback_exceptions=True,  # components of other pages than the one shown
+        # behind the proxy's path (MTB_URL_PREFIX): the browser asks for /mtb/..., the app
+        # routes /... (mtb.web.ops.UrlPrefix moves the prefix to SCRIPT_NAME)
+        requests_pathname_prefix=f"{settings.url_prefix}/", routes_pathname_prefix="/",
     )
     for page in (agenda, present, case, add, decisions, downloads, trials):
         page.register(app, library, store)
@@ -67,9 +71,11 @@ def create_app(
     server.wsgi_app = ThrottleGate(server.wsgi_app, blocks)  # type: ignore[method-assign]
     if settings.proxies:  # the client's address for sign-in throttling, from trusted proxies
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
-                                   x_proto=settings.proxies)
+                                   x_proto=settings.proxies, x_host=settings.proxies,
+                                   x_prefix=settings.proxies)
     # outermost: a body is refused before Flask (or anything) reads it
     server.wsgi_app = RequestLimits(  # type: ignore[method-assign]
         server.wsgi_app, lambda token: sessions.find(token).actor, settings.upload_limits,
         SESSION_COOKIE)
+    install_ops(app, settings, store)  # last: request ids, access log, metrics, URL prefix
     return app

@@ -48,6 +48,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from mtb.board import TEXT_LIMITS, Actor
 from mtb.resources import assets_dir
 from mtb.store import Store
+from mtb.web.ops import count_sign_in_failure
 from mtb.web.throttle import RecentBlocks, SignInThrottle
 
 SESSION_COOKIE = "mtb_session"
@@ -103,7 +104,7 @@ def secret_key(data_dir: Path) -> bytes:
     one that was created first: it is written to a temporary file and linked into place."""
     path = Path(data_dir) / "secret_key"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
         try:
             with os.fdopen(fd, "w") as handle:
@@ -247,7 +248,7 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
         if visit.actor is None:
             if path.startswith("/_dash") or request.method != "GET":
                 return Response("sign in first", status=401)
-            return redirect(f"/login?next={request.full_path.rstrip('?')}")
+            return redirect(f"{request.script_root}/login?next={request.full_path.rstrip('?')}")
         if request.method == "POST":
             sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf", "")
             if not hmac.compare_digest(str(sent), visit.csrf):
@@ -290,12 +291,15 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                 error, status = options.local_off_message, 403
             elif not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
                 error = "The form expired; please sign in again."
+                count_sign_in_failure("form")
             elif (wait := throttle.address_wait(address) or throttle.attempt(address)) > 0:
                 blocks.block(address, wait)  # the next ones are refused before Flask
+                count_sign_in_failure("throttled")
                 error = (f"Too many sign-ins from this address: try again in "
                          f"{_duration(wait)}.")
                 status, headers = 429, {"Retry-After": str(wait)}
             elif (wait := throttle.wait(name, address)) > 0:
+                count_sign_in_failure("throttled")
                 error = (f"Too many sign-ins: try again in {_duration(wait)}. "
                          "Ask your administrator if you have forgotten your password.")
                 status, headers = 429, {"Retry-After": str(wait)}
@@ -305,15 +309,17 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                 if actor is not None:
                     throttle.succeeded(name, address)
                     g.mtb_visit = sessions.sign_in(actor, visit, f"from {address}")
-                    return redirect(safe_next(request.args.get("next")))
+                    return redirect(request.script_root + safe_next(request.args.get("next")))
                 started_wait = throttle.failed(name, address)
                 who = name.strip() if store.user_exists(name) else UNKNOWN_NAME
                 store.log_event(who, "sign_in_failed", detail=f"from {address}")
+                count_sign_in_failure("credentials")
                 if started_wait:
                     store.log_event(who, "sign_in_throttled", detail=f"from {address}")
                 error = "Name or password is wrong."
         page = login_page(visit.login_csrf, error, request.args.get("next", ""),
-                           buttons=options.buttons_html, local=options.local)
+                          buttons=options.buttons_html, local=options.local,
+                          root=request.script_root)
         return Response(page, status=status, headers=headers, mimetype="text/html")
 
     @server.route("/logout", methods=["POST"])
@@ -324,7 +330,7 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             store.log_event(visit.actor.name, "sign_out")
         g.mtb_visit = Visit(ended=True)
         onward = options.sign_out() if options.sign_out is not None else None
-        return onward if onward is not None else redirect("/login")
+        return onward if onward is not None else redirect(f"{request.script_root}/login")
 
     return sessions
 
@@ -336,13 +342,14 @@ def _duration(seconds: int) -> str:
 
 
 def login_page(token: str, error: str, next_path: str, *, buttons: str = "",
-               local: bool = True) -> str:
+               local: bool = True, root: str = "") -> str:
     """The sign-in page: `buttons` (single sign-on's, with {next} for the page to return to)
-    above the name-and-password form, which `local` False leaves out."""
+    above the name-and-password form, which `local` False leaves out. `root`: MTB_URL_PREFIX
+    (Flask's script_root), before every path of the page."""
     message = (f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>'
                if error else "")
     target = safe_next(next_path)
-    action = f"/login?next={html.escape(target, quote=True)}"
+    action = f"{root}/login?next={html.escape(target, quote=True)}"
     buttons = buttons.replace("{next}", html.escape(quote(target, safe="/"), quote=True))
     form = f"""<form method="post" action="{action}" id="login-form">
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
@@ -360,8 +367,8 @@ def login_page(token: str, error: str, next_path: str, *, buttons: str = "",
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>mtb · sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/assets/00_bootstrap.min.css">
-<link rel="stylesheet" href="/assets/10_mtb.css"></head>
+<link rel="stylesheet" href="{root}/assets/00_bootstrap.min.css">
+<link rel="stylesheet" href="{root}/assets/10_mtb.css"></head>
 <body><nav class="navbar navbar-dark bg-dark mb-4"><div class="container">
 <span class="navbar-brand fw-bold">mtb</span>
 <span class="navbar-text text-light">molecular tumor board</span></div></nav>

@@ -22,6 +22,7 @@ from mtb.board import Actor
 from mtb.errors import MtbError
 from mtb.store import Store
 from mtb.web.auth import current_actor
+from mtb.web.ops import route_template
 
 log = logging.getLogger("mtb.app")
 T = TypeVar("T")
@@ -121,7 +122,9 @@ def install_errors(server: Flask) -> None:
             # inputs that do not fit): the request was malformed, not the server
             log.warning("refused a malformed callback request (%s)", type(error).__name__)
             return Response("malformed callback request", status=400, mimetype="text/plain")
-        log.error("internal error (%s) at %s", type(error).__name__, request.path[:80])
+        # the route's template (/case/<case_id>), never the path: it holds the case id
+        log.error("internal error (%s) at %s", type(error).__name__,
+                  route_template(server, request.path, request.method))
         return Response("internal error (logged without patient data)", status=500,
                         mimetype="text/plain")
 

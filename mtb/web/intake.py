@@ -59,7 +59,7 @@ def add_case(
         shutil.rmtree(staged, ignore_errors=True)
         raise
     root = uploads_dir(settings)
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     case_id = f"{safe_name(title).lower()[:40]}-{secrets.token_hex(3)}"
     staging = root / f".incoming-{case_id}"
     try:

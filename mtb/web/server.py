@@ -24,6 +24,12 @@ What the processes share, so that any of them can serve any request:
 The master prepares everything once before forking: the store is migrated, the first admin
 created, the knowledge-base index built, stale upload staging folders removed.
 
+Operations (mtb.web.ops): the master empties `metrics/<port>` in the data dir and names it
+PROMETHEUS_MULTIPROC_DIR before any worker exists, so the workers' counts add up in every
+scrape (and marks a worker's files dead when it exits); it serves MTB_METRICS_PORT itself.
+mtb's logs and gunicorn's own error lines share one format (MTB_LOG_FORMAT); gunicorn's access
+log stays off (its lines hold paths with case ids): mtb.web.ops writes one without them.
+
 Pauses: an opened case is hundreds of thousands of Python objects, and each of CPython's full
 garbage collections walks all of them (0.6 s for the five sample cases, every thread of the
 process stopped): that was most of the load bench's p99. Each worker therefore moves what
@@ -74,13 +80,57 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "limit_request_field_size": 16384,
+        "logger_class": _logger_class(settings.log_format),
+        "child_exit": _child_exit,
+        "when_ready": _when_ready(settings),
     }
+
+
+def _logger_class(log_format: str) -> type:
+    """gunicorn's error log in mtb's format (one JSON object per line with MTB_LOG_FORMAT=json)."""
+    from gunicorn.glogging import Logger
+
+    from mtb.logs import formatter
+
+    class MtbGunicornLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in self.error_log.handlers:
+                handler.setFormatter(formatter(log_format))
+
+    return MtbGunicornLogger
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    from mtb.metrics import mark_process_dead
+
+    mark_process_dead(worker.pid)
+
+
+def _when_ready(settings: Settings) -> Any:
+    def ready(_server: Any) -> None:
+        if settings.metrics_port:
+            from mtb.metrics import start_metrics_server
+
+            start_metrics_server(settings.host, settings.metrics_port)
+
+    return ready
+
+
+def prepare_operations(settings: Settings) -> None:
+    """Before any worker starts: logs configured, the metrics' multiprocess folder made."""
+    from mtb.logs import configure_logging
+    from mtb.metrics import prepare_multiprocess
+
+    configure_logging(settings)
+    prepare_multiprocess(settings.data_dir, settings.port)
 
 
 def serve(settings: Settings, err: IO[str]) -> int:
     """Serve until stopped (Ctrl+C, SIGTERM)."""
     if not gunicorn_available():
         return _serve_waitress(settings, err)
+    prepare_operations(settings)
     from gunicorn.app.base import BaseApplication
 
     class MtbServer(BaseApplication):  # type: ignore[misc]
@@ -129,12 +179,18 @@ def freeze_after_full_collections(server: Any) -> None:
 def _serve_waitress(settings: Settings, err: IO[str]) -> int:
     from waitress import serve as waitress_serve
 
+    from mtb.logs import configure_logging
     from mtb.store import Store
     from mtb.web import create_app
     from mtb.web.limits import SIGNED_IN_BYTES
 
     print("mtb: gunicorn is not available on this system: serving from one process "
           "(waitress)", file=err)
+    configure_logging(settings)
+    if settings.metrics_port:
+        from mtb.metrics import start_metrics_server
+
+        start_metrics_server(settings.host, settings.metrics_port)
     app = create_app(settings, store=Store.open(settings.database_url))
     largest = max([SIGNED_IN_BYTES, *settings.upload_limits.values()])
     waitress_serve(app.server, host=settings.host, port=settings.port, threads=settings.threads,

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,14 +63,18 @@ def live_server(data_dir: Path, users: dict[str, str], **settings: str) -> Itera
     for name, role in users.items():
         subprocess.run([*_mtb(), "user", "add", name, "--role", role, "--password", PASSWORD],
                        env=env, check=True, capture_output=True)
+    # stderr to a file, not a pipe nobody reads: the server logs a line per request there, and
+    # a full pipe would stop every process that writes to it
+    errors = tempfile.TemporaryFile()  # noqa: SIM115  (closed in the finally below)
     process = subprocess.Popen([*_mtb(), "serve"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+                               stderr=errors, start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
-                raise AssertionError(process.stderr.read().decode()[-3000:])
+                errors.seek(0)
+                raise AssertionError(errors.read().decode()[-3000:])
             try:
                 if requests.get(f"{url}/login", timeout=2).status_code == 200:
                     break

@@ -11,6 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from layouts import ids
 from layouts.board import AUDIT_PAGE, board_message, curation_form, decision_panel
+from layouts.links import href
 from mtb.board import finding_key
 from mtb.errors import StorageError
 from mtb.store import Store
@@ -56,7 +57,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         saved = write(lambda actor: store.set_status(case_id, status, actor, _int(version)),
                       case_id)
         if saved.ok:
-            return f"/case/{case_id}", no_update  # redraw everything: a final case locks
+            return href(f"/case/{case_id}"), no_update  # redraw everything: a final case locks
         return no_update, board_message(saved.message, ok=False)
 
     @app.callback(
@@ -76,7 +77,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         saved = write(lambda actor: store.set_status(case_id, "final", actor, _int(version),
                                                      revision=_int(revision)), case_id)
         if saved.ok:
-            return f"/case/{case_id}", no_update
+            return href(f"/case/{case_id}"), no_update
         return no_update, board_message(saved.message, ok=False)
 
     @app.callback(
@@ -238,7 +239,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         saved = write(lambda actor: store.assign_meeting(
             case_id, None if meeting is None else _int(meeting), actor, _int(version)), case_id)
         if saved.ok:
-            return f"/case/{case_id}", no_update
+            return href(f"/case/{case_id}"), no_update
         return no_update, board_message(saved.message, ok=False)
 
 
