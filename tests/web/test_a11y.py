@@ -1,0 +1,317 @@
+"""Accessibility: axe-core (the npm package's axe.min.js, tests/web/axe.py) runs in the real
+browser on every page of the app - sign-in, agenda, case page (with the chair's decision form
+and a finding's evidence and curation open), presentation mode, adding a case, trials, and the
+page a case that cannot be opened gets - and finds no serious or critical violation. Beside
+it: the skip link is the first thing Tab reaches and lands in the main region, every page has
+its main and navigation landmarks and `<html lang>`, and the presentation mode's colours (read
+from the back of a room) reach WCAG AA contrast, computed here from the CSS in assets/.
+
+Each page's full axe answer is kept in test-artifacts/axe/ and screenshots in
+test-artifacts/screenshots/, for people to read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from layouts import ids
+from tests.web import axe
+from tests.web.conftest import SCREENSHOTS, click, wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "test-artifacts" / "axe"
+CSS = ROOT / "assets" / "10_mtb.css"
+LUNG = "synthetic-egfr-lung"
+CASES = sorted(p.name for p in (ROOT / "sample_cases").iterdir() if (p / "case.toml").is_file())
+BLOCKING = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe.min.js. Without it the browser tests skip, saying why - unless MTB_REQUIRE_AXE=1
+    (scripts/test.sh sets it: in CI they must run)."""
+    try:
+        return axe.axe_script().read_text(encoding="utf-8")
+    except axe.AxeUnavailable as error:
+        if os.environ.get("MTB_REQUIRE_AXE") == "1":
+            pytest.fail(f"MTB_REQUIRE_AXE=1 but {error}")
+        pytest.skip(f"axe-core {axe.VERSION} not available: {error}")
+
+
+def _settled(dash_duo: Any) -> None:
+    """Wait until Dash has no callback running and no loading spinner is shown."""
+    wait_until(lambda: dash_duo.driver.execute_script(
+        "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && !document.querySelector('._dash-loading-callback')"), timeout=30)
+    time.sleep(0.5)  # transitions (Bootstrap fades) end
+
+
+def audit(dash_duo: Any, source: str, name: str) -> list[dict[str, Any]]:
+    """Run axe on the page shown; keep its answer; return the serious and critical
+    violations (rule, impact, help, the first elements' selectors and summaries)."""
+    driver = dash_duo.driver
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(source)  # WebDriver's script, not the page's: CSP does not apply
+    driver.set_script_timeout(60)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done({violations: r.violations, version: r.testEngine.version}))"
+        ".catch(e => done({error: String(e)}));")
+    assert "error" not in result, result.get("error")
+    assert result["version"] == axe.VERSION
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{name}.json").write_text(json.dumps(result["violations"], indent=1))
+    return [{"page": name, "rule": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [(n["target"], n.get("failureSummary", "")) for n in v["nodes"][:3]]}
+            for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+def _landmarks(dash_duo: Any) -> dict[str, Any]:
+    return dash_duo.driver.execute_script(
+        "return {lang: document.documentElement.lang,"
+        " main: document.querySelectorAll('main, [role=main]').length,"
+        " nav: document.querySelectorAll('nav, [role=navigation]').length}")
+
+
+def _skip_link(dash_duo: Any, name: str) -> list[str]:
+    """Tab from the top of the page reaches "Skip to main content" first; Enter moves focus
+    into the main region (the page stays where it is: no reload, same path)."""
+    driver = dash_duo.driver
+    path = driver.execute_script("return location.pathname")
+    driver.execute_script("window.__same_page = 1; window.scrollTo(0, 0);"
+                          "document.activeElement && document.activeElement.blur();")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    first = driver.execute_script(
+        "const a = document.activeElement; return [a.tagName, a.textContent.trim(),"
+        " a.getAttribute('href')]")
+    problems = []
+    if first[1] != "Skip to main content":
+        problems.append(f"{name}: Tab reaches {first} first, not the skip link")
+        return problems
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    inside = wait_until(lambda: driver.execute_script(
+        "const m = document.querySelector('main');"
+        "return m && m.contains(document.activeElement) ? 'yes' : ''"), timeout=5)
+    if inside != "yes" or driver.execute_script("return location.pathname") != path \
+            or driver.execute_script("return window.__same_page") != 1:
+        problems.append(f"{name}: the skip link does not move focus into <main> in place")
+    return problems
+
+
+def _check(dash_duo: Any, source: str, name: str, *, nav: bool = True,
+           skip: bool = True) -> list[Any]:
+    _settled(dash_duo)
+    # what is folded away is checked too: the chair's new-meeting form, the audit log
+    dash_duo.driver.execute_script(
+        "document.querySelectorAll('details').forEach(d => { d.open = true; });")
+    found: list[Any] = audit(dash_duo, source, name)
+    marks = _landmarks(dash_duo)
+    if marks["lang"] != "en":
+        found.append(f"{name}: <html lang> is {marks['lang']!r}")
+    if marks["main"] != 1:
+        found.append(f"{name}: {marks['main']} main landmarks")
+    if nav and marks["nav"] < 1:
+        found.append(f"{name}: no navigation landmark")
+    if skip:
+        found += _skip_link(dash_duo, name)
+    return found
+
+
+@pytest.mark.browser
+def test_every_page_passes_axe(dash_duo, signed_in, axe_source, screenshot) -> None:
+    """The chair's tour of every page; all problems of all pages are reported together."""
+    dash_duo.driver.set_window_size(1920, 1080)
+    driver = dash_duo.driver
+    problems: list[Any] = []
+
+    driver.get(f"{dash_duo.server.url}/login")
+    dash_duo.wait_for_element("#login-form", timeout=10)
+    problems += _check(dash_duo, axe_source, "sign_in", skip=False)  # first focus: the name
+
+    signed_in("chef", "/")
+    dash_duo.wait_for_element(f"#{ids.AGENDA_TABLE} tbody tr", timeout=30)
+    problems += _check(dash_duo, axe_source, "agenda")
+
+    driver.get(f"{dash_duo.server.url}/case/{LUNG}")
+    dash_duo.wait_for_contains_text(f"#{ids.FINDINGS}", "p.T790M", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.GRID} .ag-row", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.RECOMMEND_KIND}", timeout=30)
+    problems += _check(dash_duo, axe_source, "case")
+    cards = driver.find_elements(By.CSS_SELECTOR, f"#{ids.FINDINGS} .finding")
+    t790m = next(card for card in cards if "p.T790M" in card.text)
+    click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"), past_overlays=True)
+    dash_duo.wait_for_element(f"#{ids.CURATE_SAVE}", timeout=15)
+    problems += _check(dash_duo, axe_source, "case_evidence", skip=False)
+
+    for case in CASES:  # their findings differ: resistance, cautions, curations, no history
+        driver.get(f"{dash_duo.server.url}/case/{case}/present")
+        dash_duo.wait_for_element(f"#{ids.CASE_HEADER}", timeout=30)
+        problems += _check(dash_duo, axe_source, f"presentation_{case}", nav=True,
+                           skip=case == LUNG)
+
+    driver.get(f"{dash_duo.server.url}/add")
+    dash_duo.wait_for_element(f"#{ids.ADD_FILE_INPUT}", timeout=30)
+    problems += _check(dash_duo, axe_source, "add")
+
+    driver.get(f"{dash_duo.server.url}/trials")
+    dash_duo.wait_for_element(f"#{ids.TRIAL_CHOICE}", timeout=30)
+    problems += _check(dash_duo, axe_source, "trials")
+
+    driver.get(f"{dash_duo.server.url}/case/no-such-case")
+    dash_duo.wait_for_contains_text("#react-entry-point", "cannot be shown", timeout=30)
+    problems += _check(dash_duo, axe_source, "case_not_found")
+
+    assert problems == [], json.dumps(problems, indent=1)
+
+
+@pytest.mark.browser
+def test_presentation_from_the_back_of_the_room(dash_duo, signed_in, axe_source,
+                                                screenshot) -> None:
+    """The shared screen at 1920x1080: the text is large (findings >= 24 px), every text
+    passes axe's contrast rule, and the screenshot is kept to be looked at."""
+    dash_duo.driver.set_window_size(1920, 1080)
+    signed_in("chef", f"/case/{LUNG}/present")
+    dash_duo.wait_for_element(f"#{ids.TIMELINE} .js-plotly-plot", timeout=30)
+    _settled(dash_duo)
+    gene = dash_duo.find_element(".present-page .finding-name .gene")
+    assert float(gene.value_of_css_property("font-size").removesuffix("px")) >= 24
+    found = audit(dash_duo, axe_source, "presentation_contrast")
+    assert [v for v in found if v["rule"] == "color-contrast"] == []
+    path = screenshot("a11y_presentation_1080p")
+    assert path.is_file() and path.parent == SCREENSHOTS
+
+
+# -- contrast, computed from the CSS ------------------------------------------------------------
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG 2.x relative luminance of #rrggbb."""
+    r, g, b = (int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_formula_matches_wcag_examples() -> None:
+    """Known values: black on white 21:1, white on white 1:1, #767676 on white 4.54:1 (the
+    lightest grey that passes AA on white, as WebAIM's checker gives it)."""
+    assert round(contrast("#000000", "#ffffff"), 2) == 21.0
+    assert round(contrast("#ffffff", "#ffffff"), 2) == 1.0
+    assert round(contrast("#767676", "#ffffff"), 2) == 4.54
+    assert contrast("#777777", "#ffffff") < 4.5  # one step lighter fails
+
+
+def _rules(css: str) -> dict[str, dict[str, str]]:
+    """selector -> {property: value} of a flat stylesheet (one rule per selector list)."""
+    found: dict[str, dict[str, str]] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", re.sub(r"/\*.*?\*/", "", css,
+                                                                     flags=re.S)):
+        declarations = dict((k.strip(), v.strip().removesuffix("!important").strip())
+                            for k, v in (d.split(":", 1) for d in body.split(";") if ":" in d))
+        for selector in selectors.split(","):
+            found.setdefault(" ".join(selector.split()), {}).update(declarations)
+    return found
+
+
+# (what it is, text selector, its colour's property, background selector, property): every
+# text colour of the presentation mode on the background it is drawn on. The tier badges are
+# also used on the white desk pages.
+PRESENT_BG = (".present-page", "background")
+CARD_BG = (".present-page .finding", "background")
+HEADER_BG = (".present-page .case-header", "background")
+PAIRS = [
+    ("page text", ".present-page", "color", *PRESENT_BG),
+    ("section titles", ".present-page .section-title", "color", *PRESENT_BG),
+    ("muted and small text", ".present-page .text-muted", "color", *PRESENT_BG),
+    ("muted text on a card", ".present-page .text-muted", "color", *CARD_BG),
+    ("finding text", ".present-page .finding", "color", *CARD_BG),
+    ("header labels", ".present-page .fact-label", "color", *HEADER_BG),
+    ("read support and hotspot", ".present-page .support", "color", *CARD_BG),
+    ("resistance label", ".present-page .therapies.resistance .fact-label", "color", *CARD_BG),
+    ("curated", ".present-page .curated", "color", *CARD_BG),
+    ("curated: dismissed", ".present-page .curated.dismissed", "color", *CARD_BG),
+    ("caution", ".present-page .caution", "color", ".present-page .caution", "background"),
+    ("tier IA/IB", ".tier-IA", "color", ".tier-IA", "background"),
+    ("tier IIC/IID", ".tier-IIC", "color", ".tier-IIC", "background"),
+    ("tier III", ".tier-III", "color", ".tier-III", "background"),
+    ("tier IV", ".tier-IV", "color", ".tier-IV", "background"),
+    ("desk: resistance label", ".therapies.resistance .fact-label", "color", "body",
+     "background"),
+    ("desk: curated", ".curated", "color", "body", "background"),
+    ("desk: curated dismissed", ".curated.dismissed", "color", "body", "background"),
+    ("desk: header labels", ".fact-label", "color", ".case-header", "background"),
+]
+
+
+def _colour(rules: dict[str, dict[str, str]], selector: str, prop: str) -> str:
+    value = rules[selector][prop]
+    match = re.fullmatch(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})", value)
+    assert match, f"{selector} {prop}: {value} is not a #rgb colour"
+    digits = match.group(1)
+    return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits).lower()
+
+
+@pytest.mark.parametrize(("what", "text", "text_prop", "ground", "ground_prop"), PAIRS,
+                         ids=[p[0] for p in PAIRS])
+def test_css_colour_pairs_reach_aa(what: str, text: str, text_prop: str, ground: str,
+                                   ground_prop: str) -> None:
+    """>= 4.5:1 for every pair, even where the text is large (3:1 would do there): the
+    presentation is read from the back of a room, on projectors that wash colours out."""
+    rules = _rules(CSS.read_text(encoding="utf-8"))
+    ratio = contrast(_colour(rules, text, text_prop), _colour(rules, ground, ground_prop))
+    assert ratio >= 4.5, f"{what}: {ratio:.2f}:1"
+
+
+def lab(hex_colour: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of #rrggbb, for colour differences."""
+    r, g, b = (_channel(int(hex_colour.lstrip("#")[i:i + 2], 16)) for i in (0, 2, 4))
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           0.0193 * r + 0.1192 * g + 0.9505 * b)
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+                  for t in (xyz[0] / 0.95047, xyz[1], xyz[2] / 1.08883))
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def delta_e(a: str, b: str) -> float:
+    """CIE76 colour difference: about 2.3 is just noticeable, above 10 plainly different."""
+    return sum((x - y) ** 2 for x, y in zip(lab(a), lab(b), strict=True)) ** 0.5
+
+
+def test_colour_difference_examples() -> None:
+    assert round(delta_e("#000000", "#ffffff")) == 100
+    assert delta_e("#e9ecef", "#ffffff") < 10  # the old tier III grey beside tier IV white
+
+
+def test_tier_colours_stay_apart() -> None:
+    """The badges still tell the tiers apart by colour too (the text says the tier): every
+    two tier backgrounds differ plainly (CIE76 delta E >= 10), and the strongest evidence is
+    darkest (I dark red, II amber, III grey, IV white: the meaning the board knows)."""
+    rules = _rules(CSS.read_text(encoding="utf-8"))
+    grounds = [_colour(rules, f".tier-{t}", "background") for t in ("IA", "IIC", "III", "IV")]
+    lums = [luminance(g) for g in grounds]
+    assert lums == sorted(lums), grounds  # I darkest ... IV lightest
+    for a, b in itertools.combinations(grounds, 2):
+        assert delta_e(a, b) >= 10, (a, b, delta_e(a, b))
+    for tier in ("IB", "IID"):  # B and D share A's and C's colours
+        twin = {"IB": "IA", "IID": "IIC"}[tier]
+        assert _colour(rules, f".tier-{tier}", "background") == \
+            _colour(rules, f".tier-{twin}", "background")
