@@ -176,6 +176,37 @@ def test_every_page_passes_axe(dash_duo, signed_in, axe_source, screenshot) -> N
 
 
 @pytest.mark.browser
+def test_dropdown_by_keyboard_with_its_name(dash_duo, signed_in) -> None:
+    """The meeting filter (a dcc.Dropdown, assets/40_dropdown_a11y.js): Tab lands on its
+    button once (not on a hidden input first), the button is named by its label and its
+    value, Enter opens the list, Escape closes it and leaves the focus on the button."""
+    dash_duo.driver.set_window_size(1920, 1080)
+    signed_in("chef", "/")
+    dash_duo.wait_for_element(f"#{ids.AGENDA_TABLE} tbody tr", timeout=30)
+    _settled(dash_duo)
+    driver = dash_duo.driver
+    add = driver.find_element(By.CSS_SELECTOR, "a[href='/add']")
+    driver.execute_script("arguments[0].focus()", add)
+    add.send_keys(Keys.TAB)
+    focused = driver.switch_to.active_element
+    assert (focused.tag_name, focused.get_attribute("id")) == ("button", ids.MEETING_FILTER)
+    name = driver.execute_script(
+        "const ids = arguments[0].getAttribute('aria-labelledby').split(/\\s+/);"
+        "return ids.map(i => document.getElementById(i)).filter(e => e)"
+        ".map(e => e.textContent.trim()).join(', ')", focused)
+    assert name == "Meeting, all cases"
+    focused.send_keys(Keys.ENTER)
+    wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "[role=listbox]"), timeout=5)
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_until(lambda: not driver.find_elements(By.CSS_SELECTOR, "[role=listbox]"), timeout=5)
+    assert driver.switch_to.active_element.get_attribute("id") == ids.MEETING_FILTER
+    driver.switch_to.active_element.send_keys(Keys.TAB)  # on to the next control
+    after = driver.switch_to.active_element
+    assert after.get_attribute("id") != ids.MEETING_FILTER
+    assert "dash-dropdown-focus-target" not in (after.get_attribute("class") or "")
+
+
+@pytest.mark.browser
 def test_presentation_from_the_back_of_the_room(dash_duo, signed_in, axe_source,
                                                 screenshot) -> None:
     """The shared screen at 1920x1080: the text is large (findings >= 24 px), every text
@@ -294,6 +325,25 @@ def lab(hex_colour: str) -> tuple[float, float, float]:
 def delta_e(a: str, b: str) -> float:
     """CIE76 colour difference: about 2.3 is just noticeable, above 10 plainly different."""
     return sum((x - y) ** 2 for x, y in zip(lab(a), lab(b), strict=True)) ** 0.5
+
+
+def _mix(colour: str, opacity: float, ground: str = "#ffffff") -> str:
+    """`colour` drawn with `opacity` over `ground`."""
+    parts = [round(int(colour[i:i + 2], 16) * opacity + int(ground[i:i + 2], 16) *
+                   (1 - opacity)) for i in (1, 3, 5)]
+    return "#" + "".join(f"{p:02x}" for p in parts)
+
+
+def test_figure_text_reaches_aa() -> None:
+    """The plots' words (SVG text, which axe does not check): the sample labels above the
+    timeline, the VAF plot's finding names, and the therapy names on the bars."""
+    from layouts.figures import BAR_OPACITY, OKABE_ITO, TEXT_SHADE
+
+    for line, text in TEXT_SHADE.items():
+        assert contrast(line, "#ffffff") < 4.5 <= contrast(text, "#ffffff"), line
+        assert delta_e(line, text) < 25  # still the line's hue, only darker
+    assert contrast("#ffffff", _mix(OKABE_ITO[0].lower(), BAR_OPACITY)) >= 4.5
+    assert contrast("#ffffff", _mix(OKABE_ITO[0].lower(), 0.85)) < 4.5  # before
 
 
 def test_colour_difference_examples() -> None:
