@@ -130,9 +130,31 @@ def _check(dash_duo: Any, source: str, name: str, *, nav: bool = True,
     return found
 
 
+def _board_records(store: Any, data_dir: Path) -> None:
+    """What the board adds to the lung case, so its pages show it too: a dismissed finding
+    (TP53, curated benign), a curated one (KRAS) and a recommendation (the presentation then
+    shows it instead of the evidence's options)."""
+    from mtb.board import finding_key
+    from mtb.config import Settings
+    from mtb.web.library import CaseLibrary
+
+    library = CaseLibrary(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}))
+    variants = library.open(LUNG).case.annotation.variants
+    curator, chair = Actor("cura", "curator"), Actor("chef", "chair")
+    for gene, oncogenicity in (("TP53", "benign"), ("KRAS", "oncogenic")):
+        variant = next(v for v in variants if v.alteration.gene == gene)
+        store.curate(LUNG, finding_key(variant), curator, 0, oncogenicity=oncogenicity,
+                     comment="a11y test")
+    store.recommend(LUNG, chair, kind="therapy", text="Osimertinib 80 mg daily",
+                    evidence_grade="m1A", amp_tier="IA", rationale="EGFR T790M after erlotinib")
+    store.add_meeting(date(2026, 12, 8), "Molecular tumor board", ["Dr. A"], chair)
+
+
 @pytest.mark.browser
-def test_every_page_passes_axe(dash_duo, signed_in, axe_source, screenshot) -> None:
+def test_every_page_passes_axe(dash_duo, signed_in, store, data_dir, axe_source,
+                               screenshot) -> None:
     """The chair's tour of every page; all problems of all pages are reported together."""
+    _board_records(store, data_dir)
     dash_duo.driver.set_window_size(1920, 1080)
     driver = dash_duo.driver
     problems: list[Any] = []
@@ -150,6 +172,7 @@ def test_every_page_passes_axe(dash_duo, signed_in, axe_source, screenshot) -> N
     dash_duo.wait_for_element(f"#{ids.GRID} .ag-row", timeout=30)
     dash_duo.wait_for_element(f"#{ids.RECOMMEND_KIND}", timeout=30)
     problems += _check(dash_duo, axe_source, "case")
+    screenshot("a11y_case_desk")
     cards = driver.find_elements(By.CSS_SELECTOR, f"#{ids.FINDINGS} .finding")
     t790m = next(card for card in cards if "p.T790M" in card.text)
     click(dash_duo, t790m.find_element(By.CSS_SELECTOR, ".evidence-button"), past_overlays=True)
@@ -161,6 +184,11 @@ def test_every_page_passes_axe(dash_duo, signed_in, axe_source, screenshot) -> N
         dash_duo.wait_for_element(f"#{ids.CASE_HEADER}", timeout=30)
         problems += _check(dash_duo, axe_source, f"presentation_{case}", nav=True,
                            skip=case == LUNG)
+        if case == LUNG:  # with the board's curations and recommendation
+            screenshot("a11y_presentation_with_board")
+            driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+            time.sleep(0.3)
+            screenshot("a11y_presentation_with_board_below")
 
     driver.get(f"{dash_duo.server.url}/add")
     dash_duo.wait_for_element(f"#{ids.ADD_FILE_INPUT}", timeout=30)
