@@ -50,6 +50,15 @@ def axe_source() -> str:
         pytest.skip(f"axe-core {axe.VERSION} not available: {error}")
 
 
+def test_axe_tarball_is_checked_before_use(tmp_path) -> None:
+    """A tarball that is not the registry's (cut off, or altered) is refused, nothing kept;
+    the integrity is npm's: sha512, base64 (the SRI form `npm view ... dist.integrity`)."""
+    assert axe.integrity_of(b"").startswith("sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H")
+    with pytest.raises(axe.AxeUnavailable, match="integrity"):
+        axe.unpack(b"\x1f\x8b not axe-core", tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
+
+
 def _settled(dash_duo: Any) -> None:
     """Wait until Dash has no callback running and no loading spinner is shown."""
     wait_until(lambda: dash_duo.driver.execute_script(
