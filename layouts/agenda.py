@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.links import href
+from layouts.a11y import hidden_label
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,14 @@ def meeting_form() -> html.Details:
     return html.Details([
         html.Summary("New meeting"),
         dbc.Row([
-            dbc.Col(dbc.Input(id=ids.MEETING_DAY, type="date"), md=3),
-            dbc.Col(dbc.Input(id=ids.MEETING_TITLE, placeholder="title (optional)",
-                              maxLength=200), md=4),
-            dbc.Col(dbc.Textarea(id=ids.MEETING_PEOPLE, rows=1, maxLength=2000,
-                                 placeholder="participants, one per line"), md=3),
+            dbc.Col([hidden_label("Day", ids.MEETING_DAY),
+                     dbc.Input(id=ids.MEETING_DAY, type="date")], md=3),
+            dbc.Col([hidden_label("Title", ids.MEETING_TITLE),
+                     dbc.Input(id=ids.MEETING_TITLE, placeholder="title (optional)",
+                               maxLength=200)], md=4),
+            dbc.Col([hidden_label("Participants", ids.MEETING_PEOPLE),
+                     dbc.Textarea(id=ids.MEETING_PEOPLE, rows=1, maxLength=2000,
+                                  placeholder="participants, one per line")], md=3),
             dbc.Col(dbc.Button("Create", id=ids.MEETING_ADD, size="sm", color="primary"), md=2),
         ], className="g-2 mt-1"),
         html.Div(id=ids.MEETING_MESSAGE, className="mt-2"),
@@ -90,10 +94,11 @@ def agenda(
         html.H2("Board agenda", className="mb-0"),
         dcc.Link("Add a case", href=href("/add"), className="btn btn-primary btn-sm"),
     ], className="d-flex justify-content-between align-items-center mb-3")
+    label = hidden_label("Meeting", ids.MEETING_FILTER)
     choose = dcc.Dropdown(
         id=ids.MEETING_FILTER, value=None, clearable=True, placeholder="all cases",
         options=[{"label": m.label, "value": m.id} for m in meetings],
         className="meeting-filter mb-3", style={"maxWidth": "520px"},
     )
-    return html.Div([heading, choose, meeting_form() if may_plan else None,
+    return html.Div([heading, label, choose, meeting_form() if may_plan else None,
                      html.Div(agenda_table(rows), id=ids.AGENDA_TABLE)], id=ids.CASE_LIST)

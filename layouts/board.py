@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from annotation.model import AnnotatedVariant
 from layouts import ids
+from layouts.a11y import hidden_label
 from mtb.board import (
     AMP_TIERS,
     EVIDENCE_GRADES,
@@ -59,12 +60,12 @@ def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
 def meeting_choice(record: CaseRecord, meetings: Sequence[tuple[int, str]], *,
                    may_decide: bool) -> html.Div:
     """Which meeting's agenda the case is on (the chair chooses)."""
-    return html.Div(dcc.Dropdown(
+    return html.Div([hidden_label("Meeting", ids.CASE_MEETING), dcc.Dropdown(
         id=ids.CASE_MEETING, value=record.meeting_id, clearable=True,
         placeholder="not on a meeting's agenda", disabled=not may_decide
         or record.status == "final",
         options=[{"label": label, "value": ident} for ident, label in meetings],
-        style={"minWidth": "280px"}), className="ms-2")
+        style={"minWidth": "280px"})], className="ms-2")
 
 
 def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
@@ -185,20 +186,24 @@ def decision_panel(
     if may_decide and not final:
         parts.append(html.Div([
             dbc.Row([
-                dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
-                    {"label": kind_name(k), "value": k}
-                    for k in RECOMMENDATION_KINDS]), md=3),
+                dbc.Col([hidden_label("Kind of recommendation", ids.RECOMMEND_KIND),
+                         dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
+                             {"label": kind_name(k), "value": k}
+                             for k in RECOMMENDATION_KINDS])], md=3),
                 dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=TEXT_LIMITS["recommendation"],
                                   placeholder="therapy, trial or examination"), md=5),
-                dbc.Col(dbc.Select(id=ids.RECOMMEND_GRADE, value="",
-                                   options=_options(EVIDENCE_GRADES, "evidence grade")), md=2),
-                dbc.Col(dbc.Select(id=ids.RECOMMEND_TIER, value="",
-                                   options=_options(AMP_TIERS, "AMP tier")), md=2),
+                dbc.Col([hidden_label("Evidence grade", ids.RECOMMEND_GRADE),
+                         dbc.Select(id=ids.RECOMMEND_GRADE, value="",
+                                    options=_options(EVIDENCE_GRADES, "evidence grade"))], md=2),
+                dbc.Col([hidden_label("AMP tier", ids.RECOMMEND_TIER),
+                         dbc.Select(id=ids.RECOMMEND_TIER, value="",
+                                    options=_options(AMP_TIERS, "AMP tier"))], md=2),
             ], className="g-2"),
             dbc.Input(id=ids.RECOMMEND_NCT, maxLength=11, className="mt-2",
                       placeholder="NCT id, for a clinical trial (NCT01234567)"),
             dbc.Textarea(id=ids.RECOMMEND_RATIONALE, rows=2, maxLength=TEXT_LIMITS["rationale"],
                          placeholder="rationale", className="mt-2"),
+            hidden_label("Findings it rests on", ids.RECOMMEND_FINDINGS),
             dcc.Dropdown(id=ids.RECOMMEND_FINDINGS, multi=True, className="mt-2",
                          placeholder="the findings it rests on",
                          options=[{"label": label, "value": key} for key, label in findings]),

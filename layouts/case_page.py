@@ -216,12 +216,12 @@ def present_page(
 
     return html.Div([
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
-        html.Div([
+        html.Nav([
             nav(previous, "← Previous case", ids.PREV_CASE),
             dcc.Link("Exit presentation", href=href(f"/case/{case.entry.id}"), id=ids.EXIT_PRESENT,
                      className="btn btn-outline-light"),
             nav(following, "Next case →", ids.NEXT_CASE),
-        ], className="present-nav"),
+        ], className="present-nav"),  # a landmark: the agenda's cases, and back to the desk
         diagnosis_banner(case),
         case_header(case, large=True),
         dbc.Row([

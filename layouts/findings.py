@@ -96,8 +96,10 @@ def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
     """The ordered reasons that decided the tier, as the annotation step wrote them."""
     items = [html.Li(reason.text, className=f"reason reason-{reason.rule}")
              for reason in variant.reasons]
+    # a long list scrolls inside the card (assets/): tabIndex lets the keyboard scroll it
     return html.Details(
-        [html.Summary(f"Why {TIER_TEXT[variant.tier]}?"), html.Ol(items, className="reasons")],
+        [html.Summary(f"Why {TIER_TEXT[variant.tier]}?"),
+         html.Ol(items, className="reasons", tabIndex="0")],
         open=open_, className="why",
     )
 

@@ -90,3 +90,4 @@ TRIAL_QUERY = "trial-query"
 TRIAL_PATIENTS = "trial-patients"
 TRIAL_PATIENT = "trial-patient"  # pattern-matching: {"type": TRIAL_PATIENT, "case": id, "arm": a}
 RECOMMEND_NCT = "recommend-nct"  # the NCT id of a clinical-trial recommendation
+MAIN = "main"  # every page's <main> region: the skip link's target (mtb.web.document)

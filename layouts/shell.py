@@ -38,4 +38,6 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
         dark=True,
         className="mb-3 app-navbar",
     )
-    return html.Div([navbar, dbc.Container(list(content), fluid=True, className="page")])
+    # the skip link (mtb.web.document) moves the focus here: tabIndex -1 makes it focusable
+    return html.Div([navbar, html.Main(dbc.Container(list(content), fluid=True, className="page"),
+                                       id=ids.MAIN, tabIndex="-1")])

@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.links import href
+from layouts.a11y import hidden_label
 from mtb.trials.model import (
     EXCLUDED,
     EXCLUDING,
@@ -170,8 +171,9 @@ def trials_page(trials: Sequence[Trial], problems: Sequence[str], folder: str,
                   color="warning", className="small") if problems else None,
         html.H3("Which of our patients fit this trial?", className="section-title mt-4"),
         dbc.Row([
-            dbc.Col(dcc.Dropdown(id=ids.TRIAL_CHOICE, options=options, placeholder=
-                                 "a trial of the portfolio"), md=6),
+            dbc.Col([hidden_label("Trial", ids.TRIAL_CHOICE),
+                     dcc.Dropdown(id=ids.TRIAL_CHOICE, options=options, placeholder=
+                                  "a trial of the portfolio")], md=6),
             dbc.Col(dbc.Input(id=ids.TRIAL_NCT, placeholder="or an NCT id", maxLength=11),
                     md=3),
             dbc.Col(dbc.Button("Find patients", id=ids.TRIAL_QUERY, color="primary"), md=3),

@@ -2,8 +2,8 @@
 # The test command of README.md, run by CI (.ci/run) on a fresh clone.
 # Works on a machine that has only Python >= 3.11: installs Debian's chromium and chromium-driver
 # for the browser tests and nodejs and npm for the single sign-on tests' OpenID provider (apt,
-# when missing), creates .venv, installs mtb with its test extra,
-# checks the code with ruff, starts a throw-away PostgreSQL server for the store's tests
+# when missing), creates .venv, installs mtb with its test extra, checks the code with ruff,
+# fetches axe-core (tests/web/axe.py), starts a throw-away PostgreSQL server for the store's tests
 # (scripts/postgres.sh installs Debian's postgresql when missing) and runs pytest. Extra
 # arguments go to pytest.
 set -euo pipefail
@@ -41,6 +41,11 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+# axe-core for the accessibility tests: npm's tarball, pinned and checked against its sha512,
+# kept in .cache/ (Python only, no Node.js). In CI they must run: MTB_REQUIRE_AXE=1 makes a
+# missing axe-core a failure instead of a skip.
+.venv/bin/python -m tests.web.axe || true
+export MTB_REQUIRE_AXE="${MTB_REQUIRE_AXE:-1}"
 # A throw-away PostgreSQL server for tests/store. It stops when this process ends: pytest,
 # after the exec below. When it cannot start, MTB_TEST_PG_URL stays empty and those tests are
 # skipped, saying why.

@@ -22,6 +22,7 @@ from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.auth import SESSION_COOKIE, SessionPolicy, install_auth
 from mtb.web.boundary import install_errors
+from mtb.web.document import install_document
 from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
@@ -55,6 +56,7 @@ def create_app(
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])
+    install_document(app)  # <html lang> and the skip link
     server = app.server
     policy = SessionPolicy(absolute=timedelta(hours=settings.session_hours),
                            idle=timedelta(minutes=settings.session_idle_minutes),

@@ -7,6 +7,7 @@ from typing import Any
 
 from dash import html
 
+from layouts import ids
 from layouts.shell import shell
 from mtb.store import Store
 from mtb.web.auth import csrf_token, current_actor
@@ -20,4 +21,9 @@ def framed(store: Store, *content: Any) -> Any:
 
 
 def bare(*content: Any) -> Any:
-    return html.Div(list(content), className="p-4")
+    return html.Main(list(content), className="p-4", id=ids.MAIN, tabIndex="-1")
+
+
+def presented(content: Any) -> Any:
+    """The presentation page, full screen: its main region is all of it."""
+    return html.Main(content, id=ids.MAIN, tabIndex="-1")

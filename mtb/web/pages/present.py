@@ -13,7 +13,7 @@ from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
 from mtb.web.board import board_view
-from mtb.web.frame import bare
+from mtb.web.frame import bare, presented
 from mtb.web.library import CaseLibrary
 
 
@@ -22,7 +22,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         def build() -> Any:
             previous, following = library.neighbours(case_id, store.meeting_of())
             board = board_view(store, case_id, current_actor(store))
-            return present_page(library.open(case_id).case, previous, following, board)
+            return presented(present_page(library.open(case_id).case, previous, following,
+                                          board))
         return boundary.page("This case", build, bare)
 
     dash.register_page("present", path_template="/case/<case_id>/present", layout=layout,
