@@ -107,6 +107,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _language(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("de", "en"):
+        raise ValueError("not de or en")
+    return value
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 < port < 65536:
@@ -288,6 +295,13 @@ SETTINGS: tuple[Setting, ...] = (
         "client address that sign-in throttling counts); 0 when clients connect directly.",
         "0",
     ),
+    Setting(
+        "language", "MTB_LANGUAGE", lambda: "en", _language,
+        "The language of `mtb report` (de or en; `--lang` overrides it) and of the web app "
+        "for a browser that asks for neither (a user's DE/EN choice and the browser's "
+        "language come first).",
+        "en",
+    ),
 )
 
 
@@ -333,6 +347,7 @@ class Settings:
     session_idle_minutes: float
     upload_limits: dict[str, int]
     proxies: int
+    language: str
 
     @property
     def trials_folder(self) -> Path:
