@@ -43,6 +43,7 @@ from flask import Flask, Response, g, has_request_context, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from mtb.board import TEXT_LIMITS, Actor
+from mtb.i18n import current_language, gettext, ngettext
 from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.throttle import RecentBlocks, SignInThrottle
@@ -261,15 +262,16 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             password = request.form.get("password", "")
             address = client_address()
             if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
-                error = "The form expired; please sign in again."
+                error = gettext("The form expired; please sign in again.")
             elif (wait := throttle.address_wait(address) or throttle.attempt(address)) > 0:
                 blocks.block(address, wait)  # the next ones are refused before Flask
-                error = (f"Too many sign-ins from this address: try again in "
-                         f"{_duration(wait)}.")
+                error = gettext("Too many sign-ins from this address: try again in {wait}.",
+                                wait=_duration(wait))
                 status, headers = 429, {"Retry-After": str(wait)}
             elif (wait := throttle.wait(name, address)) > 0:
-                error = (f"Too many sign-ins: try again in {_duration(wait)}. "
-                         "Ask your administrator if you have forgotten your password.")
+                error = gettext("Too many sign-ins: try again in {wait}. Ask your "
+                                "administrator if you have forgotten your password.",
+                                wait=_duration(wait))
                 status, headers = 429, {"Retry-After": str(wait)}
             else:
                 with _HASHING:  # one Argon2 hash at a time in this process
@@ -287,7 +289,7 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                 store.log_event(who, "sign_in_failed", detail=f"from {address}")
                 if started_wait:
                     store.log_event(who, "sign_in_throttled", detail=f"from {address}")
-                error = "Name or password is wrong."
+                error = gettext("Name or password is wrong.")
         page = _login_page(visit.login_csrf, error, request.args.get("next", ""))
         return Response(page, status=status, headers=headers, mimetype="text/html")
 
@@ -305,34 +307,45 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
 
 def _duration(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return ngettext("{n} second", "{n} seconds", seconds)
+    return ngettext("{n} minute", "{n} minutes", math.ceil(seconds / 60))
 
 
 def _login_page(token: str, error: str, next_path: str) -> str:
     message = (f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>'
                if error else "")
     action = f"/login?next={html.escape(_safe_next(next_path), quote=True)}"
+    t = {key: html.escape(text) for key, text in (
+        ("title", gettext("sign in")), ("board", gettext("molecular tumor board")),
+        ("sign_in", gettext("Sign in")), ("name", gettext("Name")),
+        ("password", gettext("Password")), ("language", gettext("Language")),
+        ("accounts", gettext("Accounts are created by the site's administrator")))}
+    switch = "".join(
+        f'<a class="nav-link px-1 text-light" href="?lang={code}&amp;next='
+        f'{html.escape(_safe_next(next_path), quote=True)}" lang="{code}" hreflang="{code}"'
+        f'{" aria-current=true" if code == current_language() else ""}>{code.upper()}</a>'
+        for code in ("de", "en"))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>mtb · sign in</title>
+<html lang="{current_language()}"><head><meta charset="utf-8"><title>mtb · {t['title']}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/assets/00_bootstrap.min.css">
 <link rel="stylesheet" href="/assets/10_mtb.css"></head>
 <body><nav class="navbar navbar-dark bg-dark mb-4"><div class="container">
 <span class="navbar-brand fw-bold">mtb</span>
-<span class="navbar-text text-light">molecular tumor board</span></div></nav>
+<span class="navbar-text text-light me-auto">{t['board']}</span>
+<div class="d-flex" role="group" aria-label="{t['language']}">{switch}</div></div></nav>
 <main class="container" style="max-width: 420px">
-<h1 class="h3 mb-3">Sign in</h1>{message}
+<h1 class="h3 mb-3">{t['sign_in']}</h1>{message}
 <form method="post" action="{action}" id="login-form">
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
-<div class="mb-3"><label class="form-label" for="name">Name</label>
+<div class="mb-3"><label class="form-label" for="name">{t['name']}</label>
 <input class="form-control" id="name" name="name" autocomplete="username" required autofocus
  maxlength="{TEXT_LIMITS['user_name']}">
 </div>
-<div class="mb-3"><label class="form-label" for="password">Password</label>
+<div class="mb-3"><label class="form-label" for="password">{t['password']}</label>
 <input class="form-control" id="password" name="password" type="password"
  autocomplete="current-password" required maxlength="{TEXT_LIMITS['password']}"></div>
-<button class="btn btn-primary" type="submit" id="login-button">Sign in</button>
+<button class="btn btn-primary" type="submit" id="login-button">{t['sign_in']}</button>
 </form>
-<p class="small text-muted mt-4">Accounts are created by the site's administrator
+<p class="small text-muted mt-4">{t['accounts']}
 (<code>mtb user add NAME --role ROLE</code>).</p></main></body></html>"""

@@ -9,6 +9,7 @@ import dash
 from dash import Dash
 
 from layouts.case_page import present_page
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -23,7 +24,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             previous, following = library.neighbours(case_id, store.meeting_of())
             board = board_view(store, case_id, current_actor(store))
             return present_page(library.open(case_id).case, previous, following, board)
-        return boundary.page("This case", build, bare)
+        return boundary.page(N_("This case"), build, bare)
 
     dash.register_page("present", path_template="/case/<case_id>/present", layout=layout,
-                       title="mtb · presentation", order=1)
+                       title=lambda **_kw: "mtb · " + _("presentation"), order=1)
