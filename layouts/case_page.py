@@ -35,7 +35,7 @@ from mtb.board import key_findings
 from mtb.case import Case
 from mtb.i18n import _, ngettext
 from mtb.i18n.formats import number, period_text
-from mtb.i18n.terms import term
+from mtb.i18n.terms import line_label, term
 from mtb.options import Option, board_options, line_cautions
 from mtb.timeline import PartialDate
 from mtb.variant import SMALL_TYPES
@@ -79,7 +79,7 @@ def _timeline_section(case: Case, *, large: bool) -> html.Div:
     figure = dcc.Graph(figure=timeline_figure(case, height=460 if large else 380, large=large),
                        config={**_GRAPH_CONFIG, "displayModeBar": False},  # labels at the top
                        className="timeline-graph")
-    lines = [html.Li(line.label) for line in case.lines]
+    lines = [html.Li(line_label(line)) for line in case.lines]
     parts: list[object] = [heading(_("Timeline"), className="section-title"), figure]
     if lines and not large:
         parts.append(html.Ul(lines, className="therapy-lines small mb-1"))

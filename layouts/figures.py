@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from mtb.case import Case
 from mtb.i18n import N_, _, current_language
 from mtb.i18n.formats import period_text
-from mtb.i18n.terms import term
+from mtb.i18n.terms import line_label, term
 from mtb.timeline import EventKind, PartialDate, TherapyLine, TimelineEvent
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -179,8 +179,8 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
             textfont={"color": "white" if (end - start).days >= SHORT_BAR_DAYS else "#212529",
                       "size": 15 if large else 12},
             cliponaxis=False,
-            hovertext=[f"<b>{escape(line.label)}</b>{open_ended}"], hoverinfo="text",
-            name=escape(line.label), showlegend=False,
+            hovertext=[f"<b>{escape(line_label(line))}</b>{open_ended}"], hoverinfo="text",
+            name=escape(line_label(line)), showlegend=False,
         ))
     for kind in EventKind:
         if kind == EventKind.SYSTEMIC_THERAPY:
@@ -269,7 +269,7 @@ def _date_range(dated: Sequence[TimelineEvent], case: Case) -> list[str] | None:
 
 def _line_tag(line: TherapyLine) -> str:
     """'L2' for a numbered line, 'adjuvant' for perioperative therapy."""
-    return f"L{line.number}" if line.number is not None else line.setting
+    return f"L{line.number}" if line.number is not None else term(line.setting)
 
 
 def _sample_events(case: Case) -> list[TimelineEvent]:

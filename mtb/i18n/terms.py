@@ -38,3 +38,24 @@ VOCABULARY = (
 def term(value: str) -> str:
     """`value` in the reader's language ('' stays '')."""
     return gettext(value) if value else value
+
+
+SETTINGS = (N_("neoadjuvant"), N_("adjuvant"))  # perioperative therapy (mtb.timeline)
+
+
+def line_name(line: object) -> str:
+    """'Line 2' / 'Linie 2'; 'Adjuvant' for perioperative therapy (a TherapyLine)."""
+    number = getattr(line, "number", None)
+    if number is not None:
+        return gettext("Line {n}", n=number)
+    return term(str(getattr(line, "setting", ""))).capitalize()
+
+
+def line_label(line: object) -> str:
+    """TherapyLine.label in the reader's language: 'Line 1: Carboplatin + Pemetrexed
+    (2023-02-01 to 2023-06-30)'."""
+    from mtb.i18n.formats import period_text
+
+    drugs = " + ".join(getattr(line, "drugs", ()))
+    period = period_text(getattr(line, "start", None), getattr(line, "end", None))
+    return f"{line_name(line)}: {drugs} ({period})"
