@@ -128,7 +128,7 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
                  curation: Curation | None = None, quality: str = "",
                  cautions: Mapping[frozenset[str], str] | None = None) -> dbc.Card:
     alteration = variant.alteration
-    gene, _, change = alteration.label.partition(" ")
+    gene, _sep, change = alteration.label.partition(" ")
     hotspot = variant.hotspot
     body = [
         html.Div([html.Span(gene, className="gene"), html.Span(change, className="change")],

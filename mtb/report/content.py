@@ -338,7 +338,7 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None,
     alteration, finding = variant.alteration, variant.finding
     support = finding.support if finding is not None else NO_SUPPORT
     reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
-    gene, _, change = alteration.label.partition(" ")
+    gene, _sep, change = alteration.label.partition(" ")
     deciding = next((r.text for r in variant.reasons), "")
     return ReportFinding(
         key=key,
