@@ -97,6 +97,10 @@ def update(language: str) -> tuple[int, int]:
     before = msgids(catalog)
     catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()  # a dropped string's translation is in git, not in the file
+    catalog.project, catalog.version = "mtb", ""
+    catalog.copyright_holder = catalog.last_translator = "mtb developers"
+    catalog.language_team, catalog.msgid_bugs_address = "mtb developers", ""
+    catalog.fuzzy = False
     after = msgids(catalog)
     po_path(language).parent.mkdir(parents=True, exist_ok=True)
     with po_path(language).open("wb") as target:
