@@ -12,9 +12,9 @@ from dash import html
 
 from layouts import ids
 from mtb.board import biomarker
-from mtb.case import Case, event_text, latest_stage, latest_value
+from mtb.case import Case, latest_stage, latest_value
 from mtb.i18n import _, ngettext
-from mtb.i18n.formats import date_text
+from mtb.i18n.formats import date_text, event_text
 from mtb.i18n.terms import term
 
 

@@ -109,3 +109,13 @@ def number(value: float | int | None, digits: int | None = None,
         return numbers.format_decimal(value, "#,##0.###", locale=_locale(language))
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return numbers.format_decimal(value, pattern, locale=_locale(language))
+
+
+def event_text(event: object) -> str:
+    """mtb.case.event_text in the reader's language: 'IVA (16.01.2023)', 'ECOG 1,5 (...)'."""
+    if event is None:
+        return ""
+    value = getattr(event, "value", None)
+    text = number(value) if isinstance(value, float) else str(value)
+    start = getattr(event, "start", None)
+    return f"{text} ({date_text(start)})" if start else text

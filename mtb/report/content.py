@@ -35,10 +35,11 @@ from mtb.board import (
     kind_name,
     reported_tier,
 )
-from mtb.case import Case, event_text, latest_stage, latest_value
+from mtb.case import Case, latest_stage, latest_value
+from mtb.case import event_text as raw_event_text
 from mtb.errors import MtbError
 from mtb.i18n import _, ngettext
-from mtb.i18n.formats import date_text, datetime_text, percent, period_text
+from mtb.i18n.formats import date_text, datetime_text, event_text, percent, period_text
 from mtb.i18n.terms import line_name, term
 from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
@@ -243,8 +244,8 @@ def build_content(
         diagnosis_text=diagnosis.text,
         diagnosis_name=diagnosis.name if diagnosis.known else "",
         doid=diagnosis.doid or "",
-        stage=event_text(latest_stage(case)),
-        ecog=event_text(latest_value(case, "ECOG")),
+        stage=raw_event_text(latest_stage(case)),  # data fields (FHIR): as the files say
+        ecog=raw_event_text(latest_value(case, "ECOG")),
         status=record.status if record else "prepared",
         status_by=record.updated_by if record else "",
         status_at=record.updated_at if record and record.version else None,
