@@ -9,8 +9,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.links import href
 from layouts.a11y import hidden_label
+from layouts.links import href
+from mtb.i18n import _
+from mtb.i18n.terms import term
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,10 @@ class AgendaRow:
 
 
 def _row(row: AgendaRow) -> html.Tr:
-    badges = [dbc.Badge(row.synthetic, color="warning", text_color="dark", className="ms-2")] \
-        if row.synthetic else []
+    badges = [dbc.Badge(term(row.synthetic), color="warning", text_color="dark",
+                        className="ms-2")] if row.synthetic else []
     title = dcc.Link(row.title, href=href(f"/case/{row.id}"), className="case-link")
-    status = html.Span(row.status, className=f"status status-{row.status.replace(' ', '-')}")
+    status = html.Span(term(row.status), className=f"status status-{row.status.replace(' ', '-')}")
     problem = html.Div(row.problem, className="small text-danger") if row.problem else None
 
     def count(n: int | None) -> str:
@@ -42,7 +44,7 @@ def _row(row: AgendaRow) -> html.Tr:
         html.Td(status),
         html.Td(count(row.tier1), className="num"),
         html.Td(count(row.tier2), className="num"),
-        html.Td(dcc.Link("Present", href=href(f"/case/{row.id}/present"),
+        html.Td(dcc.Link(_("Present"), href=href(f"/case/{row.id}/present"),
                          className="btn btn-outline-dark btn-sm")),
     ], id={"type": "case", "id": row.id})
 
@@ -56,12 +58,12 @@ class MeetingChoice:
 def agenda_table(rows: Sequence[AgendaRow]) -> object:
     """The cases, or why there are none."""
     if not rows:
-        return dbc.Alert("No cases here (none found, or none on this meeting's agenda).",
+        return dbc.Alert(_("No cases here (none found, or none on this meeting's agenda)."),
                          color="info")
     return dbc.Table(
-        [html.Thead(html.Tr([html.Th("Case"), html.Th("Diagnosis"), html.Th("Status"),
-                             html.Th("Tier I", className="num"),
-                             html.Th("Tier II", className="num"), html.Th("")])),
+        [html.Thead(html.Tr([html.Th(_("Case")), html.Th(_("Diagnosis")), html.Th(_("Status")),
+                             html.Th(_("Tier I"), className="num"),
+                             html.Th(_("Tier II"), className="num"), html.Th("")])),
          html.Tbody([_row(row) for row in rows])],
         hover=True, responsive=True, className="agenda-table align-middle bg-white",
     )
@@ -70,17 +72,17 @@ def agenda_table(rows: Sequence[AgendaRow]) -> object:
 def meeting_form() -> html.Details:
     """A new meeting (the chair plans the board's agenda)."""
     return html.Details([
-        html.Summary("New meeting"),
+        html.Summary(_("New meeting")),
         dbc.Row([
-            dbc.Col([hidden_label("Day", ids.MEETING_DAY),
+            dbc.Col([hidden_label(_("Day"), ids.MEETING_DAY),
                      dbc.Input(id=ids.MEETING_DAY, type="date")], md=3),
-            dbc.Col([hidden_label("Title", ids.MEETING_TITLE),
-                     dbc.Input(id=ids.MEETING_TITLE, placeholder="title (optional)",
+            dbc.Col([hidden_label(_("Title"), ids.MEETING_TITLE),
+                     dbc.Input(id=ids.MEETING_TITLE, placeholder=_("title (optional)"),
                                maxLength=200)], md=4),
-            dbc.Col([hidden_label("Participants", ids.MEETING_PEOPLE),
+            dbc.Col([hidden_label(_("Participants"), ids.MEETING_PEOPLE),
                      dbc.Textarea(id=ids.MEETING_PEOPLE, rows=1, maxLength=2000,
-                                  placeholder="participants, one per line")], md=3),
-            dbc.Col(dbc.Button("Create", id=ids.MEETING_ADD, size="sm", color="primary"), md=2),
+                                  placeholder=_("participants, one per line"))], md=3),
+            dbc.Col(dbc.Button(_("Create"), id=ids.MEETING_ADD, size="sm", color="primary"), md=2),
         ], className="g-2 mt-1"),
         html.Div(id=ids.MEETING_MESSAGE, className="mt-2"),
     ], className="meeting-form mb-3")
@@ -91,12 +93,12 @@ def agenda(
     may_plan: bool = False,
 ) -> html.Div:
     heading = html.Div([
-        html.H2("Board agenda", className="mb-0"),
-        dcc.Link("Add a case", href=href("/add"), className="btn btn-primary btn-sm"),
+        html.H2(_("Board agenda"), className="mb-0"),
+        dcc.Link(_("Add a case"), href=href("/add"), className="btn btn-primary btn-sm"),
     ], className="d-flex justify-content-between align-items-center mb-3")
-    label = hidden_label("Meeting", ids.MEETING_FILTER)
+    label = hidden_label(_("Meeting"), ids.MEETING_FILTER)
     choose = dcc.Dropdown(
-        id=ids.MEETING_FILTER, value=None, clearable=True, placeholder="all cases",
+        id=ids.MEETING_FILTER, value=None, clearable=True, placeholder=_("all cases"),
         options=[{"label": m.label, "value": m.id} for m in meetings],
         className="meeting-filter mb-3", style={"maxWidth": "520px"},
     )

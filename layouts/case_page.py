@@ -34,6 +34,9 @@ from layouts.trials import trials_placeholder
 from layouts.variant_table import variant_grid
 from mtb.board import key_findings
 from mtb.case import Case
+from mtb.i18n import _, ngettext
+from mtb.i18n.formats import number, period_text
+from mtb.i18n.terms import line_label, term
 from mtb.options import Option, board_options, line_cautions
 from mtb.timeline import PartialDate
 from mtb.variant import SMALL_TYPES
@@ -51,17 +54,18 @@ def key_rows(case: Case, board: BoardView | None) -> list[tuple[int, AnnotatedVa
 
 def _event_list(case: Case) -> html.Details:
     rows = [
-        html.Tr([html.Td(str(e.start or "no date") + (f" to {e.end}" if e.end else "")),
-                 html.Td(e.kind.value.replace("_", " ")),
+        html.Tr([html.Td(period_text(e.start, e.end) if e.start else _("no date")),
+                 html.Td(term(e.kind.value.replace("_", " "))),
                  html.Td(e.label + (f" ({e.status})" if e.status else "")),
-                 html.Td("" if e.value is None else f"{e.value:g} {e.unit}".strip()
+                 html.Td("" if e.value is None else f"{number(e.value)} {e.unit}".strip()
                          if isinstance(e.value, float) else f"{e.value} {e.unit}".strip())])
         for e in case.events
     ]
     undated = sum(1 for e in case.events if not isinstance(e.start, PartialDate))
-    note = f" ({undated} without a date, listed last)" if undated else ""
+    note = " " + ngettext("({n} without a date, listed last)",
+                          "({n} without a date, listed last)", undated) if undated else ""
     return html.Details(
-        [html.Summary(f"All {len(case.events)} events{note}"),
+        [html.Summary(ngettext("All {n} events", "All {n} events", len(case.events)) + note),
          dbc.Table([html.Tbody(rows)], size="sm", className="event-table mb-0")],
         id=ids.EVENT_LIST, className="mt-2",
     )
@@ -70,14 +74,14 @@ def _event_list(case: Case) -> html.Details:
 def _timeline_section(case: Case, *, large: bool) -> html.Div:
     heading = html.H2 if large else html.H3
     if not case.events:
-        body: object = dbc.Alert("No clinical history in this case's files (add FHIR or an "
-                                 "event table to case.toml).", color="secondary")
-        return html.Div([heading("Timeline", className="section-title"), body], id=ids.TIMELINE)
+        body: object = dbc.Alert(_("No clinical history in this case's files (add FHIR or an "
+                                   "event table to case.toml)."), color="secondary")
+        return html.Div([heading(_("Timeline"), className="section-title"), body], id=ids.TIMELINE)
     figure = dcc.Graph(figure=timeline_figure(case, height=460 if large else 380, large=large),
                        config={**_GRAPH_CONFIG, "displayModeBar": False},  # labels at the top
                        className="timeline-graph")
-    lines = [html.Li(line.label) for line in case.lines]
-    parts: list[object] = [heading("Timeline", className="section-title"), figure]
+    lines = [html.Li(line_label(line)) for line in case.lines]
+    parts: list[object] = [heading(_("Timeline"), className="section-title"), figure]
     if lines and not large:
         parts.append(html.Ul(lines, className="therapy-lines small mb-1"))
     if not large:
@@ -97,7 +101,7 @@ def _vaf_section(case: Case, rows: list[tuple[int, AnnotatedVariant]]) -> html.D
     marked = _small_vafs(rows)
     if not vafs:
         return html.Div()
-    return html.Div([html.H3("VAF distribution", className="section-title"),
+    return html.Div([html.H3(_("VAF distribution"), className="section-title"),
                      dcc.Graph(figure=vaf_figure(vafs, marked[:8]), config=_GRAPH_CONFIG)],
                     id=ids.VAF_PLOT)
 
@@ -108,9 +112,9 @@ def _warnings(case: Case) -> dbc.Alert | None:
     shown = [html.Li(w) for w in case.warnings[:8]]
     more = len(case.warnings) - len(shown)
     count = len(case.warnings)
-    notes = f"{count} note{'s' if count != 1 else ''} on this case's data"
+    notes = ngettext("{n} note on this case's data", "{n} notes on this case's data", count)
     return dbc.Alert([html.Summary(notes),
-                      html.Ul(shown + ([html.Li(f"and {more} more")] if more else []),
+                      html.Ul(shown + ([html.Li(_("and {more} more", more=more))] if more else []),
                               className="mb-0 small")],
                      color="light", className="case-warnings")
 
@@ -131,9 +135,9 @@ def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None
 ) -> html.Div:
     rows = key_rows(case, board)
-    present = dcc.Link("Present", href=href(f"/case/{case.entry.id}/present"), id=ids.PRESENT_LINK,
-                       className="btn btn-dark btn-sm")
-    top = [dcc.Link("← Agenda", href=href("/"), className="btn btn-link btn-sm ps-0")]
+    present = dcc.Link(_("Present"), href=href(f"/case/{case.entry.id}/present"),
+                       id=ids.PRESENT_LINK, className="btn btn-dark btn-sm")
+    top = [dcc.Link(_("← Agenda"), href=href("/"), className="btn btn-link btn-sm ps-0")]
     if board is not None:
         top.append(html.Div(status_bar(board.record, may_decide=board.may_decide),
                             className="ms-3"))
@@ -158,7 +162,7 @@ def case_page(
         variant_grid(len(case.annotation.variants)),
         dbc.Row([
             dbc.Col(_vaf_section(case, rows), lg=4),
-            dbc.Col(html.Div([html.H3("Evidence", className="section-title"),
+            dbc.Col(html.Div([html.H3(_("Evidence"), className="section-title"),
                               html.Div(evidence_panel(None, case.annotation.diagnosis.text),
                                        id=ids.EVIDENCE)]), lg=8),
         ], className="g-3 mt-2"),
@@ -170,8 +174,9 @@ def case_page(
 def _recommended(board: BoardView) -> html.Div:
     items = [recommendation_item(r, may_decide=False, final=True)
              for r in board.recommendations]
-    state = "final" if board.record.status == "final" else "draft"
-    return html.Div([html.H2(f"Recommendation ({state})", className="section-title"),
+    title = _("Recommendation (final)") if board.record.status == "final" \
+        else _("Recommendation (draft)")
+    return html.Div([html.H2(title, className="section-title"),
                      html.Ul(items, className="recommendations")], className="options")
 
 
@@ -187,16 +192,17 @@ def _options(options: Sequence[Option]) -> html.Div:
     for option in options[:8]:
         therapy = option.therapy
         text = [html.Span(therapy.name, className="option-therapy"),
-                f" for {option.finding} ({therapy.tier.value}; {therapy.basis_text})"]
+                " " + _("for {finding} ({tier}; {basis})", finding=option.finding,
+                        tier=therapy.tier.value, basis=therapy.basis_text)]
         if option.caution:
             text.append(html.Span(f" — {option.caution}", className="mark caution"))
         elif option.given:
             text.append(html.Span(f" — {option.given}", className="option-given"))
         items.append(html.Li(text, className="cautioned" if option.caution else None))
-    body: object = html.Ol(items) if items else html.P("No tier I therapy evidence.")
-    return html.Div([html.H2("Options from the evidence", className="section-title"), body,
-                     html.P("Ranked by the evidence and checked against the patient's course; "
-                            "the board's recommendation is recorded in the decision form.",
+    body: object = html.Ol(items) if items else html.P(_("No tier I therapy evidence."))
+    return html.Div([html.H2(_("Options from the evidence"), className="section-title"), body,
+                     html.P(_("Ranked by the evidence and checked against the patient's course; "
+                              "the board's recommendation is recorded in the decision form."),
                             className="small text-muted")], className="options")
 
 
@@ -217,10 +223,10 @@ def present_page(
     return html.Div([
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
         html.Nav([
-            nav(previous, "← Previous case", ids.PREV_CASE),
-            dcc.Link("Exit presentation", href=href(f"/case/{case.entry.id}"), id=ids.EXIT_PRESENT,
-                     className="btn btn-outline-light"),
-            nav(following, "Next case →", ids.NEXT_CASE),
+            nav(previous, _("← Previous case"), ids.PREV_CASE),
+            dcc.Link(_("Exit presentation"), href=href(f"/case/{case.entry.id}"),
+                     id=ids.EXIT_PRESENT, className="btn btn-outline-light"),
+            nav(following, _("Next case →"), ids.NEXT_CASE),
         ], className="present-nav"),  # a landmark: the agenda's cases, and back to the desk
         diagnosis_banner(case),
         case_header(case, large=True),

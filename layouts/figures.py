@@ -23,6 +23,9 @@ from typing import Any
 import plotly.graph_objects as go
 
 from mtb.case import Case
+from mtb.i18n import N_, _, current_language
+from mtb.i18n.formats import period_text
+from mtb.i18n.terms import line_label, term
 from mtb.timeline import EventKind, PartialDate, TherapyLine, TimelineEvent
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
@@ -47,22 +50,23 @@ TEMPLATE = go.layout.Template(
 )
 
 # Timeline rows, top to bottom, and how each kind is drawn.
-ROWS = ("Diagnosis", "Tumor board", "Systemic therapy", "Radiotherapy", "Surgery", "Imaging",
-        "Response", "Pathology / molecular", "Markers / other")
+ROWS = (N_("Diagnosis"), N_("Tumor board"), N_("Systemic therapy"), N_("Radiotherapy"),
+        N_("Surgery"), N_("Imaging"), N_("Response"), N_("Pathology / molecular"),
+        N_("Markers / other"))
 _ROW_OF = {
-    EventKind.DIAGNOSIS: "Diagnosis",
-    EventKind.DEATH: "Diagnosis",
-    EventKind.TUMOR_BOARD: "Tumor board",
-    EventKind.SYSTEMIC_THERAPY: "Systemic therapy",
-    EventKind.RADIOTHERAPY: "Radiotherapy",
-    EventKind.SURGERY: "Surgery",
-    EventKind.IMAGING: "Imaging",
-    EventKind.RESPONSE: "Response",
-    EventKind.PROGRESSION: "Response",
-    EventKind.SPECIMEN: "Pathology / molecular",
-    EventKind.SEQUENCING: "Pathology / molecular",
-    EventKind.MARKER: "Markers / other",
-    EventKind.OTHER: "Markers / other",
+    EventKind.DIAGNOSIS: N_("Diagnosis"),
+    EventKind.DEATH: N_("Diagnosis"),
+    EventKind.TUMOR_BOARD: N_("Tumor board"),
+    EventKind.SYSTEMIC_THERAPY: N_("Systemic therapy"),
+    EventKind.RADIOTHERAPY: N_("Radiotherapy"),
+    EventKind.SURGERY: N_("Surgery"),
+    EventKind.IMAGING: N_("Imaging"),
+    EventKind.RESPONSE: N_("Response"),
+    EventKind.PROGRESSION: N_("Response"),
+    EventKind.SPECIMEN: N_("Pathology / molecular"),
+    EventKind.SEQUENCING: N_("Pathology / molecular"),
+    EventKind.MARKER: N_("Markers / other"),
+    EventKind.OTHER: N_("Markers / other"),
 }
 _SYMBOL = {
     EventKind.DIAGNOSIS: ("star", OKABE_ITO[7]),
@@ -83,6 +87,23 @@ MIN_BAR_DAYS = 10  # a therapy with a start only is drawn this long, and says so
 SHORT_BAR_DAYS = 60  # shorter bars carry their label outside
 
 
+def _separators() -> str:
+    """Plotly's decimal and thousands separators: '43,5 %' in German."""
+    return ",." if current_language() == "de" else ".,"
+
+
+def _date_ticks() -> dict[str, Any]:
+    """German date ticks as Germans write dates (numbers, no English month names): days as
+    07.12.2026, months as 12/2026, years as 2026; English keeps plotly's own."""
+    if current_language() != "de":
+        return {}
+    return {"tickformatstops": [
+        {"dtickrange": [None, 86_400_000 * 27], "value": "%d.%m.%Y"},
+        {"dtickrange": [86_400_000 * 27, 86_400_000 * 360], "value": "%m/%Y"},
+        {"dtickrange": [86_400_000 * 360, None], "value": "%Y"},
+    ], "hoverformat": "%d.%m.%Y"}
+
+
 def _when(value: object) -> date | None:
     return value.midpoint if isinstance(value, PartialDate) else None
 
@@ -90,7 +111,7 @@ def _when(value: object) -> date | None:
 def _hover(event: TimelineEvent) -> str:
     """Plotly renders a subset of HTML in hover text: every string from the source files is
     escaped, so a label cannot bring markup (or a link) into the page."""
-    when = str(event.start) + (f" to {event.end}" if event.end else "")
+    when = period_text(event.start, event.end)
     value = f"<br>{escape(f'{event.value} {event.unit}'.strip())}" \
         if event.value is not None else ""
     detail = f"<br>{escape(event.detail[:160])}" if event.detail else ""
@@ -140,7 +161,7 @@ def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go
     """Therapy lines as bars, other events as symbols on their row, the most-measured tumor
     marker as a line on a second axis, and the sequenced specimen as a vertical line so the
     board sees which therapy the sample predates."""
-    return _once(("timeline", id(case), height, large), case,
+    return _once(("timeline", id(case), height, large, current_language()), case,
                  lambda: _timeline_figure(case, height=height, large=large))
 
 
@@ -150,10 +171,10 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
     for line in case.lines:
         start = line.start.earliest
         end = line.end.latest if line.end else start + timedelta(days=MIN_BAR_DAYS)
-        open_ended = "" if line.end else " (end not recorded)"
+        open_ended = "" if line.end else " (" + _("end not recorded") + ")"
         figure.add_trace(go.Bar(
             x=[(end - start).days * 86_400_000], base=[start.isoformat()],
-            y=["Systemic therapy"], orientation="h", width=0.6,
+            y=[_("Systemic therapy")], orientation="h", width=0.6,
             marker={"color": OKABE_ITO[0], "opacity": BAR_OPACITY},
             text=[escape(f"{_line_tag(line)} {' + '.join(line.drugs)}")],
             # a short or open-ended line keeps its name readable beside the bar
@@ -162,8 +183,8 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
             textfont={"color": "white" if (end - start).days >= SHORT_BAR_DAYS else "#212529",
                       "size": 15 if large else 12},
             cliponaxis=False,
-            hovertext=[f"<b>{escape(line.label)}</b>{open_ended}"], hoverinfo="text",
-            name=escape(line.label), showlegend=False,
+            hovertext=[f"<b>{escape(line_label(line))}</b>{open_ended}"], hoverinfo="text",
+            name=escape(line_label(line)), showlegend=False,
         ))
     for kind in EventKind:
         if kind == EventKind.SYSTEMIC_THERAPY:
@@ -175,8 +196,8 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
             continue
         symbol, colour = _SYMBOL[kind]
         figure.add_trace(go.Scatter(
-            x=[_when(e.start) for e in chosen], y=[_ROW_OF[kind]] * len(chosen),
-            mode="markers", name=kind.value.replace("_", " "),
+            x=[_when(e.start) for e in chosen], y=[_(_ROW_OF[kind])] * len(chosen),
+            mode="markers", name=term(kind.value.replace("_", " ")),
             marker={"symbol": symbol, "size": 16 if large else 12, "color": colour,
                     "line": {"width": 2, "color": colour}},
             hovertext=[_hover(e) for e in chosen], hoverinfo="text",
@@ -184,7 +205,7 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
         intervals = [e for e in chosen if isinstance(e.end, PartialDate) and e.end != e.start]
         for event in intervals:  # radiotherapy series and other courses as thin bars
             figure.add_trace(go.Scatter(
-                x=[_when(event.start), _when(event.end)], y=[_ROW_OF[kind]] * 2,
+                x=[_when(event.start), _when(event.end)], y=[_(_ROW_OF[kind])] * 2,
                 mode="lines", line={"color": colour, "width": 6}, hoverinfo="skip",
                 showlegend=False,
             ))
@@ -201,13 +222,13 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
     for number, event in enumerate(_sample_events(case)):
         when = _when(event.start)
         figure.add_vline(x=when, line={"color": OKABE_ITO[4], "width": 2, "dash": "dash"})
-        short = "sequencing" if event.kind == EventKind.SEQUENCING else "specimen"
+        short = term("sequencing" if event.kind == EventKind.SEQUENCING else "specimen")
         figure.add_annotation(  # alternate sides so two close dates stay readable
             x=when, y=1.0, yref="paper", yanchor="bottom", showarrow=False, text=short,
             xanchor="right" if number % 2 == 0 else "left", xshift=-3 if number % 2 == 0 else 3,
             font={"size": 14 if large else 11, "color": TEXT_SHADE[OKABE_ITO[4]]},
         )
-    used = [row for row in ROWS if any(
+    used = [row for row in map(_, ROWS) if any(
         trace.y is not None and row in list(trace.y) for trace in figure.data
         if getattr(trace, "yaxis", None) in (None, "y")
     )]
@@ -221,7 +242,8 @@ def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
                 "visible": series is not None,
                 "tickformat": ".3~g", "automargin": True},
         xaxis={"type": "date", "tickfont": {"size": 15 if large else 12},
-               "range": _date_range(dated, case)},
+               "range": _date_range(dated, case), **_date_ticks()},
+        separators=_separators(),
         margin={"l": 10, "r": 60 if series else 10, "t": 28, "b": 10},
         font={"size": 16 if large else 13},
     )
@@ -251,7 +273,7 @@ def _date_range(dated: Sequence[TimelineEvent], case: Case) -> list[str] | None:
 
 def _line_tag(line: TherapyLine) -> str:
     """'L2' for a numbered line, 'adjuvant' for perioperative therapy."""
-    return f"L{line.number}" if line.number is not None else line.setting
+    return f"L{line.number}" if line.number is not None else term(line.setting)
 
 
 def _sample_events(case: Case) -> list[TimelineEvent]:
@@ -265,7 +287,7 @@ def vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]] =
     """Tumor VAFs of the small variants, with the tier I/II findings marked by name: a
     finding far below the clonal peak is subclonal (or an artefact)."""
     values, marks = tuple(vafs), tuple((str(label), vaf) for label, vaf in highlighted)
-    return _once(("vaf", values, marks, height), None,
+    return _once(("vaf", values, marks, height, current_language()), None,
                  lambda: _vaf_figure(values, marks, height=height))
 
 
@@ -274,7 +296,8 @@ def _vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]],
     figure = go.Figure(go.Histogram(
         x=list(vafs), xbins={"start": 0, "end": 1.0, "size": 0.025},
         marker={"color": OKABE_ITO[5], "line": {"color": "white", "width": 1}},
-        name="all small variants", hovertemplate="VAF %{x}: %{y} variants<extra></extra>",
+        name=_("all small variants"),
+        hovertemplate=_("VAF {x}: {y} variants", x="%{x}", y="%{y}") + "<extra></extra>",
     ))
     for label, vaf in highlighted:
         figure.add_vline(x=vaf, line={"color": OKABE_ITO[3], "width": 2})
@@ -282,8 +305,9 @@ def _vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]],
                               xanchor="left", yanchor="top", showarrow=False,
                               font={"size": 11, "color": TEXT_SHADE[OKABE_ITO[3]]})
     figure.update_layout(template=TEMPLATE, height=height, showlegend=False, bargap=0.05,
-                         xaxis={"title": {"text": "tumor VAF"}, "range": [0, 1],
+                         separators=_separators(),
+                         xaxis={"title": {"text": _("tumor VAF")}, "range": [0, 1],
                                 "tickformat": ".0%", "automargin": True},
-                         yaxis={"title": {"text": "variants"}, "automargin": True},
+                         yaxis={"title": {"text": _("variants")}, "automargin": True},
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return figure

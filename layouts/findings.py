@@ -18,19 +18,24 @@ from annotation.model import AnnotatedVariant, Evidence, TherapyCall, Tier
 from annotation.therapies import CARD_LIMIT, card_lines, more_text
 from layouts import ids
 from mtb.board import Curation, dismissed, finding_key
+from mtb.i18n import N_, _, ngettext
+from mtb.i18n.formats import percent
+from mtb.i18n.terms import term
 from mtb.options import card_order
 from mtb.variant import NO_SUPPORT, SMALL_TYPES, SmallVariant
 
-TIER_TEXT = {
-    Tier.IA: "Tier IA", Tier.IB: "Tier IB", Tier.IIC: "Tier IIC", Tier.IID: "Tier IID",
-    Tier.III: "Tier III", Tier.IV: "Tier IV",
-}
 MAX_CARDS = 8
+
+
+def tier_text(tier: Tier) -> str:
+    """'Tier IA' / 'Tier IA' (the AMP/ASCO/CAP tier is an international term; 'Tier' is
+    translated where a language has its own word)."""
+    return _("Tier {tier}", tier=tier.value)
 
 
 def tier_badge(tier: Tier, level: str = "") -> html.Span:
     """The tier as text, with a class for its colour (the colour only repeats the text)."""
-    text = TIER_TEXT[tier] + (f" · level {level}" if level else "")
+    text = tier_text(tier) + (" · " + _("level {level}", level=level) if level else "")
     return html.Span(text, className=f"tier tier-{tier.value}")
 
 
@@ -41,15 +46,17 @@ def read_support(variant: AnnotatedVariant) -> str:
     finding = variant.finding
     support = finding.support if finding is not None else NO_SUPPORT
     if finding is not None and finding.variant_type in SMALL_TYPES and support.vaf is not None:
-        depth = f", {support.alt}/{support.depth} reads" if support.depth is not None else ""
-        text = f"VAF {support.vaf:.0%}{depth}"
+        depth = ", " + _("{alt}/{depth} reads", alt=support.alt, depth=support.depth) \
+            if support.depth is not None else ""
+        text = f"VAF {percent(support.vaf)}{depth}"
         if isinstance(finding, SmallVariant) and finding.rna_depth:  # expression support
-            text += f"; RNA {finding.rna_alt}/{finding.rna_depth} reads"
+            text += "; RNA " + _("{alt}/{depth} reads", alt=finding.rna_alt,
+                                 depth=finding.rna_depth)
         return text
     if alteration.kind == "cnv":
-        return alteration.cnv_call.replace("_", " ")
+        return term(alteration.cnv_call.replace("_", " "))
     if alteration.kind == "fusion":
-        return "fusion"
+        return term("fusion")
     return ""
 
 
@@ -58,9 +65,9 @@ def _therapy_line(line: TherapyCall, caution: str) -> html.Div:
     EMA 2018; off-label: approved in melanoma; clinical), and what speaks against it."""
     marks = []
     if line.conflicting:
-        marks.append(html.Span("conflicting evidence", className="mark conflicting"))
+        marks.append(html.Span(_("conflicting evidence"), className="mark conflicting"))
     if line.germline_testing:
-        marks.append(html.Span("germline testing needed", className="mark germline"))
+        marks.append(html.Span(_("germline testing needed"), className="mark germline"))
     if caution:
         marks.append(html.Span(caution, className="mark caution"))
     css = "therapy resistance" if line.resistance and not line.conflicting else "therapy"
@@ -81,7 +88,7 @@ def _therapy_lines(variant: AnnotatedVariant, large: bool,
     lines: list[object] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
                            for t in shown]
     if more:
-        lines.append(html.Div(f"Evidence panel: {more_text(ordered, len(shown))}",
+        lines.append(html.Div(_("Evidence panel: {more}", more=more_text(ordered, len(shown))),
                               className="more-therapies"))
     return [html.Div(lines, className="therapies")] if lines else []
 
@@ -98,7 +105,7 @@ def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
              for reason in variant.reasons]
     # a long list scrolls inside the card (assets/): tabIndex lets the keyboard scroll it
     return html.Details(
-        [html.Summary(f"Why {TIER_TEXT[variant.tier]}?"),
+        [html.Summary(_("Why {tier}?", tier=tier_text(variant.tier))),
          html.Ol(items, className="reasons", tabIndex="0")],
         open=open_, className="why",
     )
@@ -110,9 +117,9 @@ def curation_note(curation: Curation | None) -> html.Div | None:
         return None
     parts = []
     if curation.tier_override:
-        parts.append(f"curated Tier {curation.tier_override}")
+        parts.append(_("curated Tier {tier}", tier=curation.tier_override))
     if curation.oncogenicity:
-        parts.append(curation.oncogenicity)
+        parts.append(term(curation.oncogenicity))
     reason = f": {curation.override_reason}" if curation.override_reason else ""
     return html.Div(f"{', '.join(parts)}{reason} ({curation.updated_by})",
                     className="curated" + (" dismissed" if dismissed(curation) else ""))
@@ -122,7 +129,7 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
                  curation: Curation | None = None, quality: str = "",
                  cautions: Mapping[frozenset[str], str] | None = None) -> dbc.Card:
     alteration = variant.alteration
-    gene, _, change = alteration.label.partition(" ")
+    gene, _sep, change = alteration.label.partition(" ")
     hotspot = variant.hotspot
     body = [
         html.Div([html.Span(gene, className="gene"), html.Span(change, className="change")],
@@ -135,11 +142,13 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
         *_therapy_lines(variant, large, cautions or {}),
     ]
     if hotspot is not None and not large:
-        body.append(html.Div(f"Hotspot {hotspot.residue} ({hotspot.samples} tumors)",
+        body.append(html.Div(ngettext("Hotspot {residue} ({n} tumor)",
+                                      "Hotspot {residue} ({n} tumors)", hotspot.samples,
+                                      residue=hotspot.residue),
                              className="hotspot"))
     if not large:
         body.append(why(variant))
-        body.append(dbc.Button("Evidence", id={"type": ids.FINDING, "row": row}, size="sm",
+        body.append(dbc.Button(_("Evidence"), id={"type": ids.FINDING, "row": row}, size="sm",
                                color="link", className="p-0 evidence-button"))
     return dbc.Card(dbc.CardBody(body), className=f"finding tier-border-{variant.tier.value}")
 
@@ -156,8 +165,8 @@ def key_finding_cards(
     shown = variants[:limit]
     if not shown:
         body: list[object] = [dbc.Alert(
-            "No tier I or II findings: nothing with clinical evidence in the knowledge bases "
-            "(see the variant table for tier III variants of unknown significance).",
+            _("No tier I or II findings: nothing with clinical evidence in the knowledge bases "
+              "(see the variant table for tier III variants of unknown significance)."),
             color="secondary", className="mb-0")]
     else:
         quality = quality or {}
@@ -167,10 +176,11 @@ def key_finding_cards(
                                        cautions=cautions)
                           for row, v in shown], className="finding-grid")]
         if len(variants) > limit:
-            body.append(html.Div(f"and {len(variants) - limit} more tier I/II findings in the "
-                                 "variant table", className="text-muted small mt-1"))
+            body.append(html.Div(_("and {more} more tier I/II findings in the variant table",
+                                   more=len(variants) - limit),
+                                 className="text-muted small mt-1"))
     heading = html.H2 if large else html.H3
-    return html.Div([heading("Key findings", className="section-title"), *body],
+    return html.Div([heading(_("Key findings"), className="section-title"), *body],
                     id=ids.FINDINGS)
 
 
@@ -192,8 +202,8 @@ def evidence_panel(variant: AnnotatedVariant | None, diagnosis: str) -> html.Div
     content of the case page's evidence container)."""
     if variant is None:
         return html.Div(
-            html.P("Select a variant in the table (or press Evidence on a card) to see its "
-                   "evidence.", className="text-muted mb-0"))
+            html.P(_("Select a variant in the table (or press Evidence on a card) to see its "
+                     "evidence."), className="text-muted mb-0"))
     alteration = variant.alteration
     header = html.Div([html.H3(alteration.label, className="d-inline me-2 section-title"),
                        tier_badge(variant.tier, variant.level)])
@@ -212,11 +222,12 @@ def evidence_panel(variant: AnnotatedVariant | None, diagnosis: str) -> html.Div
             html.Td(_citation(evidence)),
         ]))
     table = dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in ("Item", "Level", "Statement", "Disease",
-                                                    "Therapy", "Match", "Citation")])),
+        [html.Thead(html.Tr([html.Th(_(h)) for h in (N_("Item"), N_("Level"), N_("Statement"),
+                                                       N_("Disease"), N_("Therapy"), N_("Match"),
+                                                       N_("Citation"))])),
          html.Tbody(rows)],
         bordered=False, hover=True, size="sm", className="evidence-table",
-    ) if rows else html.P("No knowledge-base item matched this finding.", className="mb-1")
+    ) if rows else html.P(_("No knowledge-base item matched this finding."), className="mb-1")
     query = quote_plus(f"{alteration.gene} {alteration.hgvsp or ''}".strip())
     trials = (f"https://clinicaltrials.gov/search?cond={quote_plus(diagnosis)}&term={query}"
               if alteration.gene else "")
@@ -224,7 +235,8 @@ def evidence_panel(variant: AnnotatedVariant | None, diagnosis: str) -> html.Div
              if alteration.gene else "")
     links = [html.A(text, href=href, target="_blank", rel="noopener noreferrer",
                     className="me-3")
-             for text, href in (("ClinicalTrials.gov", trials), ("CIViC gene", civic)) if href]
+             for text, href in (("ClinicalTrials.gov", trials), (_("CIViC gene"), civic))
+             if href]
     notes = [html.Li(n) for n in variant.notes]
     return html.Div(
         [header, *flags(variant), why(variant, open_=True), therapy_table(variant), table,
@@ -242,11 +254,12 @@ def therapy_table(variant: AnnotatedVariant) -> html.Div | None:
     rows = [html.Tr([
         html.Td(t.label), html.Td(t.tier.value if t.tier.level else "-"),
         html.Td(t.basis_text), html.Td(", ".join(t.evidence_ids[:4])),
-        html.Td(t.excluded or ("germline testing needed" if t.germline_testing else "")),
+        html.Td(t.excluded or (_("germline testing needed") if t.germline_testing else "")),
     ], className="excluded" if t.excluded else None) for t in variant.therapies]
     return html.Div([
-        html.H4("Therapies", className="section-title mt-2"),
-        dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
-            "Therapy", "Tier", "Basis", "Evidence", "Not on the card because")])),
+        html.H4(_("Therapies"), className="section-title mt-2"),
+        dbc.Table([html.Thead(html.Tr([html.Th(_(h)) for h in (
+            N_("Therapy"), N_("Tier"), N_("Basis"), N_("Evidence"),
+            N_("Not on the card because"))])),
             html.Tbody(rows)], bordered=False, size="sm", className="therapy-table"),
     ])

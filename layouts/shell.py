@@ -9,6 +9,23 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.links import href
+from mtb.i18n import _, current_language
+
+_LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def language_switch() -> html.Div:
+    """DE | EN: a full page load of the same page in the other language (mtb.i18n.web)."""
+    current = current_language()
+    links = []
+    for code in ("de", "en"):
+        links.append(html.A(code.upper(), href=f"?lang={code}", lang=code, hrefLang=code,
+                            title=_LANGUAGE_NAMES[code], id=f"lang-{code}",
+                            className="nav-link px-1 text-light"
+                            + (" fw-bold text-decoration-underline" if code == current else ""),
+                            **({"aria-current": "true"} if code == current else {})))
+    return html.Div(links, className="d-flex align-items-center me-3 language-switch",
+                    role="group", **{"aria-label": _("Language")})
 
 
 def _account(user: str, role: str, csrf: str) -> html.Form | None:
@@ -16,9 +33,9 @@ def _account(user: str, role: str, csrf: str) -> html.Form | None:
     if not user:
         return None
     return html.Form([
-        html.Span(f"{user} ({role})", className="navbar-text text-light me-3", id="user-name"),
+        html.Span(f"{user} ({_(role)})", className="navbar-text text-light me-3", id="user-name"),
         dcc.Input(type="hidden", name="csrf", value=csrf),
-        html.Button("Sign out", type="submit", className="btn btn-outline-light btn-sm",
+        html.Button(_("Sign out"), type="submit", className="btn btn-outline-light btn-sm",
                     id="sign-out"),
     ], action=href("/logout"), method="POST", className="d-flex align-items-center mb-0")
 
@@ -28,9 +45,10 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
         dbc.Container(
             [
                 dcc.Link("mtb", href=href("/"), className="navbar-brand fw-bold"),
-                html.Span("molecular tumor board", className="navbar-text text-light me-3"),
-                dcc.Link("Trials", href=href("/trials"), className="nav-link text-light me-auto",
+                html.Span(_("molecular tumor board"), className="navbar-text text-light me-3"),
+                dcc.Link(_("Trials"), href=href("/trials"), className="nav-link text-light me-auto",
                          id=ids.TRIALS_LINK),
+                language_switch(),
                 _account(user, role, csrf),
             ]
         ),

@@ -15,8 +15,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.links import href
 from layouts.a11y import hidden_label
+from layouts.links import href
+from mtb.i18n import N_, _
+from mtb.i18n.terms import term
 from mtb.trials.model import (
     EXCLUDED,
     EXCLUDING,
@@ -31,12 +33,12 @@ from mtb.trials.model import (
 
 STUDY_URL = "https://clinicaltrials.gov/study/"
 _STATUS_COLOR = {MATCH: "success", POSSIBLE: "warning", EXCLUDED: "secondary"}
-_KIND_WORD = {MATCHED: "matched", UNKNOWN: "unknown", EXCLUDING: "excludes",
-              MISSING: "not met"}
+_KIND_WORD = {MATCHED: N_("matched"), UNKNOWN: N_("unknown"), EXCLUDING: N_("excludes"),
+              MISSING: N_("not met")}
 
 
 def status_badge(status: str) -> dbc.Badge:
-    return dbc.Badge(status, color=_STATUS_COLOR.get(status, "light"),
+    return dbc.Badge(term(status), color=_STATUS_COLOR.get(status, "light"),
                      text_color="dark" if status == POSSIBLE else None,
                      className=f"trial-status trial-status-{status.replace(' ', '-')}")
 
@@ -53,9 +55,9 @@ def reasons(match: ArmMatch) -> html.Ul:
     order = {MATCHED: 0, UNKNOWN: 1, EXCLUDING: 2, MISSING: 2}
     items = []
     for reason in sorted(match.reasons, key=lambda r: order.get(r.kind, 3)):
-        text = reason.text + (" (read from text)" if reason.from_text and
+        text = reason.text + (" (" + _("read from text") + ")" if reason.from_text and
                               "read from" not in reason.text else "")
-        items.append(html.Li([html.Span(_KIND_WORD.get(reason.kind, reason.kind) + ": ",
+        items.append(html.Li([html.Span(_(_KIND_WORD.get(reason.kind, reason.kind)) + ": ",
                                         className=f"reason-kind reason-{reason.kind}"), text],
                              className=f"reason reason-{reason.kind}"))
     return html.Ul(items, className="trial-reasons small mb-1")
@@ -64,11 +66,12 @@ def reasons(match: ArmMatch) -> html.Ul:
 def arm_card(match: ArmMatch, *, propose: int | None = None) -> html.Div:
     """One trial arm for one patient. `propose`: the index of a 'Propose for the board'
     button (for the chair; it fills the recommendation form)."""
-    recruiting = "recruiting" if match.recruiting else (
-        "arm suspended" if match.trial_open else "not recruiting")
+    recruiting = _("recruiting") if match.recruiting else (
+        _("arm suspended") if match.trial_open else _("not recruiting"))
     heading = [html.Strong(match.trial_id), " ", nct_link(match.nct_id) if match.nct_id !=
-               match.trial_id else None, html.Span(f" · arm {match.arm}" if match.arm else "",
-                                                   className="text-muted"),
+               match.trial_id else None,
+               html.Span(" · " + _("arm {arm}", arm=match.arm) if match.arm else "",
+                         className="text-muted"),
                " ", status_badge(match.status),
                html.Span(f" {recruiting}", className="small text-muted")]
     if match.source != "portfolio":
@@ -76,7 +79,7 @@ def arm_card(match: ArmMatch, *, propose: int | None = None) -> html.Div:
                    html.Span(f" {recruiting}", className="small text-muted")]
     button = None
     if propose is not None:
-        button = dbc.Button("Propose for the board", size="sm", color="link",
+        button = dbc.Button(_("Propose for the board"), size="sm", color="link",
                             className="p-0 ms-2 trial-propose",
                             id={"type": ids.TRIAL_PROPOSE, "index": propose})
     return html.Div([
@@ -96,16 +99,17 @@ def case_trials(
     arms = [*portfolio, *registry]
     proposals = [{"trial": m.trial_id, "nct_id": m.nct_id, "arm": m.arm, "title": m.title}
                  for m in arms]
-    own: list[object] = [html.H5("The site's trials", className="section-subtitle")]
+    own: list[object] = [html.H5(_("The site's trials"), className="section-subtitle")]
     if not portfolio_size:
-        own.append(html.P("The site's portfolio is empty: add CTML files with `mtb trials "
-                          "add FILE...` (MTB_TRIALS_DIR).", className="text-muted small"))
+        own.append(html.P(_("The site's portfolio is empty: add CTML files with `mtb trials "
+                            "add FILE...` (MTB_TRIALS_DIR)."), className="text-muted small"))
     elif not portfolio:
-        own.append(html.P(f"None of the {portfolio_size} trials of the portfolio is about "
-                          "this patient's findings or tumor type.", className="text-muted"))
+        own.append(html.P(_("None of the {n} trials of the portfolio is about this "
+                            "patient's findings or tumor type.", n=portfolio_size),
+                          className="text-muted"))
     own += [arm_card(m, propose=i if may_propose else None) for i, m in enumerate(portfolio)]
     if problems:
-        own.append(dbc.Alert([html.Div("Trial files that could not be read (left out):"),
+        own.append(dbc.Alert([html.Div(_("Trial files that could not be read (left out):")),
                               html.Ul([html.Li(p) for p in problems], className="mb-0")],
                              color="warning", className="small py-2"))
     registry_part: list[object] = [
@@ -121,9 +125,9 @@ def trials_placeholder(case_id: str) -> html.Div:
     """The case page's Trials section before matching has run (it runs after the page is
     drawn: ClinicalTrials.gov may take seconds)."""
     return html.Div([
-        html.H3("Trials", className="section-title"),
+        html.H3(_("Trials"), className="section-title"),
         dcc.Store(id=ids.CASE_TRIALS_REQUEST, data=case_id),
-        dcc.Loading(html.Div(html.P("Matching the site's trials …", className="text-muted"),
+        dcc.Loading(html.Div(html.P(_("Matching the site's trials …"), className="text-muted"),
                              id=ids.CASE_TRIALS), type="dot"),
     ], className="case-trials mt-3")
 
@@ -133,8 +137,8 @@ def trials_placeholder(case_id: str) -> html.Div:
 
 def portfolio_table(trials: Sequence[Trial]) -> object:
     if not trials:
-        return dbc.Alert("The portfolio is empty: add the site's trials as CTML files with "
-                         "`mtb trials add FILE...` (they are kept in MTB_TRIALS_DIR).",
+        return dbc.Alert(_("The portfolio is empty: add the site's trials as CTML files with "
+                           "`mtb trials add FILE...` (they are kept in MTB_TRIALS_DIR)."),
                          color="info")
     rows = []
     for trial in trials:
@@ -147,11 +151,13 @@ def portfolio_table(trials: Sequence[Trial]) -> object:
             html.Td(trial.phase),
             html.Td(trial.status if trial.open else html.Span(trial.status,
                                                               className="text-muted")),
-            html.Td(f"{open_arms} of {len(with_criteria)} open", className="num"),
+            html.Td(_("{open} of {total} open", open=open_arms, total=len(with_criteria)),
+                    className="num"),
             html.Td(", ".join(trial.genes) or "—"),
         ]))
-    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
-        "Trial", "Title", "Phase", "Status", "Arms", "Genes")])), html.Tbody(rows)],
+    return dbc.Table([html.Thead(html.Tr([html.Th(_(h)) for h in (
+        N_("Trial"), N_("Title"), N_("Phase"), N_("Status"), N_("Arms"), N_("Genes"))])),
+        html.Tbody(rows)],
         size="sm", hover=True, className="portfolio-table", id=ids.TRIALS_TABLE)
 
 
@@ -161,25 +167,25 @@ def trials_page(trials: Sequence[Trial], problems: Sequence[str], folder: str,
     portfolio can be asked of ClinicalTrials.gov (and since when its answer is), in words."""
     options = [{"label": f"{t.id} · {t.label}"[:120], "value": t.id} for t in trials]
     return html.Div([
-        dcc.Link("← Agenda", href=href("/"), className="btn btn-link btn-sm ps-0"),
-        html.H2("Trials", className="section-title"),
-        html.P(f"The site's portfolio: {len(trials)} trials in {folder}.",
+        dcc.Link(_("← Agenda"), href=href("/"), className="btn btn-link btn-sm ps-0"),
+        html.H2(_("Trials"), className="section-title"),
+        html.P(_("The site's portfolio: {n} trials in {folder}.", n=len(trials), folder=folder),
                className="small text-muted"),
         portfolio_table(trials),
-        dbc.Alert([html.Div("Trial files that could not be read (left out):"),
+        dbc.Alert([html.Div(_("Trial files that could not be read (left out):")),
                    html.Ul([html.Li(p) for p in problems], className="mb-0")],
                   color="warning", className="small") if problems else None,
-        html.H3("Which of our patients fit this trial?", className="section-title mt-4"),
+        html.H3(_("Which of our patients fit this trial?"), className="section-title mt-4"),
         dbc.Row([
-            dbc.Col([hidden_label("Trial", ids.TRIAL_CHOICE),
+            dbc.Col([hidden_label(_("Trial"), ids.TRIAL_CHOICE),
                      dcc.Dropdown(id=ids.TRIAL_CHOICE, options=options, placeholder=
-                                  "a trial of the portfolio")], md=6),
-            dbc.Col(dbc.Input(id=ids.TRIAL_NCT, placeholder="or an NCT id", maxLength=11),
+                                  _("a trial of the portfolio"))], md=6),
+            dbc.Col(dbc.Input(id=ids.TRIAL_NCT, placeholder=_("or an NCT id"), maxLength=11),
                     md=3),
-            dbc.Col(dbc.Button("Find patients", id=ids.TRIAL_QUERY, color="primary"), md=3),
+            dbc.Col(dbc.Button(_("Find patients"), id=ids.TRIAL_QUERY, color="primary"), md=3),
         ], className="g-2 align-items-center"),
         html.P(registry, className="small text-muted mt-1"),
-        html.P("Each query is recorded in the audit log (who asked which trial, when).",
+        html.P(_("Each query is recorded in the audit log (who asked which trial, when)."),
                className="small text-muted"),
         dcc.Loading(html.Div(id=ids.TRIAL_PATIENTS), type="dot"),
     ], className="trials-page")
@@ -192,32 +198,34 @@ def patients_result(
 ) -> html.Div:
     """The recruitment query's answer: counts, then one row per patient and arm."""
     cases = list(dict.fromkeys(m.case_id for m in matches))
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items()) or "none"
+    summary = ", ".join(f"{n} {term(status)}" for status, n in counts.items()) or _("none")
     parts: list[object] = [
         html.H5([f"{trial_id} · {title}"], className="section-subtitle"),
-        html.P(f"{len(cases)} of {checked} patients ({summary}); source: {source}.",
+        html.P(_("{n} of {checked} patients ({summary}); source: {source}.", n=len(cases),
+                 checked=checked, summary=summary, source=term(source)),
                className="recruitment-summary"),
     ]
     if source != "portfolio":
-        parts.append(html.P("Eligibility read from the record's text: check the full criteria "
-                            "with the study team.", className="small text-muted"))
+        parts.append(html.P(_("Eligibility read from the record's text: check the full "
+                              "criteria with the study team."), className="small text-muted"))
     if matches:
         rows = [html.Tr([
             html.Td(dcc.Link(m.case_id, href=href(f"/case/{m.case_id}"))),
             html.Td(diagnoses.get(m.case_id, "")),
             html.Td(m.arm or "—"),
             html.Td([status_badge(m.status),
-                     html.Div("recruiting" if m.recruiting else "not recruiting",
+                     html.Div(_("recruiting") if m.recruiting else _("not recruiting"),
                               className="small text-muted")]),
             html.Td(reasons(m)),
         ], id={"type": ids.TRIAL_PATIENT, "case": m.case_id, "arm": m.arm}) for m in matches]
-        parts.append(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
-            "Case", "Diagnosis", "Arm", "Status", "Why")])), html.Tbody(rows)],
+        parts.append(dbc.Table([html.Thead(html.Tr([html.Th(_(h)) for h in (
+            N_("Case"), N_("Diagnosis"), N_("Arm"), N_("Status"), N_("Why"))])),
+            html.Tbody(rows)],
             size="sm", className="patients-table"))
     else:
-        parts.append(dbc.Alert("No patient of the site matches this trial.", color="info"))
+        parts.append(dbc.Alert(_("No patient of the site matches this trial."), color="info"))
     if skipped:
-        parts.append(dbc.Alert([html.Div("Cases that could not be opened (not checked):"),
+        parts.append(dbc.Alert([html.Div(_("Cases that could not be opened (not checked):")),
                                 html.Ul([html.Li(f"{c}: {why}") for c, why in skipped],
                                         className="mb-0")], color="warning", className="small"))
     return html.Div(parts, className="recruitment")

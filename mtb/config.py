@@ -108,6 +108,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _language(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("de", "en"):
+        raise ValueError("not de or en")
+    return value
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 < port < 65536:
@@ -435,6 +442,13 @@ SETTINGS: tuple[Setting, ...] = (
         "monitoring network the app's users cannot reach; 0 means none.",
         "0 (none)",
     ),
+    Setting(
+        "language", "MTB_LANGUAGE", lambda: "en", _language,
+        "The language of `mtb report` (de or en; `--lang` overrides it) and of the web app "
+        "for a browser that asks for neither (a user's DE/EN choice and the browser's "
+        "language come first).",
+        "en",
+    ),
 )
 
 
@@ -496,6 +510,7 @@ class Settings:
     log_file: str
     metrics_token: str = field(repr=False)  # a secret: never printed
     metrics_port: int
+    language: str
 
     @property
     def trials_folder(self) -> Path:

@@ -34,6 +34,7 @@ def test_wheel_contents(wheel: Path) -> None:
         "mtb/_data/sample_cases/hcc1395-breast/case.toml",
         "mtb/_data/sample_cases/hcc1395-breast/HCC1395.annotated.expression.vcf.gz",
         "mtb/_data/sample_cases/PROVENANCE.md",
+        "mtb/translations/de/LC_MESSAGES/messages.po",  # compiled when first used (mtb.i18n)
     ):
         assert required in names, required
     assert not any(name.startswith("tests/") for name in names)
@@ -55,6 +56,12 @@ def test_installed_copy_finds_its_data_and_ingests(wheel: Path, tmp_path: Path) 
     cases, assets = probe.stdout.split()
     assert cases == str(target / "mtb/_data/sample_cases")
     assert assets == str(target / "mtb/_data/assets")
+    german = subprocess.run(
+        [sys.executable, "-c", "from mtb.i18n import _, using\nwith using('de'): "
+         "print(_('Key findings'))"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+    )
+    assert german.stdout.strip() == "Wesentliche Befunde"  # the installed catalog, compiled
     vcf = Path(cases) / "tcga-a2-a04w-breast/T001-BRCA.grch37.vcf.gz"
     result = subprocess.run(
         [sys.executable, "-m", "mtb.cli", "ingest", str(vcf)],

@@ -42,11 +42,14 @@ def add_parser(commands: Any) -> None:
                         help="where to write it (html and fhir go to stdout without it)")
     report.add_argument("--cases", dest="cases_dir", metavar="DIR",
                         help="folder of case folders (MTB_CASES_DIR)")
+    report.add_argument("--lang", choices=("de", "en"), default=None,
+                        help="the report's language (default: MTB_LANGUAGE, else en)")
 
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from mtb.case import load_case
     from mtb.catalog import find_case, uploads_dir
+    from mtb.i18n import using
     from mtb.report import bundle_json, render_html, render_pdf, report_content
     from mtb.store import Store
 
@@ -61,20 +64,21 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                           f"{' or '.join(str(f) for f in folders)} has this id")
     case = load_case(entry, open_kb(settings, err), settings)
     store = Store.open(settings.database_url)
-    try:
-        content = report_content(case, store)
-    finally:
-        store.close()
-    if args.format == "pdf":
-        data = render_pdf(content)
-    else:
-        text = render_html(content) if args.format == "html" else bundle_json(content)
-        if output is None:
-            out.write(text)
-            out.flush()
-            data = b""
+    with using(getattr(args, "lang", None) or settings.language):  # built and written in it
+        try:
+            content = report_content(case, store)
+        finally:
+            store.close()
+        if args.format == "pdf":
+            data = render_pdf(content)
         else:
-            data = text.encode("utf-8")
+            text = render_html(content) if args.format == "html" else bundle_json(content)
+            if output is None:
+                out.write(text)
+                out.flush()
+                data = b""
+            else:
+                data = text.encode("utf-8")
     if output is not None:
         atomic_write(output, data)  # owner-only: a report is patient data
     where = str(output) if output is not None else "stdout"

@@ -35,8 +35,12 @@ from mtb.board import (
     kind_name,
     reported_tier,
 )
-from mtb.case import Case, event_text, latest_stage, latest_value
+from mtb.case import Case, latest_stage, latest_value
+from mtb.case import event_text as raw_event_text
 from mtb.errors import MtbError
+from mtb.i18n import _, ngettext
+from mtb.i18n.formats import date_text, datetime_text, event_text, percent, period_text
+from mtb.i18n.terms import line_name, term
 from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
 from mtb.timeline import best_responses
@@ -91,14 +95,16 @@ class ReportFinding:
         if not self.curated_tier:
             return self.tier
         reason = f" — {self.override_reason}" if self.override_reason else ""
-        return f"{self.tier} (curated: {self.curated_tier}{reason})"
+        return _("{tier} (curated: {curated}{reason})", tier=self.tier,
+                 curated=self.curated_tier, reason=reason)
 
     @property
     def read_support(self) -> str:
         if self.vaf is None:
             return ""
-        reads = f", {self.alt_reads}/{self.depth} reads" if self.depth is not None else ""
-        return f"VAF {self.vaf:.0%}{reads}"
+        reads = ", " + _("{alt}/{depth} reads", alt=self.alt_reads, depth=self.depth) \
+            if self.depth is not None else ""
+        return f"VAF {percent(self.vaf)}{reads}"
 
 
 @dataclass(frozen=True)
@@ -180,10 +186,10 @@ class ReportContent:
         """The warning a reader must not miss: synthetic data or a demonstration join."""
         note = f": {self.synthetic_note}" if self.synthetic_note else ""
         if self.synthetic:
-            return f"SYNTHETIC / demonstration case — not a patient's record{note}"
+            return _("SYNTHETIC / demonstration case — not a patient's record") + note
         if self.synthetic_note:
-            return ("Demonstration join — parts are synthetic or joined from different "
-                    f"sources{note}")
+            return _("Demonstration join — parts are synthetic or joined from different "
+                     "sources") + note
         return ""
 
 
@@ -238,8 +244,8 @@ def build_content(
         diagnosis_text=diagnosis.text,
         diagnosis_name=diagnosis.name if diagnosis.known else "",
         doid=diagnosis.doid or "",
-        stage=event_text(latest_stage(case)),
-        ecog=event_text(latest_value(case, "ECOG")),
+        stage=raw_event_text(latest_stage(case)),  # data fields (FHIR): as the files say
+        ecog=raw_event_text(latest_value(case, "ECOG")),
         status=record.status if record else "prepared",
         status_by=record.updated_by if record else "",
         status_at=record.updated_at if record and record.version else None,
@@ -250,7 +256,7 @@ def build_content(
         tmb_computed=tmb is not None or measured is not None,
         tmb_per_mb=measured.value if measured is not None else tmb.per_mb if tmb else None,
         tmb_text=(f"{measured.label}: {measured.source}" if measured is not None else
-                  tmb.summary if tmb else "TMB not computed (no small variants)"),
+                  tmb.summary if tmb else _("TMB not computed (no small variants)")),
         summary=record.summary if record else "",
         recommendations=tuple(_recommendation(r, labels) for r in active),
         sources=tuple(_sources(case)),
@@ -265,11 +271,10 @@ def build_content(
 def _prior_lines(case: Case) -> list[tuple[str, str, str, str]]:
     rows = []
     for line, best in zip(case.lines, best_responses(case.lines, case.events), strict=True):
-        name = f"Line {line.number}" if line.number is not None else line.setting.capitalize()
-        period = str(line.start) + (f" to {line.end}" if line.end and line.end != line.start
-                                    else "")
-        response = (f"{best.value or best.label} ({best.start})" if best is not None
-                    else "not recorded")
+        name = line_name(line)
+        period = period_text(line.start, line.end)
+        response = (f"{best.value or best.label} ({date_text(best.start)})" if best is not None
+                    else _("not recorded"))
         rows.append((name, " + ".join(line.drugs), period, response))
     return rows
 
@@ -279,16 +284,17 @@ def _sign_off(record: CaseRecord | None, audit: Sequence[AuditEntry]
     """Who moved the case to 'decided' and to 'final', and when (the newest such change, from
     the audit log); the case version the report shows."""
     rows = []
-    for status, what in (("decided", "Decided by"), ("final", "Finalized by")):
+    for status, what in (("decided", _("Decided by")), ("final", _("Finalized by"))):
         changes = [e for e in audit if e.action == "set_status"
                    and json.loads(e.after or "{}").get("status") == status]
         if changes:
             last = changes[-1]
-            rows.append((what, f"{last.user_name}, {last.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))
+            rows.append((what, f"{last.user_name}, "
+                               f"{datetime_text(last.at.astimezone(UTC))} UTC"))
         else:
-            rows.append((what, "not yet"))
+            rows.append((what, _("not yet")))
     if record is not None and record.version:
-        rows.append(("Case record version", str(record.version)))
+        rows.append((_("Case record version"), str(record.version)))
     return rows
 
 
@@ -333,7 +339,7 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None,
     alteration, finding = variant.alteration, variant.finding
     support = finding.support if finding is not None else NO_SUPPORT
     reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
-    gene, _, change = alteration.label.partition(" ")
+    gene, _sep, change = alteration.label.partition(" ")
     deciding = next((r.text for r in variant.reasons), "")
     return ReportFinding(
         key=key,
@@ -395,42 +401,48 @@ def _msi(case: Case) -> str:
     marker = biomarker(case.annotation.variants, "MSI")
     if marker is not None:
         return f"{marker.label}: {marker.source}" if marker.source else marker.label
-    return event_text(latest_value(case, "microsatellite")) or "not recorded"
+    return event_text(latest_value(case, "microsatellite")) or _("not recorded")
 
 
 def _header(case: Case) -> list[tuple[str, str]]:
     patient = case.patient
     age = case.age()
-    who = "not in the clinical files"
+    who = _("not in the clinical files")
     if patient is not None:
-        parts = [patient.name, f"pseudonym {patient.id}", patient.sex or "sex not recorded",
-                 f"{age} years" if age is not None else "age not recorded"]
+        parts = [patient.name, _("pseudonym {id}", id=patient.id),
+                 term(patient.sex) or _("sex not recorded"),
+                 ngettext("{n} year", "{n} years", age) if age is not None
+                 else _("age not recorded")]
         if patient.birth is not None:
-            parts.append(f"born {patient.birth}")
+            parts.append(_("born {day}", day=date_text(patient.birth)))
         if patient.deceased not in (None, False):
-            parts.append(f"died {patient.deceased}" if patient.deceased is not True else "died")
+            parts.append(_("died {day}", day=date_text(patient.deceased))
+                         if patient.deceased is not True else _("died"))
         who = ", ".join(p for p in parts if p)
     diagnosis = case.annotation.diagnosis
     if diagnosis.known:
-        mapped = f"{diagnosis.name} ({diagnosis.doid}; given as '{diagnosis.text}')"
+        mapped = _("{name} ({doid}; given as '{text}')", name=diagnosis.name,
+                   doid=diagnosis.doid, text=diagnosis.text)
     else:
-        mapped = f"{diagnosis.text or 'none given'} (not mapped to the Disease Ontology)"
+        mapped = _("{text} (not mapped to the Disease Ontology)",
+                   text=diagnosis.text or _("none given"))
     entry = case.entry
     return [
-        ("Patient", who),
-        ("Diagnosis", mapped),
-        ("Stage", event_text(latest_stage(case)) or "not recorded"),
-        ("ECOG", event_text(latest_value(case, "ECOG")) or "not recorded"),
+        (_("Patient"), who),
+        (_("Diagnosis"), mapped),
+        (_("Stage"), event_text(latest_stage(case)) or _("not recorded")),
+        ("ECOG", event_text(latest_value(case, "ECOG")) or _("not recorded")),
         ("MSI", _msi(case)),
-        ("Specimen", str(entry.specimen_date) if entry.specimen_date else "date not recorded"),
-        ("Sequencing", str(entry.sequencing_date) if entry.sequencing_date
-         else "date not recorded"),
-        ("Genome build", case.build.value),
+        (_("Specimen"), date_text(entry.specimen_date) if entry.specimen_date
+         else _("date not recorded")),
+        (_("Sequencing"), date_text(entry.sequencing_date) if entry.sequencing_date
+         else _("date not recorded")),
+        (_("Genome build"), case.build.value),
     ]
 
 
 def day(value: datetime | date | None) -> str:
-    """A date as the report prints it (ISO, no time)."""
+    """A date as the report prints it in its language (no time; mtb.i18n.formats)."""
     if value is None:
         return ""
-    return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
+    return date_text(value)

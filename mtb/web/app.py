@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layouts import ids
 from mtb.config import Settings
+from mtb.i18n.web import install_i18n
 from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.auth import SESSION_COOKIE, SessionPolicy, install_auth
@@ -62,6 +63,7 @@ def create_app(
                            idle=timedelta(minutes=settings.session_idle_minutes),
                            secure=settings.secure_cookies)
     blocks = RecentBlocks()
+    install_i18n(app, settings.language, secure=settings.secure_cookies)  # before sign-in
     sessions = install_auth(server, store, settings.data_dir, secure=settings.secure_cookies,
                             policy=policy, blocks=blocks)
     install_oidc(server, store, settings, sessions)  # single sign-on, when MTB_OIDC_ISSUER is set

@@ -46,6 +46,7 @@ from flask import Flask, Response, g, has_request_context, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from mtb.board import TEXT_LIMITS, Actor
+from mtb.i18n import current_language, gettext, ngettext
 from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.ops import count_sign_in_failure
@@ -92,9 +93,10 @@ class SignInOptions:
     """What another way of signing in (mtb.web.oidc) adds to the sign-in page and sign-out."""
 
     public_paths: set[str] = field(default_factory=set)  # its routes, open without a session
-    buttons_html: str = ""  # shown above the name-and-password form
+    # shown above the name-and-password form; asked for each page, in the reader's language
+    buttons_html: Callable[[], str] = lambda: ""
     local: bool = True  # the name-and-password form; False refuses it
-    local_off_message: str = ""  # what the sign-in page says when `local` is False
+    local_off_message: Callable[[], str] = lambda: ""  # the refusal when `local` is False
     sign_out: Callable[[], Response | None] | None = None  # onward from sign-out, if anywhere
 
 
@@ -288,20 +290,21 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
             password = request.form.get("password", "")
             address = client_address()
             if not options.local:
-                error, status = options.local_off_message, 403
+                error, status = options.local_off_message(), 403
             elif not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
-                error = "The form expired; please sign in again."
+                error = gettext("The form expired; please sign in again.")
                 count_sign_in_failure("form")
             elif (wait := throttle.address_wait(address) or throttle.attempt(address)) > 0:
                 blocks.block(address, wait)  # the next ones are refused before Flask
                 count_sign_in_failure("throttled")
-                error = (f"Too many sign-ins from this address: try again in "
-                         f"{_duration(wait)}.")
+                error = gettext("Too many sign-ins from this address: try again in {wait}.",
+                                wait=_duration(wait))
                 status, headers = 429, {"Retry-After": str(wait)}
             elif (wait := throttle.wait(name, address)) > 0:
                 count_sign_in_failure("throttled")
-                error = (f"Too many sign-ins: try again in {_duration(wait)}. "
-                         "Ask your administrator if you have forgotten your password.")
+                error = gettext("Too many sign-ins: try again in {wait}. Ask your "
+                                "administrator if you have forgotten your password.",
+                                wait=_duration(wait))
                 status, headers = 429, {"Retry-After": str(wait)}
             else:
                 with _HASHING:  # one Argon2 hash at a time in this process
@@ -316,9 +319,9 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
                 count_sign_in_failure("credentials")
                 if started_wait:
                     store.log_event(who, "sign_in_throttled", detail=f"from {address}")
-                error = "Name or password is wrong."
+                error = gettext("Name or password is wrong.")
         page = login_page(visit.login_csrf, error, request.args.get("next", ""),
-                          buttons=options.buttons_html, local=options.local,
+                          buttons=options.buttons_html(), local=options.local,
                           root=request.script_root)
         return Response(page, status=status, headers=headers, mimetype="text/html")
 
@@ -337,8 +340,8 @@ def install_auth(server: Flask, store: Store, data_dir: Path, *, secure: bool,
 
 def _duration(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} seconds"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return ngettext("{n} second", "{n} seconds", seconds)
+    return ngettext("{n} minute", "{n} minutes", math.ceil(seconds / 60))
 
 
 def login_page(token: str, error: str, next_path: str, *, buttons: str = "",
@@ -350,28 +353,41 @@ def login_page(token: str, error: str, next_path: str, *, buttons: str = "",
                if error else "")
     target = safe_next(next_path)
     action = f"{root}/login?next={html.escape(target, quote=True)}"
-    buttons = buttons.replace("{next}", html.escape(quote(target, safe="/"), quote=True))
+    buttons = (buttons.replace("{next}", html.escape(quote(target, safe="/"), quote=True))
+               .replace("{root}", html.escape(root, quote=True)))
+    t = {key: html.escape(text) for key, text in (
+        ("title", gettext("sign in")), ("board", gettext("molecular tumor board")),
+        ("sign_in", gettext("Sign in")), ("name", gettext("Name")),
+        ("password", gettext("Password")), ("language", gettext("Language")),
+        ("accounts", gettext("Accounts are created by the site's administrator")))}
+    # the switch names /login itself: the page is also drawn by single sign-on's refusals
+    switch = "".join(
+        f'<a class="nav-link px-1 text-light" href="{root}/login?lang={code}&amp;next='
+        f'{html.escape(quote(target, safe="/"), quote=True)}" lang="{code}" hreflang="{code}"'
+        f'{" aria-current=true" if code == current_language() else ""}>{code.upper()}</a>'
+        for code in ("de", "en"))
     form = f"""<form method="post" action="{action}" id="login-form">
 <input type="hidden" name="csrf" value="{html.escape(token, quote=True)}">
-<div class="mb-3"><label class="form-label" for="name">Name</label>
+<div class="mb-3"><label class="form-label" for="name">{t['name']}</label>
 <input class="form-control" id="name" name="name" autocomplete="username" required autofocus
  maxlength="{TEXT_LIMITS['user_name']}">
 </div>
-<div class="mb-3"><label class="form-label" for="password">Password</label>
+<div class="mb-3"><label class="form-label" for="password">{t['password']}</label>
 <input class="form-control" id="password" name="password" type="password"
  autocomplete="current-password" required maxlength="{TEXT_LIMITS['password']}"></div>
-<button class="btn btn-primary" type="submit" id="login-button">Sign in</button>
+<button class="btn btn-primary" type="submit" id="login-button">{t['sign_in']}</button>
 </form>
-<p class="small text-muted mt-4">Accounts are created by the site's administrator
+<p class="small text-muted mt-4">{t['accounts']}
 (<code>mtb user add NAME --role ROLE</code>).</p>""" if local else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>mtb · sign in</title>
+<html lang="{current_language()}"><head><meta charset="utf-8"><title>mtb · {t['title']}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="{root}/assets/00_bootstrap.min.css">
 <link rel="stylesheet" href="{root}/assets/10_mtb.css"></head>
 <body><nav class="navbar navbar-dark bg-dark mb-4"><div class="container">
 <span class="navbar-brand fw-bold">mtb</span>
-<span class="navbar-text text-light">molecular tumor board</span></div></nav>
+<span class="navbar-text text-light me-auto">{t['board']}</span>
+<div class="d-flex" role="group" aria-label="{t['language']}">{switch}</div></div></nav>
 <main class="container" style="max-width: 420px">
-<h1 class="h3 mb-3">Sign in</h1>{message}{buttons}
+<h1 class="h3 mb-3">{t['sign_in']}</h1>{message}{buttons}
 {form}</main></body></html>"""

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from layouts.board import AUDIT_PAGE, BoardView, audit_table
-from mtb.board import ANONYMOUS, Actor, finding_key
+from mtb.board import ANONYMOUS, Actor, Meeting, finding_key
 from mtb.case import Case
+from mtb.i18n import ngettext
+from mtb.i18n.formats import date_text
 from mtb.store import Store
 
 
@@ -48,7 +50,15 @@ def advanced(shown: Any, before: int | None, after: int | None) -> Any:
 
 def meeting_labels(store: Store) -> list[tuple[int, str]]:
     """(id, '2026-11-24 · Molecular tumor board (5 participants)') of every meeting."""
-    return [(meeting.id, meeting.label) for meeting in store.meetings()]
+    return [(meeting.id, meeting_label(meeting)) for meeting in store.meetings()]
+
+
+def meeting_label(meeting: Meeting) -> str:
+    """Meeting.label in the reader's language (its date as they write dates)."""
+    people = [p for p in meeting.participants.splitlines() if p.strip()]
+    count = " " + ngettext("({n} participant)", "({n} participants)", len(people)) \
+        if people else ""
+    return f"{date_text(meeting.day)} · {meeting.title}{count}"
 
 
 def finding_choices(case: Case) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from layouts.messages import error_message
 from mtb.board import Actor
 from mtb.errors import MtbError
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web.auth import current_actor
 from mtb.web.ops import route_template
@@ -27,10 +28,11 @@ from mtb.web.ops import route_template
 log = logging.getLogger("mtb.app")
 T = TypeVar("T")
 
-INTERNAL = ("An internal error occurred; it has been logged without patient data. Please "
-            "report it.")
-NOT_SAVED = "An internal error occurred; nothing was saved."
-SESSION_ENDED = "Your session has ended: sign in again."
+# messages are marked here and translated where shown (mtb.i18n: the reader's language)
+INTERNAL = N_("An internal error occurred; it has been logged without patient data. Please "
+              "report it.")
+NOT_SAVED = N_("An internal error occurred; nothing was saved.")
+SESSION_ENDED = N_("Your session has ended: sign in again.")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def attempt(doing: str, action: Callable[[], T], *, internal: str = INTERNAL) ->
         return Outcome(False, message=str(error))
     except Exception as error:  # the boundary: log the kind of error, not its content
         log.error("internal error (%s) while %s", type(error).__name__, doing)
-        return Outcome(False, message=internal)
+        return Outcome(False, message=_(internal))
 
 
 def as_user(store: Store, doing: str, act: Callable[[Actor], T], *,
@@ -58,16 +60,17 @@ def as_user(store: Store, doing: str, act: Callable[[Actor], T], *,
     """Run a write as the signed-in user (the store checks the role, the lock, the version)."""
     actor = current_actor(store)
     if actor is None:
-        return Outcome(False, message=SESSION_ENDED)
+        return Outcome(False, message=_(SESSION_ENDED))
     return attempt(doing, lambda: act(actor), internal=internal)
 
 
 def page(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> Any:
-    """A page's layout, or `what` cannot be shown and why, in the page's frame."""
+    """A page's layout, or `what` (marked with N_) cannot be shown and why, in the page's
+    frame."""
     outcome = attempt(f"building: {what}", build)
     if outcome.ok:
         return outcome.value
-    return frame(error_message(f"{what} cannot be shown", outcome.message))
+    return frame(error_message(_("{what} cannot be shown", what=_(what)), outcome.message))
 
 
 CALLBACK_PATH = "/_dash-update-component"

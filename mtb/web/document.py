@@ -7,8 +7,10 @@ content" as the very first thing Tab reaches (past the title bar; WCAG 2.4.1), w
 focus to the page's main region (id `main`, layouts.ids.MAIN: layouts/shell.py and
 mtb.web.frame draw it).
 
-Both are asked for on every request (`page_language`, `skip_link_text`), so the language can
-follow the signed-in user's choice: the one place to change for that.
+Both are asked for on every request (`page_language`, `skip_link_text`): the language is the
+one mtb.i18n chose for the request (the DE/EN switch's cookie, else the browser's, else
+MTB_LANGUAGE), and this is the only place that writes it into Dash's pages (the sign-in page,
+drawn without Dash, asks mtb.i18n the same way).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from dash import Dash
 
 from layouts import ids
+from mtb.i18n import _, current_language
 
 # Dash's own index string (dash.dash._default_index) with the language, the skip link and
 # no IE comment; every {%...%} part Dash requires is kept.
@@ -43,12 +46,12 @@ INDEX = """<!DOCTYPE html>
 
 
 def page_language() -> str:
-    """The language of the pages (a BCP 47 tag for `<html lang>`)."""
-    return "en"
+    """The language of the page being served (a BCP 47 tag for `<html lang>`)."""
+    return current_language()
 
 
 def skip_link_text() -> str:
-    return "Skip to main content"
+    return _("Skip to main content")
 
 
 def install_document(

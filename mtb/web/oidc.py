@@ -71,6 +71,7 @@ from joserfc.jwk import KeySet
 from mtb.board import ROLES, Actor
 from mtb.config import Settings
 from mtb.errors import AccessError, MtbError
+from mtb.i18n import N_, current_language, gettext, ngettext
 from mtb.store import Store
 from mtb.web.auth import (
     SIGN_IN_OPTIONS,
@@ -98,15 +99,18 @@ LEEWAY = 60  # seconds of clock difference allowed on exp/iat
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
               "EdDSA")
 VIA = "single sign-on"  # what the audit log names as the way in and as who added the account
+# MTB_OIDC_PROVIDER_NAME's default (mtb.config), translated where the sign-in page shows it
+DEFAULT_PROVIDER_NAME = N_("single sign-on")
 
 
 class SignOnError(MtbError):
-    """A single sign-on refused: `reason` goes to the audit log, `message` to the person."""
+    """A single sign-on refused: `reason` goes to the audit log, `message` to the person
+    (English, marked with N_: translated when the sign-in page shows it)."""
 
     def __init__(self, reason: str, message: str = "", name: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
-        self.message = message or "Single sign-on failed; please try again."
+        self.message = message or N_("Single sign-on failed; please try again.")
         self.name = name  # the provider's user name, when it vouched for one
 
 
@@ -206,19 +210,19 @@ class Provider:
                     found = self._get(f"{self.config.issuer}/.well-known/openid-configuration")
                 except (requests.RequestException, ValueError) as error:
                     raise SignOnError(f"provider discovery failed ({type(error).__name__})",
-                                      "The sign-on provider cannot be reached; please try "
-                                      "again later.") from None
+                                      N_("The sign-on provider cannot be reached; "
+                                         "please try again later.")) from None
                 # OpenID Connect Discovery 1.0 section 4.3: the issuer must be the one asked
                 if found.get("issuer") != self.config.issuer:
                     raise SignOnError("provider discovery names another issuer",
-                                      "The sign-on provider is not set up correctly; tell "
-                                      "the administrator.")
+                                      N_("The sign-on provider is not set up "
+                                         "correctly; tell the administrator."))
                 missing = [key for key in ("authorization_endpoint", "token_endpoint",
                                            "jwks_uri") if not found.get(key)]
                 if missing:
                     raise SignOnError(f"provider discovery lacks {', '.join(missing)}",
-                                      "The sign-on provider is not set up correctly; tell "
-                                      "the administrator.")
+                                      N_("The sign-on provider is not set up "
+                                         "correctly; tell the administrator."))
                 self._metadata, self._fetched, self._keys = found, time.monotonic(), None
             return self._metadata
 
@@ -230,8 +234,8 @@ class Provider:
                     self._keys = KeySet.import_key_set(self._get(metadata["jwks_uri"]))
                 except (requests.RequestException, ValueError, JoseError) as error:
                     raise SignOnError(f"provider keys not read ({type(error).__name__})",
-                                      "The sign-on provider cannot be reached; please try "
-                                      "again later.") from None
+                                      N_("The sign-on provider cannot be reached; "
+                                         "please try again later.")) from None
             return self._keys
 
     def client(self, redirect_uri: str) -> OAuth2Session:
@@ -293,7 +297,7 @@ def _onward(url: str, words: str) -> Response:
     """A page that goes on to `url` at once (see the module's docstring for why not a
     redirect), with a link for browsers that do not refresh."""
     target = html.escape(url, quote=True)
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    page = (f'<!DOCTYPE html><html lang="{current_language()}"><head><meta charset="utf-8">'
             f'<meta http-equiv="refresh" content="0;url={target}"><title>mtb</title></head>'
             f'<body><p><a id="onward" href="{target}">{html.escape(words)}</a></p>'
             f"</body></html>")
@@ -312,15 +316,29 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
     states = URLSafeTimedSerializer(key, salt="mtb-oidc-state")
     throttle = SignInThrottle(store, key)
     secure = settings.secure_cookies
-    label = html.escape(f"Sign in with {config.provider_name}")
     options.public_paths |= {LOGIN_PATH, CALLBACK_PATH}
     options.local = settings.local_sign_in
-    options.local_off_message = (f"Sign-in with a name and password is turned off here; "
-                                 f"sign in with {config.provider_name}.")
-    divider = ('<p class="text-center text-muted small my-3">or with your mtb account</p>'
-               if options.local else "")
-    options.buttons_html = (f'<a class="btn btn-primary w-100" id="oidc-button" '
-                            f'href="{LOGIN_PATH}?next={{next}}">{label}</a>{divider}')
+    def provider_name() -> str:
+        """MTB_OIDC_PROVIDER_NAME; its default in the reader's language."""
+        if config.provider_name == DEFAULT_PROVIDER_NAME:
+            return gettext(DEFAULT_PROVIDER_NAME)
+        return config.provider_name
+
+    options.local_off_message = lambda: gettext(
+        "Sign-in with a name and password is turned off here; sign in with {provider}.",
+        provider=provider_name())
+
+    def buttons() -> str:
+        """The button (and the divider above the form), in the reader's language; {root}
+        and {next} are filled by login_page."""
+        label = html.escape(gettext("Sign in with {provider}", provider=provider_name()))
+        other = html.escape(gettext("or with your mtb account"))
+        divider = (f'<p class="text-center text-muted small my-3">{other}</p>'
+                   if options.local else "")
+        return (f'<a class="btn btn-primary w-100" id="oidc-button" '
+                f'href="{{root}}{LOGIN_PATH}?next={{next}}">{label}</a>{divider}')
+
+    options.buttons_html = buttons
 
     def base_url() -> str:
         if config.redirect_uri:
@@ -335,8 +353,9 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
         throttle.failed(VIA, address)  # the address's failures: a flood waits, as for passwords
         visit: Visit = g.mtb_visit
         visit.login_csrf = secrets.token_urlsafe(32)  # the page's own form works again
-        page = login_page(visit.login_csrf, error.message, next_path,
-                          buttons=options.buttons_html, local=options.local)
+        page = login_page(visit.login_csrf, gettext(error.message), next_path,
+                          buttons=options.buttons_html(), local=options.local,
+                          root=request.script_root)
         return Response(page, status=status, mimetype="text/html")
 
     @server.route(LOGIN_PATH)
@@ -362,8 +381,10 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
     def oidc_callback() -> Any:
         address = client_address()
         if (wait := throttle.address_wait(address)) > 0:
-            return Response(f"Too many sign-ins from this address: try again in {wait} "
-                            "seconds.", status=429, headers={"Retry-After": str(wait)})
+            return Response(ngettext("Too many sign-ins from this address: try again in "
+                                     "{n} second.", "Too many sign-ins from this address: "
+                                     "try again in {n} seconds.", wait),
+                            status=429, headers={"Retry-After": str(wait)})
         try:
             saved = states.loads(request.cookies.get(STATE_COOKIE, ""), max_age=STATE_SECONDS)
         except BadSignature:
@@ -377,7 +398,7 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
             g.mtb_visit = sessions.sign_in(actor, g.mtb_visit,
                                            f"from {address} via {VIA} "
                                            f"({urlsplit(config.issuer).netloc})")
-            response = _onward(next_path, "Signed in: continue")
+            response = _onward(next_path, gettext("Signed in: continue"))
             if len(id_token) <= ID_TOKEN_COOKIE_LIMIT:
                 response.set_cookie(ID_TOKEN_COOKIE, id_token, path="/logout", httponly=True,
                                     samesite="Strict", secure=secure,
@@ -390,12 +411,12 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
         fails."""
         if not isinstance(saved, dict):
             raise SignOnError("no valid state cookie (expired, or not begun in this browser)",
-                              "The sign-in took too long or was not begun here; please try "
-                              "again.")
+                              N_("The sign-in took too long or was not begun here; "
+                                 "please try again."))
         if "error" in request.args:
             code = re.sub(r"[^\w-]", "", request.args.get("error", ""))[:40]
             raise SignOnError(f"the provider answered {code}",
-                              "The sign-on provider did not sign you in.")
+                              N_("The sign-on provider did not sign you in."))
         if not hmac.compare_digest(request.args.get("state", ""), saved["state"]):
             raise SignOnError("state does not match")
         sent_issuer = request.args.get("iss")
@@ -427,8 +448,8 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
         role = map_role(claims, config)
         if role is None:
             raise SignOnError("no mtb role among the provider's roles",
-                              "Your account at the sign-on provider has no role in mtb; ask "
-                              "the administrator.", name=name)
+                              N_("Your account at the sign-on provider has no role in "
+                                 "mtb; ask the administrator."), name=name)
         try:
             actor = store.federated_sign_in(name, role, subject_link(config.issuer, subject),
                                             by=VIA)
@@ -450,7 +471,7 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
             url = add_params_to_uri(endpoint, [
                 ("id_token_hint", id_token), ("client_id", config.client_id),
                 ("post_logout_redirect_uri", base_url() + "/login")])
-            response = _onward(url, "Signed out of mtb: sign out at the provider too")
+            response = _onward(url, gettext("Signed out of mtb: sign out at the provider too"))
         response.delete_cookie(ID_TOKEN_COOKIE, path="/logout")
         return response
 

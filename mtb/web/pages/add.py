@@ -13,6 +13,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State
 from layouts import ids
 from layouts.add_case import add_case_page, add_result, uploaded_files
 from mtb.errors import InputError
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -21,16 +22,17 @@ from mtb.web.intake import add_case
 from mtb.web.library import CaseLibrary
 from mtb.web.uploads import staged_folder
 
-NOT_STORED = "An internal error occurred; nothing was stored."
+NOT_STORED = N_("An internal error occurred; nothing was stored.")
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
-    def layout(**_: Any) -> Any:
+    def layout(**_query: Any) -> Any:
         actor = current_actor(store)
         limit = library.settings.upload_limits.get(actor.role, 0) if actor else 0
         return framed(store, add_case_page(limit if actor and actor.may("add_case") else 0))
 
-    dash.register_page("add", path="/add", layout=layout, title="mtb · add a case", order=3)
+    dash.register_page("add", path="/add", layout=layout,
+                       title=lambda **_kw: "mtb · " + _("add a case"), order=3)
 
     @app.callback(
         Output(ids.ADD_FILES, "children"),
@@ -64,17 +66,18 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return dash.no_update
         actor = current_actor(store)
         if actor is None or not actor.may("add_case"):
-            return add_result(False, "Only curators, chairs and admins add cases.")
+            return add_result(False, _("Only curators, chairs and admins add cases."))
         if staged.get("error"):
             return add_result(False, str(staged["error"])[:500])
 
         def store_case() -> Any:
             if not isinstance(title, str | None) or not isinstance(diagnosis, str | None):
-                raise InputError("form", "a malformed request was refused; reload the page")
+                raise InputError("form", _("a malformed request was refused; reload the page"))
             folder = staged_folder(library.settings, staged.get("upload", ""), actor.name)
             return add_case(folder, title or "", diagnosis or "", library.settings, library.kb)
 
         added = boundary.attempt("adding a case", store_case, internal=NOT_STORED)
         if not added.ok:
             return add_result(False, added.message)
-        return add_result(True, f"Case '{added.value.title}' added.", added.value.id)
+        return add_result(True, _("Case '{title}' added.", title=added.value.title),
+                          added.value.id)

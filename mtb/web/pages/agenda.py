@@ -14,6 +14,7 @@ from layouts.agenda import AgendaRow, MeetingChoice, agenda, agenda_table
 from layouts.board import board_message
 from mtb.board import Curation, tier_counts
 from mtb.errors import MtbError
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -54,15 +55,16 @@ def _rows(library: CaseLibrary, store: Store) -> list[AgendaRow]:
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
-    def layout(**_: Any) -> Any:
+    def layout(**_query: Any) -> Any:
         def build() -> Any:
             actor = current_actor(store)
             choices = [MeetingChoice(ident, label) for ident, label in meeting_labels(store)]
             return framed(store, agenda(_rows(library, store), choices,
                                         may_plan=bool(actor and actor.may("decide"))))
-        return boundary.page("The agenda", build, lambda *c: framed(store, *c))
+        return boundary.page(N_("The agenda"), build, lambda *c: framed(store, *c))
 
-    dash.register_page("agenda", path="/", layout=layout, title="mtb · agenda", order=0)
+    dash.register_page("agenda", path="/", layout=layout,
+                       title=lambda **_kw: "mtb · " + _("agenda"), order=0)
 
     @app.callback(
         Output(ids.AGENDA_TABLE, "children"),
@@ -88,10 +90,10 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         try:
             when = date.fromisoformat(day or "")
         except ValueError:
-            return board_message("Give the meeting's date.", ok=False), no_update
+            return board_message(_("Give the meeting's date."), ok=False), no_update
         saved = boundary.as_user(store, "saving", lambda actor: store.add_meeting(
             when, title or "", (people or "").splitlines(), actor),
             internal=boundary.NOT_SAVED)
         options = [{"label": label, "value": ident} for ident, label in meeting_labels(store)]
-        return board_message("Meeting created." if saved.ok else saved.message,
+        return board_message(_("Meeting created.") if saved.ok else saved.message,
                              ok=saved.ok), options

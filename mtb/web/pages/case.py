@@ -16,6 +16,7 @@ from layouts.case_page import case_page
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
 from mtb.board import finding_key
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -35,17 +36,17 @@ def tier_filter_model(current: dict[str, Any] | None, highest_rank: int) -> dict
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
-    def layout(case_id: str = "", **_: Any) -> Any:
+    def layout(case_id: str = "", **_query: Any) -> Any:
         def build() -> Any:
             case = library.open(case_id).case
             board = board_view(store, case_id, current_actor(store))
             return framed(store, case_page(case, board, finding_choices(case)))
-        return boundary.page("This case", build, lambda *c: framed(store, *c))
+        return boundary.page(N_("This case"), build, lambda *c: framed(store, *c))
 
     # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
     # /case/<id>/present (order 1) must be tried before /case/<id>
     dash.register_page("case", path_template="/case/<case_id>", layout=layout,
-                       title="mtb · case", order=2)
+                       title=lambda **_kw: "mtb · " + _("case"), order=2)
 
     @app.callback(
         Output(ids.GRID, "getRowsResponse"),
@@ -91,7 +92,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return no_update  # a malformed request: nothing to show
         shown = boundary.attempt("showing evidence", lambda: _evidence(case_id, row))
         if not shown.ok:
-            return error_message("The evidence cannot be shown", shown.message)
+            return error_message(_("The evidence cannot be shown"), shown.message)
         return shown.value
 
     def _evidence(case_id: str, row: int) -> Any:

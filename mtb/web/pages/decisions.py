@@ -14,6 +14,7 @@ from layouts.board import AUDIT_PAGE, board_message, curation_form, decision_pan
 from layouts.links import href
 from mtb.board import finding_key
 from mtb.errors import StorageError
+from mtb.i18n import gettext
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -108,13 +109,15 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         if not opened.ok:
             return no_update, board_message(opened.message, ok=False), no_update, no_update
         if not isinstance(target, dict):
-            return no_update, board_message("Reload the page.", ok=False), no_update, no_update
+            return (no_update, board_message(gettext("Reload the page."), ok=False), no_update,
+                    no_update)
         key = str(target.get("key", ""))
         found = [(row, v) for row, v in enumerate(opened.value.annotation.variants)
                  if finding_key(v) == key]
         if not found:
-            return (no_update, board_message("This finding is no longer in the case (its files "
-                                             "changed): reload the page.", ok=False),
+            return (no_update, board_message(gettext(
+                "This finding is no longer in the case (its files changed): reload the page."),
+                ok=False),
                     no_update, no_update)
         row, variant = found[0]
         saved = write(lambda actor: store.curate(
@@ -126,7 +129,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         actor = current_actor(store)
         form = curation_form(row, variant, saved.value,
                              may_curate=bool(actor and actor.may("curate")), final=False)
-        return (form.children, board_message("Saved.", ok=True), audit_page(store, case_id),
+        return (form.children, board_message(gettext("Saved."), ok=True),
+                audit_page(store, case_id),
                 revision_after(shown, saved.value))
 
     @app.callback(
@@ -151,7 +155,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
                                                       _int(version)), case_id)
         if not saved.ok:
             return no_update, board_message(saved.message, ok=False), no_update, no_update
-        return (saved.value.summary_version, board_message("Saved.", ok=True),
+        return (saved.value.summary_version, board_message(gettext("Saved."), ok=True),
                 audit_page(store, case_id), revision_after(shown, saved.value))
 
     @app.callback(
@@ -188,8 +192,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
                                                        _int(trigger.get("version"))))
         elif not isinstance(findings, list | None) or \
                 not set(findings or ()) <= {key for key, _ in choices}:
-            saved = boundary.Outcome(False, message="A chosen finding is not in this case; "
-                                     "reload.")
+            saved = boundary.Outcome(False, message=gettext(
+                "A chosen finding is not in this case; reload."))
         else:
             saved = write(lambda actor: store.recommend(
                 case_id, actor, kind=_text(kind) or "therapy", text=_text(text),
@@ -200,7 +204,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         board = board_view(store, case_id, current_actor(store))
         panel = decision_panel(board.record, board.recommendations, choices,
                                may_decide=board.may_decide)
-        return (panel.children, board_message("Saved.", ok=True), audit_page(store, case_id),
+        return (panel.children, board_message(gettext("Saved."), ok=True),
+                audit_page(store, case_id),
                 revision_after(shown, saved.value))
 
     @app.callback(

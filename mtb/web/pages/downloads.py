@@ -9,13 +9,15 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from layouts import ids
 from layouts.board import board_message
+from mtb.i18n import N_
 from mtb.report import bundle_json, render_html, render_pdf, report_content
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.library import CaseLibrary
 from mtb.web.trigger import pressed
 
-NOT_WRITTEN = "The report could not be written (internal error; logged without patient data)."
+NOT_WRITTEN = N_("The report could not be written (internal error; logged without patient "
+                 "data).")
 
 
 def report_file(library: CaseLibrary, store: Store, case_id: str, fmt: str) -> dict[str, Any]:

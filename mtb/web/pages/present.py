@@ -9,6 +9,7 @@ import dash
 from dash import Dash
 
 from layouts.case_page import present_page
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -18,13 +19,13 @@ from mtb.web.library import CaseLibrary
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
-    def layout(case_id: str = "", **_: Any) -> Any:
+    def layout(case_id: str = "", **_query: Any) -> Any:
         def build() -> Any:
             previous, following = library.neighbours(case_id, store.meeting_of())
             board = board_view(store, case_id, current_actor(store))
             return presented(present_page(library.open(case_id).case, previous, following,
                                           board))
-        return boundary.page("This case", build, bare)
+        return boundary.page(N_("This case"), build, bare)
 
     dash.register_page("present", path_template="/case/<case_id>/present", layout=layout,
-                       title="mtb · presentation", order=1)
+                       title=lambda **_kw: "mtb · " + _("presentation"), order=1)

@@ -18,6 +18,7 @@ from layouts import ids
 from layouts.messages import error_message
 from layouts.trials import case_trials, patients_result, trials_page
 from mtb.errors import InputError
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.trials.ctgov import CtgovClient
 from mtb.trials.eligibility import read_study
@@ -43,17 +44,18 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
     def is_gene(symbol: str) -> bool:
         return library.kb.genes.exon_count(symbol) is not None
 
-    def layout(**_: Any) -> Any:
+    def layout(**_query: Any) -> Any:
         def build() -> Any:
             portfolio = load_portfolio(settings.trials_folder)
-            registry = ("An NCT id outside the portfolio is looked up on ClinicalTrials.gov."
-                        if settings.live else "Offline: an NCT id outside the portfolio is "
-                        "answered only from ClinicalTrials.gov answers kept earlier.")
+            registry = (_("An NCT id outside the portfolio is looked up on ClinicalTrials.gov.")
+                        if settings.live else _("Offline: an NCT id outside the portfolio is "
+                        "answered only from ClinicalTrials.gov answers kept earlier."))
             return framed(store, trials_page(portfolio.trials, _problems(portfolio.errors),
                                              str(portfolio.folder), registry))
-        return boundary.page("The trials", build, lambda *c: framed(store, *c))
+        return boundary.page(N_("The trials"), build, lambda *c: framed(store, *c))
 
-    dash.register_page("trials", path="/trials", layout=layout, title="mtb · trials", order=3)
+    dash.register_page("trials", path="/trials", layout=layout,
+                       title=lambda **_kw: "mtb · " + _("trials"), order=3)
 
     @app.callback(
         Output(ids.CASE_TRIALS, "children"),
@@ -64,7 +66,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return no_update
         found = boundary.attempt("matching trials", lambda: _for_case(case_id))
         if not found.ok:
-            return error_message("Trials cannot be matched", found.message)
+            return error_message(_("Trials cannot be matched"), found.message)
         return found.value
 
     def _for_case(case_id: str) -> Any:
@@ -115,15 +117,15 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return no_update
         actor = current_actor(store)
         if actor is None:
-            return error_message("Not signed in", boundary.SESSION_ENDED)
+            return error_message(_("Not signed in"), _(boundary.SESSION_ENDED))
         wanted = (nct or "").strip() or (chosen or "")
         if not wanted:
-            return error_message("Which trial?", "Choose a trial of the portfolio or give an "
-                                 "NCT id.")
+            return error_message(_("Which trial?"), _("Choose a trial of the portfolio or "
+                                                       "give an NCT id."))
         found = boundary.attempt("finding patients for a trial",
                                  lambda: _patients(wanted, actor.name))
         if not found.ok:
-            return error_message("Patients cannot be found", found.message)
+            return error_message(_("Patients cannot be found"), found.message)
         return found.value
 
     def _patients(wanted: str, user: str) -> Any:
@@ -131,7 +133,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         trial: Any = portfolio.find(wanted)
         if trial is None:
             if not wanted.upper().startswith("NCT"):
-                raise InputError("trials", f"no trial '{wanted}' in the portfolio")
+                raise InputError("trials", _("no trial '{wanted}' in the portfolio",
+                                             wanted=wanted))
             trial = read_study(client().study(wanted), is_gene)
         site = site_profiles(library.entries(), lambda e: library.open(e.id).case,
                              store.curations)
