@@ -44,12 +44,15 @@ from mtb.board import (
 )
 from mtb.errors import AccessError, StaleEditError, StorageError
 from mtb.store import records
+from mtb.store.cases import CaseLibraryStore
+from mtb.store.jobs import JobStore
 from mtb.store.schema import (
     AuditEntry,
     CaseRecord,
     Curation,
     Meeting,
     Recommendation,
+    StoredCase,
     User,
     now,
 )
@@ -108,7 +111,9 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class Store:
+class Store(CaseLibraryStore, JobStore):
+    """The store; its registered cases, versions and jobs are in mtb.store.cases and jobs."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -262,7 +267,10 @@ class Store:
         with self._read() as session:
             return dict(session.execute(select(CaseRecord.case_id, CaseRecord.status)).all())
 
-    def set_status(self, case_id: str, status: str, by: Actor, version: int) -> board.CaseRecord:
+    def set_status(self, case_id: str, status: str, by: Actor, version: int, *,
+                   annotation_version: int | None = None) -> board.CaseRecord:
+        """`annotation_version`: the annotation version the page showed; refused when the
+        case has a newer one (the board would finalize findings it has not seen)."""
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not change a case's status")
         if status not in STATUSES:
@@ -271,10 +279,17 @@ class Store:
             record = self._record_for_edit(session, case_id, version)
             if status not in NEXT_STATUS[record.status]:
                 raise StorageError(f"a case that is {record.status} cannot become {status}")
+            if annotation_version is not None:
+                stored = session.get(StoredCase, case_id)
+                if stored is not None and (stored.current_version or 0) != annotation_version:
+                    raise StaleEditError(f"the case was annotated again (version "
+                                         f"{stored.current_version}) since you loaded it; "
+                                         "reload to see what changed")
             before = {"status": record.status}
             record.status, record.updated_by, record.updated_at = status, by.name, now()
             self._audit(session, by.name, "set_status", "case_record", case_id, case_id,
                         before, {"status": status})
+            self._board_saw(session, case_id, status, by.name)  # mtb.store.cases
         return records.case_record(record)
 
     def set_summary(self, case_id: str, summary: str, by: Actor,
