@@ -46,6 +46,13 @@ def _megabases(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 1 <= value <= 86400:
+        raise ValueError("not between 1 s and a day")
+    return value
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 < port < 65536:
@@ -140,6 +147,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Bearer token for `mtb case import-fhir` (the hospital's FHIR server).",
         "(none)",
     ),
+    Setting(
+        "redis_url", "MTB_REDIS_URL", lambda: "", str,
+        "Job queue shared by several `mtb serve` and `mtb worker` processes: a Redis URL "
+        "(redis://host:6379/0); empty means the embedded queue (SQLite in the data dir).",
+        "(embedded: <MTB_DATA_DIR>/jobs.sqlite)",
+    ),
+    Setting(
+        "job_lease", "MTB_JOB_LEASE", lambda: "60", _seconds,
+        "Seconds a running job stays its worker's without a sign of life; then another worker "
+        "takes it over (a worker killed mid-job loses nothing).",
+        "60",
+    ),
 )
 
 
@@ -161,6 +180,8 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
+    redis_url: str = field(repr=False)  # may hold a password
+    job_lease: float
 
     @property
     def database_url(self) -> str:
