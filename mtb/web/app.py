@@ -3,8 +3,10 @@
 Pages, registered in code, one module each in mtb.web.pages (layout and callbacks): `/` the
 board agenda, `/case/<case_id>` a case, `/case/<case_id>/present` its presentation mode, `/add`
 adding a case. Layouts come from layouts/ (pure functions of a Case and the board's records);
-the pages fetch the Case from the library (mtb.web.library) and the records from the store, and
-every page and callback runs inside the one error boundary (mtb.web.boundary).
+the pages fetch the Case from the library (mtb.web.library: stored annotation versions, never
+the VCF) and the records from the store, and every page and callback runs inside the one error
+boundary (mtb.web.boundary). Jobs the pages start (a case uploaded or changed, a final report
+to keep) go to the job queue (mtb.jobs); `mtb serve` runs the worker.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dash import Dash, dcc, html
 
 from layouts import ids
 from mtb.config import Settings
+from mtb.jobs import JobQueue
+from mtb.library import Library
 from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.auth import install_auth
@@ -22,11 +26,15 @@ from mtb.web.pages import add, agenda, case, decisions, downloads, present
 
 
 def create_app(
-    settings: Settings, library: CaseLibrary | None = None, store: Store | None = None
+    settings: Settings, library: CaseLibrary | None = None, store: Store | None = None,
+    queue: JobQueue | None = None,
 ) -> Dash:
     """The app. Every page needs a signed-in user (mtb.web.auth); writes go to the store."""
-    library = library or CaseLibrary(settings)
-    store = store or Store.open(settings.database_url)
+    store = store or (library.store if library is not None else
+                      Store.open(settings.database_url))
+    if library is None:
+        queue = queue or JobQueue(settings)
+        library = CaseLibrary(settings, store, Library(settings, store, notify=queue.send))
     app = Dash(
         __name__,
         use_pages=True,

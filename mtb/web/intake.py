@@ -1,9 +1,10 @@
 """A new case from uploaded files: checked completely, then stored in one step.
 
 The files are written to a hidden folder beside the cases, recognised by content
-(mtb.ingest.sniff), named in a case.toml (mtb.catalog writes it), and the case is opened
-exactly as the board would open it (ingest, annotation, timeline). Only when that succeeds is
-the folder renamed into place; on any error it is removed, so a half-stored case never appears
+(mtb.ingest.sniff), named in a case.toml (mtb.catalog writes it), and every file is read
+exactly as the annotation job will read it (mtb.case.read_case_files). Only when that succeeds
+is the folder renamed into place and registered (its annotation then runs as a job, whose
+progress the agenda shows); on any error it is removed, so a half-stored case never appears
 on the agenda. Uploaded cases live under the data dir (`<MTB_DATA_DIR>/cases`), since the
 bundled sample cases may be read-only.
 """
@@ -16,8 +17,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotation.kb import KnowledgeBase
-from mtb.case import load_case
+from mtb.case import read_case_files
 from mtb.catalog import CaseEntry, case_toml, read_case, uploads_dir, write_case_toml
 from mtb.config import Settings
 from mtb.errors import InputError
@@ -39,7 +39,6 @@ def add_case(
     title: str,
     diagnosis: str,
     settings: Settings,
-    kb: KnowledgeBase,
 ) -> CaseEntry:
     """Store a case made of `files` (name, content) or raise InputError naming the file, the
     line and the problem; nothing is kept unless everything could be read."""
@@ -63,7 +62,7 @@ def add_case(
             ["Added in the mtb web app from uploaded files."], case_id=case_id, title=title,
             diagnosis=" ".join(diagnosis.split()), source="uploaded in the mtb web app",
             files=list(kinds.items())))
-        load_case(read_case(staging), kb, settings)  # everything the board will open
+        read_case_files(read_case(staging), settings)  # every file, as annotation reads it
         final = root / case_id
         staging.rename(final)
     except InputError as error:

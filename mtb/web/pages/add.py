@@ -56,12 +56,15 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         def store_case() -> Any:
             files = [(name, _decode(name, data))
                      for name, data in zip(names or [], contents or [], strict=False)]
-            return add_case(files, title or "", diagnosis or "", library.settings, library.kb)
+            entry = add_case(files, title or "", diagnosis or "", library.settings)
+            library.library.register(entry.folder, "upload", by=actor.name)  # annotation job
+            return entry
 
         added = boundary.attempt("adding a case", store_case, internal=NOT_STORED)
         if not added.ok:
             return add_result(False, added.message)
-        return add_result(True, f"Case '{added.value.title}' added.", added.value.id)
+        return add_result(True, f"Case '{added.value.title}' added; it is being annotated (the "
+                          "agenda shows how far).", added.value.id)
 
 
 def _decode(name: str, data_url: str) -> bytes:

@@ -46,14 +46,21 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         Input(ids.CONFIRM_FINAL, "submit_n_clicks"),
         State(ids.CASE_ID, "data"),
         State(ids.SUMMARY_VERSION, "data"),
+        State(ids.CASE_VERSION, "data"),
         prevent_initial_call=True,
     )
-    def finalize(confirmed: int | None, case_id: str, version: int) -> Any:
-        """'Mark final' after the browser's confirmation (it cannot be undone)."""
+    def finalize(confirmed: int | None, case_id: str, version: int,
+                 annotation: int | None) -> Any:
+        """'Mark final' after the browser's confirmation (it cannot be undone): pins the
+        annotation version the page showed (refused when a newer one arrived meanwhile) and
+        queues the job that keeps its report as issued."""
         if not confirmed:
             return no_update, no_update
-        saved = write(lambda actor: store.set_status(case_id, "final", actor, int(version or 0)))
+        saved = write(lambda actor: store.set_status(
+            case_id, "final", actor, int(version or 0),
+            annotation_version=int(annotation) if annotation else None))
         if saved.ok:
+            library.library.finalized(case_id)
             return f"/case/{case_id}", no_update
         return no_update, board_message(saved.message, ok=False)
 
