@@ -3,8 +3,9 @@
 # Works on a machine that has only Python >= 3.11: installs Debian's chromium and chromium-driver
 # for the browser tests (apt, when missing), creates .venv, installs mtb with its test extra,
 # checks the code with ruff, starts a throw-away PostgreSQL server for the store's tests
-# (scripts/postgres.sh installs Debian's postgresql when missing) and runs pytest. Extra
-# arguments go to pytest.
+# (scripts/postgres.sh installs Debian's postgresql when missing) and a throw-away Redis server
+# for the job queue's scale-out tests (scripts/redis.sh installs Debian's redis-server when
+# missing), and runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,9 @@ if [ -z "${MTB_TEST_PG_URL:-}" ]; then
   MTB_TEST_PG_URL="$(scripts/postgres.sh --stop-with $$)" || MTB_TEST_PG_URL=""
 fi
 export MTB_TEST_PG_URL
+# Likewise a throw-away Redis server for tests/jobs (several servers and workers sharing it).
+if [ -z "${MTB_TEST_REDIS_URL:-}" ]; then
+  MTB_TEST_REDIS_URL="$(scripts/redis.sh --stop-with $$)" || MTB_TEST_REDIS_URL=""
+fi
+export MTB_TEST_REDIS_URL
 exec .venv/bin/python -m pytest "$@"

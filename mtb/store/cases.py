@@ -553,14 +553,22 @@ class CaseLibraryStore:
             return row.value if row is not None else None
 
     def set_library_state(self, key: str, value: str) -> str | None:
-        """Set a value; returns the one it replaced."""
-        with self._write() as session:
-            row = session.get(LibraryState, key, with_for_update=True)
-            if row is None:
-                session.add(LibraryState(key=key, value=value))
-                return None
-            before, row.value = row.value, value
-            return before
+        """Set a value; returns the one it replaced. (Two servers starting at once may both
+        insert the first value: the second then updates it.)"""
+        for attempt in (1, 2):
+            try:
+                with self._write() as session:
+                    row = session.get(LibraryState, key, with_for_update=True)
+                    if row is None:
+                        session.add(LibraryState(key=key, value=value))
+                        session.flush()
+                        return None
+                    before, row.value = row.value, value
+                    return before
+            except StorageError:
+                if attempt == 2:
+                    raise
+        return None  # pragma: no cover
 
 
 class _Row:

@@ -89,7 +89,7 @@ def test_add_list_show_sync_and_report(site) -> None:
 
 
 def test_a_worker_runs_the_queued_jobs(site) -> None:
-    env, tmp, _ = site
+    env, _, _ = site
     shutil.copytree(sample_cases_dir() / LUNG, Path(env["MTB_CASES_DIR"]) / LUNG)
     synced = _mtb(env, "case", "sync")
     assert synced.stdout == "registered 1 new cases, queued 1 annotations, 0 unchanged\n"
@@ -102,7 +102,7 @@ def test_a_worker_runs_the_queued_jobs(site) -> None:
 
 
 def test_a_case_that_cannot_be_read_fails_with_its_file_and_line(site) -> None:
-    env, tmp, _ = site
+    env, _, _ = site
     folder = Path(env["MTB_CASES_DIR"]) / "bad"
     shutil.copytree(sample_cases_dir() / LUNG, folder)
     toml = folder / "case.toml"
