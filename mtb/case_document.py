@@ -152,6 +152,8 @@ def _sequence(kind: Any, item: Any) -> tuple[Encode, Decode]:
     if kind is frozenset or kind is set:
         def encode(value: Any, tables: _Tables) -> Any:
             items = [enc(x, tables) for x in value]
+            if all(type(x) is str for x in items):
+                return sorted(items)
             return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
     elif plain:
         def encode(value: Any, tables: _Tables) -> Any:
@@ -297,27 +299,27 @@ def _record(cls: type, *, tagged: bool) -> tuple[Encode, Decode]:
         return compiled
 
     def encode(value: Any, tables: _Tables) -> Any:
-        spec = compile_()
+        spec = compiled if compiled else compile_()
         out: dict[str, Any] = {TAG: cls.__name__} if tagged else {}
         for name, enc, default in spec["fields"]:
             item = getattr(value, name)
             if default is not _MISSING and type(item) is type(default) and item == default:
                 continue
-            out[name] = enc(item, tables)
+            out[name] = item if enc is _same else enc(item, tables)
         return out
 
     def decode(value: Any, tables: _Tables) -> Any:
-        decoders = compile_()["decoders"]
+        decoders = compiled["decoders"] if compiled else compile_()["decoders"]
         kwargs = {}
         for name, item in value.items():
-            if name == TAG:
-                continue
             dec = decoders.get(name)
             if dec is None:
+                if name == TAG:
+                    continue
                 raise DocumentError(
                     f"the document holds {cls.__name__}.{name}, a field this mtb does not know "
                     "(written by a newer mtb): upgrade mtb to read it")
-            kwargs[name] = dec(item, tables)
+            kwargs[name] = item if dec is _same else dec(item, tables)
         try:
             return cls(**kwargs)
         except TypeError as error:
