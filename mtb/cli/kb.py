@@ -72,6 +72,8 @@ def _reannotate(settings: Settings, out: IO[str]) -> None:
     store = Store.open(settings.database_url)
     queue = JobQueue(settings)
     try:
+        if not store.stored_cases():
+            return  # no case registered yet: nothing to annotate again
         result = Library(settings, store, notify=queue.send).sync(by="mtb kb")
     finally:
         queue.close()
