@@ -143,15 +143,22 @@ class Library:
         return self._register(entry, origin, by, kb or kb_signature(self.settings), reason)
 
     def _register(self, entry: CaseEntry, origin: str, by: str, kb: KbSignature,
-                  reason: str = "") -> tuple[str, int | None]:
+                  reason: str = "", known: StoredCaseInfo | None = None
+                  ) -> tuple[str, int | None]:
+        """`known`: the case as the store had it (a sync reads them all at once). Nothing is
+        written for a case whose header and files are as last seen."""
         header = CaseHeader(entry.id, str(entry.folder), origin, entry.title, entry.diagnosis,
                             entry.synthetic, entry.synthetic_parts)
-        stored = self.store.stored_case(entry.id)
-        if stored is not None and stored.folder != header.folder and \
-                not (Path(stored.folder) / "case.toml").is_file():
-            self.store.move_case(entry.id, header.folder, by)  # the folder was moved
-        self.store.register_case(header, by)
-        stored = self.store.stored_case(entry.id)
+        stored = known or self.store.stored_case(entry.id)
+        if stored is None or (stored.folder, stored.title, stored.diagnosis, stored.synthetic,
+                              stored.synthetic_parts) != (header.folder, header.title,
+                                                          header.diagnosis, header.synthetic,
+                                                          header.synthetic_parts):
+            if stored is not None and stored.folder != header.folder and \
+                    not (Path(stored.folder) / "case.toml").is_file():
+                self.store.move_case(entry.id, header.folder, by)  # the folder was moved
+            self.store.register_case(header, by)
+            stored = self.store.stored_case(entry.id)
         assert stored is not None
         return entry.id, self._check(entry, stored, kb, reason)
 
@@ -194,6 +201,7 @@ class Library:
             kb_reason = f"knowledge base changed: {before_label or 'before'} -> {kb.label}"
         result = SyncResult(kb_changed=kb_reason)
         seen: set[str] = set()
+        known = {stored.case_id: stored for stored in self.store.stored_cases()}
         for root in case_folders(self.settings):
             origin = "upload" if root != self.settings.cases_dir else "cases folder"
             if not root.is_dir():
@@ -201,24 +209,25 @@ class Library:
             for toml in sorted(root.glob("*/case.toml")):
                 if toml.parent.name.startswith("."):
                     continue
-                self._sync_one(toml.parent, origin, by, kb, kb_reason, result, seen)
+                self._sync_one(toml.parent, origin, by, kb, kb_reason, result, seen, known)
         frozen = self.store.frozen_formats()
         for case_id, pinned in self.store.final_cases().items():  # reports kept, always
             if pinned is not None and frozen.get(case_id, set()) < set(REPORT_FORMATS):
                 self.finalized(case_id)
-        for stored in self.store.stored_cases():  # added from elsewhere (`mtb case add`)
+        for stored in known.values():  # added from elsewhere (`mtb case add`)
             if stored.case_id in seen:
                 continue
             folder = Path(stored.folder)
             if (folder / "case.toml").is_file():
-                self._sync_one(folder, stored.origin, by, kb, kb_reason, result, seen)
+                self._sync_one(folder, stored.origin, by, kb, kb_reason, result, seen, known)
             elif stored.problem != "its folder is gone":
                 self.store.note_inputs(stored.case_id, stored.inputs, stored.input_key,
                                        problem="its folder is gone")
         return result
 
     def _sync_one(self, folder: Path, origin: str, by: str, kb: KbSignature, reason: str,
-                  result: SyncResult, seen: set[str]) -> None:
+                  result: SyncResult, seen: set[str],
+                  known: Mapping[str, StoredCaseInfo]) -> None:
         try:
             entry = read_case(folder.resolve())
         except InputError as error:
@@ -229,13 +238,13 @@ class Library:
                                    "case folder too; give one of them another id")
             return
         seen.add(entry.id)
+        stored = known.get(entry.id)
         try:
-            known = self.store.stored_case(entry.id) is not None
-            _, job = self._register(entry, origin, by, kb, reason)
+            _, job = self._register(entry, origin, by, kb, reason, known=stored)
         except MtbError as error:
             result.problems.append(f"{folder}: {error}")
             return
-        if not known:
+        if stored is None:
             result.registered.append(entry.id)
         if job is not None:
             result.queued.append(job)
