@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mtb import board
@@ -419,27 +419,34 @@ class CaseLibraryStore:
 
     def counted_rows(self, shown: Mapping[str, int]) -> dict[str, list[FindingRow]]:
         """case id -> the rows of its shown version that may count on the agenda: the key
-        findings by the rules, and every finding a curator curated (an override may raise a
-        tier III finding). One query for the whole agenda."""
+        findings by the rules (an index finds them: a few per version), and every finding a
+        curator curated (an override may raise a tier III finding). A handful of queries for
+        the whole agenda, however many cases."""
         if not shown:
             return {}
-        out: dict[str, list[FindingRow]] = {case: [] for case in shown}
+        out: dict[str, dict[int, FindingRow]] = {case: {} for case in shown}
         with self._read() as session:
-            curated = select(Curation.finding_key).where(
-                Curation.case_id == FindingEntry.case_id)
-            items = sorted(shown.items())
-            for start in range(0, len(items), 300):
-                chunk = items[start:start + 300]
-                versions = select(CaseVersion.id).where(or_(*[
-                    and_(CaseVersion.case_id == case, CaseVersion.number == number)
-                    for case, number in chunk]))
-                rows = session.scalars(select(FindingEntry).where(
-                    FindingEntry.version_id.in_(versions),
-                    or_(FindingEntry.key_finding.is_(True),
-                        FindingEntry.finding_key.in_(curated))))
-                for row in rows:
-                    out[row.case_id].append(_finding_row(row))
-        return out
+            version_ids: dict[int, str] = {}
+            for case_id, number, version_id in session.execute(select(
+                    CaseVersion.case_id, CaseVersion.number, CaseVersion.id).where(
+                    CaseVersion.case_id.in_(list(shown)))):
+                if shown.get(case_id) == number:
+                    version_ids[version_id] = case_id
+            ids = sorted(version_ids)
+            for start in range(0, len(ids), 500):
+                for row in session.scalars(select(FindingEntry).where(
+                        FindingEntry.version_id.in_(ids[start:start + 500]),
+                        FindingEntry.key_finding.is_(True))):
+                    out[row.case_id][row.ordinal] = _finding_row(row)
+            by_case = {case: version for version, case in version_ids.items()}
+            curated = session.execute(select(Curation.case_id, Curation.finding_key).where(
+                Curation.case_id.in_(list(by_case)))).all()
+            for case_id, key in curated:
+                for row in session.scalars(select(FindingEntry).where(
+                        FindingEntry.version_id == by_case[case_id],
+                        FindingEntry.finding_key == key)):
+                    out[case_id][row.ordinal] = _finding_row(row)
+        return {case: [rows[n] for n in sorted(rows)] for case, rows in out.items()}
 
     def curations_by_case(self) -> dict[str, dict[str, board.Curation]]:
         """case id -> finding key -> its curation, for every case (the agenda's counts)."""

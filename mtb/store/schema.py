@@ -211,6 +211,8 @@ class FindingEntry(Base):
 
     __tablename__ = "case_finding"
     __table_args__ = (Index("ix_case_finding_version_key", "version_id", "finding_key"),
+                      Index("ix_case_finding_version_key_finding", "version_id",
+                            "key_finding"),
                       Index("ix_case_finding_gene_tier", "gene", "tier"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -92,6 +92,8 @@ def upgrade() -> None:
         sa.Column("key_finding", sa.Boolean, nullable=False),
     )
     op.create_index("ix_case_finding_version_key", "case_finding", ["version_id", "finding_key"])
+    op.create_index("ix_case_finding_version_key_finding", "case_finding",
+                    ["version_id", "key_finding"])
     op.create_index("ix_case_finding_gene_tier", "case_finding", ["gene", "tier"])
     op.create_table(
         "job",
