@@ -33,7 +33,6 @@ from mtb.store import (
     BoardMark,
     CaseHeader,
     FindingRow,
-    JobInfo,
     Store,
     StoredCaseInfo,
     VersionInfo,
@@ -299,42 +298,47 @@ class Library:
         if stored is None:
             return "unknown", f"no case with id '{case_id}'"
         job = self.store.job(stored.job_id) if stored.job_id is not None else None
-        state, progress, problem = _state(stored, job)
+        state, progress, problem = _state(
+            stored.current_version, stored.problem, job.state if job else None,
+            job.progress if job else 0, job.message if job else "")
         return (f"annotating {progress} %" if state == "annotating" else state), problem
 
     def summaries(self) -> list[CaseSummary]:
-        """The agenda's rows, from the store's index columns (no case document is read)."""
-        cases = self.store.stored_cases()
+        """The agenda's rows, from the store's index columns (no case document is read): a
+        handful of queries however many cases there are."""
+        cases = self.store.agenda_cases()
         statuses = self.store.statuses()
         meetings = self.store.meeting_of()
         finals = self.store.final_cases()
         marks = self.store.last_board_marks()
-        jobs = {job.id: job for job in self.store.jobs(
-            [c.job_id for c in cases if c.job_id is not None])}
         shown = {}
-        for stored in cases:
-            number = finals.get(stored.case_id) or stored.current_version
+        for case in cases:
+            number = finals.get(case.case_id) or case.current_version
             if number is not None:
-                shown[stored.case_id] = number
-        infos = self.store.version_infos(
-            [(c.case_id, c.current_version) for c in cases if c.current_version])
+                shown[case.case_id] = number
+        alerted = [(c.case_id, c.current_version) for c in cases if c.current_version
+                   and (mark := marks.get(c.case_id)) is not None
+                   and mark.version_number not in (None, c.current_version)]
+        infos = self.store.version_infos(alerted)  # only cases the board saw an older version of
         rows = self.store.counted_rows(shown)
         curations = self.store.curations_by_case()
         out = []
-        for stored in cases:
-            case_id = stored.case_id
+        for case in cases:
+            case_id = case.case_id
             number = shown.get(case_id)
             tiers: tuple[int | None, int | None] = (None, None)
             if number is not None:
                 tiers = curated_counts(rows.get(case_id, []), curations.get(case_id, {}))
-            state, progress, problem = _state(stored, jobs.get(stored.job_id or -1))
-            newest = infos.get((case_id, stored.current_version or 0))
+            state, progress, problem = _state(case.current_version, case.problem,
+                                              case.job_state, case.job_progress or 0,
+                                              case.job_message or "")
+            newest = infos.get((case_id, case.current_version or 0))
             headline, detail = self._since_board(case_id, marks.get(case_id), newest)
             out.append(CaseSummary(
-                case_id=case_id, title=stored.title, diagnosis=stored.diagnosis,
-                synthetic=stored.synthetic, synthetic_parts=stored.synthetic_parts,
+                case_id=case_id, title=case.title, diagnosis=case.diagnosis,
+                synthetic=case.synthetic, synthetic_parts=case.synthetic_parts,
                 status=statuses.get(case_id, "prepared"), meeting=meetings.get(case_id),
-                version=number, newest=stored.current_version, tier1=tiers[0],
+                version=number, newest=case.current_version, tier1=tiers[0],
                 tier2=tiers[1], state=state, progress=progress, problem=problem,
                 changes=headline, changes_detail=tuple(detail)))
         return out
@@ -480,17 +484,18 @@ def _why_new(stored: StoredCaseInfo, marks: list[dict[str, Any]], current: int) 
     return "knowledge base or annotation settings changed"
 
 
-def _state(stored: StoredCaseInfo, job: JobInfo | None) -> tuple[str, int, str]:
-    """(state, percent, problem) of a case's annotation."""
-    if job is not None and job.state == "running":
-        return "annotating", job.progress, ""
-    if job is not None and job.state == "queued":
+def _state(current: int | None, problem: str, job_state: str | None, progress: int,
+           message: str) -> tuple[str, int, str]:
+    """(state, percent, problem) of a case's annotation, from its newest job."""
+    if job_state == "running":
+        return "annotating", progress, ""
+    if job_state == "queued":
         return "queued", 0, ""
-    if stored.problem:
-        return ("failed" if not stored.current_version else "ready"), 0, stored.problem
-    if job is not None and job.state == "failed":
-        return "failed", 0, job.message
-    if stored.current_version is None:
+    if problem:
+        return ("failed" if not current else "ready"), 0, problem
+    if job_state == "failed":
+        return "failed", 0, message
+    if current is None:
         return "queued", 0, ""
     return "ready", 0, ""
 

