@@ -74,10 +74,17 @@ def finding_rows(case: Case) -> tuple[FindingRow, ...]:
         rows.append(FindingRow(
             ordinal=ordinal, finding_key=board.finding_key(variant), gene=alteration.gene,
             label=alteration.label,
-            variant_class=finding.variant_type.value if finding is not None else alteration.kind,
+            variant_class=_variant_class(finding, alteration.kind),
             protein=alteration.hgvsp, tier=variant.tier.value, level=variant.level,
             key_finding=board.is_key_finding(variant, None)))
     return tuple(rows)
+
+
+def _variant_class(finding: Any, kind: str) -> str:
+    """snv, deletion, cnv, fusion, sv, ...; the alteration's kind for a finding without a
+    variant type (given as text, or a finding type this module does not know)."""
+    variant_type = getattr(finding, "variant_type", None)
+    return str(getattr(variant_type, "value", "") or kind)
 
 
 def _biomarkers(case: Case) -> dict[str, Any]:

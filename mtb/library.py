@@ -389,7 +389,7 @@ class Library:
                    ids: list[str] | None = None) -> tuple[str | None, str | None]:
         """The previous and next case of the agenda (the presentation's arrow keys): of the
         case's meeting when it is on one, else of all cases."""
-        ids = ids if ids is not None else [c.case_id for c in self.store.stored_cases()]
+        ids = ids if ids is not None else [c.case_id for c in self.store.agenda_cases()]
         meeting = (meeting_of or {}).get(case_id)
         if meeting is not None:
             ids = [i for i in ids if (meeting_of or {}).get(i) == meeting]
