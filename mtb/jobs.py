@@ -204,11 +204,12 @@ class Worker:
         return False
 
     def run_until_idle(self, timeout: float | None = None,
-                       progress: Callable[[list[JobInfo]], None] | None = None) -> bool:
-        """Run jobs until none is queued or running (`mtb case sync --wait`, tests). False
-        when `timeout` passed first."""
+                       progress: Callable[[list[JobInfo]], None] | None = None,
+                       stop: threading.Event | None = None) -> bool:
+        """Run jobs until none is queued or running (`mtb worker --until-idle`, tests). False
+        when `timeout` passed first, or `stop` was set (after the job at hand)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
+        while stop is None or not stop.is_set():
             active = self.store.jobs(states=("queued", "running"))
             if progress is not None:
                 progress(active)
@@ -218,6 +219,7 @@ class Worker:
                 return False
             if not self.step():
                 time.sleep(0.2)  # another worker holds the rest
+        return False
 
     # -- one job ----------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     err.flush()
     try:
         if args.until_idle:
-            worker.run_until_idle()
+            worker.run_until_idle(stop=stop)
         else:
             worker.run(stop)
     finally:
