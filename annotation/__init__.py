@@ -21,12 +21,20 @@ from annotation.levels import PAN_CANCER, SUBTYPE, has_tumor_type, relation
 from annotation.matching import with_kb_protein
 from annotation.model import Alteration, AnnotatedVariant, Diagnosis, Tier
 from annotation.populations import SUBTYPE_MARKERS, case_markers, tokens_in
+from annotation.signatures import msi_estimate, tmb_finding
 from annotation.sources.base import SourceAnswer, SourceStatus
 from annotation.tiering import TierContext, tier_variant
 from annotation.tmb import Tmb, compute_tmb
 from mtb.errors import SourceError
 from mtb.regions import Regions
-from mtb.variant import CopyNumber, Finding, GenomeBuild, SmallVariant, StructuralVariant
+from mtb.variant import (
+    Biomarker,
+    CopyNumber,
+    Finding,
+    GenomeBuild,
+    SmallVariant,
+    StructuralVariant,
+)
 
 __all__ = ["CaseAnnotation", "KnowledgeBase", "annotate", "annotate_alterations", "tier_context"]
 
@@ -78,7 +86,11 @@ def annotate(
     tmb_megabases: float = 30.0,
     panel: Regions | None = None,
 ) -> CaseAnnotation:
-    """Annotate a case's findings for its diagnosis (free text, ICD-10-GM, OncoTree or DOID)."""
+    """Annotate a case's findings for its diagnosis (free text, ICD-10-GM, OncoTree or DOID).
+
+    Biomarkers (TMB, MSI, HRD) among the findings were given and win; TMB and an MSI estimate
+    are computed from the small variants otherwise (annotation.signatures), and every one is
+    a finding of its own, tiered like the others."""
     mapped = kb.ontology.resolve(diagnosis)
     notes = [mapped.warning] if mapped.warning else []
     with _gc_paused():
@@ -86,9 +98,22 @@ def annotate(
         for finding in findings:
             found = alterations_of(finding, build, kb.genes, reference) or [_placeholder(finding)]
             pairs += [(finding, a) for a in found]
-        annotated = _annotate_alterations(pairs, mapped, kb, notes)
         small = [(f, a) for f, a in pairs if isinstance(f, SmallVariant)]
+        size = panel.megabases if panel is not None else tmb_megabases
         tmb = compute_tmb(small, tmb_megabases, panel) if small else None
+        given = {f.name: f for f, _ in pairs if isinstance(f, Biomarker)}
+        computed = []
+        for own in (tmb_finding(tmb) if tmb else None, msi_estimate(small, size)):
+            if own is None:
+                continue
+            measured = given.get(own.name)
+            if measured is None:
+                computed.append(own)
+            elif measured.call != own.call and "indeterminate" not in (measured.call, own.call):
+                notes.append(f"{own.name}: {measured.source} says {measured.call}; the calls "
+                             f"say {own.call} ({own.source}): the measured value is used")
+        pairs += [(b, a) for b in computed for a in alterations_of(b, build, kb.genes)]
+        annotated = _annotate_alterations(pairs, mapped, kb, notes)
         variants = _collapse_segments(annotated)
     notes += _case_notes(pairs, build, mapped, variants)
     return CaseAnnotation(mapped, variants, tmb, kb.status(), notes)

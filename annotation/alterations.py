@@ -15,9 +15,12 @@ import re
 from pathlib import Path
 
 from annotation.genes import GeneModel, Location
+from annotation.hgvs import describe
 from annotation.model import Alteration
 from annotation.proteins import canonical_protein, protein_start
 from mtb.variant import (
+    TMB_HIGH,
+    Biomarker,
     CopyNumber,
     Finding,
     Fusion,
@@ -63,15 +66,6 @@ def _region_consequences(location: Location, variant: SmallVariant) -> set[str]:
     elif location.region == "utr3":
         terms.add("3_prime_UTR_variant")
     return terms
-
-
-def _protein_terms(short: str) -> set[str]:
-    """Consequence of a computed protein change (SNV/MNV inside a CDS)."""
-    if short.endswith("="):
-        return {"synonymous_variant"}
-    if short.endswith("*"):
-        return {"stop_gained"}
-    return {"missense_variant"}
 
 
 SOMATIC_MIN_NORMAL_DEPTH = 20
@@ -153,7 +147,7 @@ def _small(
     ann: TranscriptAnnotation | None = variant.annotation
     notes: list[str] = []
     filled: list[str] = []  # what MANE supplied that the VCF's annotation lacked
-    location = None
+    location = described = None
     if genes is not None and genomic is not None and (
         ann is None or not ann.gene or not (ann.mane_select or ann.canonical) or _mane_fills(ann)
     ):
@@ -183,12 +177,15 @@ def _small(
                 filled.append("codon")
                 notes.append(f"codon {location.codon} from {mane} (the VCF's annotation gives "
                              "no protein position)")
+        if not hgvsp and reference is not None and genes is not None and genomic is not None:
+            computed = describe(genes, build, variant.chrom, variant.pos, variant.ref,
+                                variant.alt, reference)
+            if computed is not None and computed.gene == gene and computed.hgvsp:
+                hgvsp, hgvsc = computed.hgvsp, hgvsc or computed.hgvsc
+                notes.append(f"protein change {hgvsp} computed on MANE {computed.transcript} "
+                             f"from {reference.name}")
     elif location is not None:
         gene = location.gene
-        consequences = _region_consequences(location, variant)
-        if "coding_sequence_variant" in consequences:
-            consequences = (consequences - {"coding_sequence_variant"}) | _codon_effect(
-                location, variant)
         exon, intron = location.exon, location.intron
         transcript, splice_distance = location.transcript, location.splice_distance
         position = location.codon
@@ -197,16 +194,21 @@ def _small(
             f"gene, {_place(location)} and splice distance from MANE {location.transcript} "
             f"({location.refseq})" + (f", {location.liftover}" if location.liftover else "")
         )
-        hgvsp = ""
-        if reference is not None and location.coding:
-            hgvsp = genes.protein_change(  # type: ignore[union-attr]
-                build, variant.chrom, variant.pos, variant.ref, variant.alt, reference
-            )
-            if hgvsp:
-                consequences = (consequences - {"coding_sequence_variant",
-                                                "protein_altering_variant"}) | _protein_terms(hgvsp)
+        described = describe(genes, build, variant.chrom, variant.pos,  # type: ignore[arg-type]
+                             variant.ref, variant.alt, reference)
+        hgvsp, hgvsc, consequences = "", "", _region_consequences(location, variant)
+        if described is not None:
+            hgvsp, hgvsc, consequences = (described.hgvsp, described.hgvsc,
+                                          set(described.consequences))
+            notes += [described.warning] if described.warning else []
+            if hgvsp and reference is not None:
                 notes.append(f"protein change {hgvsp} computed from {reference.name}")
-        population_af, clin_sig, hgvsc = None, "", ""
+        if not hgvsp and "coding_sequence_variant" in consequences:
+            consequences = (consequences - {"coding_sequence_variant"}) | _codon_effect(
+                location, variant)
+            if described is not None:
+                described = described._replace(consequences=tuple(sorted(consequences)))
+        population_af, clin_sig = None, ""
     else:
         gene, hgvsp, consequences, exon, intron = "", "", set(), None, None
         population_af, clin_sig, hgvsc = None, "", ""
@@ -224,7 +226,8 @@ def _small(
     return Alteration(
         kind="small",
         gene=gene,
-        label=f"{gene} {where}".strip(),
+        label=described.label if described is not None and not hgvsp
+        else f"{gene} {where}".strip(),
         protein=protein,
         hgvsp=hgvsp,
         hgvsc=hgvsc,
@@ -277,16 +280,18 @@ def _copy_number(
     segment: CopyNumber, build: GenomeBuild, genes: GeneModel | None
 ) -> list[Alteration]:
     call = segment.call
-    cn = f"CN {segment.copy_number:g}" if segment.copy_number is not None else segment.svtype
+    cn = f"CN {segment.copy_number:.3g}" if segment.copy_number is not None else segment.svtype
     covered = list(segment.genes)
     if not covered and genes is not None and build is not GenomeBuild.UNKNOWN:
         covered = genes.genes_in(build, segment.chrom, segment.start, segment.end)
+    basis = (segment.basis,)
     if not covered:
         reason = "genome build unknown" if build is GenomeBuild.UNKNOWN else "no genes covered"
-        return [Alteration(kind="cnv", gene="", label=f"{call} ({cn}), {reason}", cnv_call=call)]
+        return [Alteration(kind="cnv", gene="", label=f"{call} ({cn}), {reason}", cnv_call=call,
+                           notes=basis)]
     return [
         Alteration(kind="cnv", gene=gene, label=f"{gene} {call.replace('_', ' ')} ({cn})",
-                   cnv_call=call)
+                   cnv_call=call, notes=basis)
         for gene in covered
     ]
 
@@ -327,6 +332,10 @@ def alterations_of(
         return _copy_number(finding, build, genes)
     if isinstance(finding, Fusion):
         return [_fusion(finding)]
+    if isinstance(finding, Biomarker):
+        return [Alteration(kind="biomarker", gene=finding.name, label=finding.label,
+                           biomarker=finding.call, estimate=finding.estimate,
+                           notes=(finding.source,) if finding.source else ())]
     return _structural(finding, build, genes)
 
 
@@ -363,7 +372,6 @@ def _protein_consequences(protein: str) -> set[str]:
     return {"missense_variant"}
 
 
-TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
 _PROTEIN_IN_TEXT = re.compile(r"\bp\.\(?([A-Za-z]{1,3}\d+[A-Za-z0-9_*=?>]*)\)?")
 _CODON_TEXT = re.compile(r"^codon\s*(\d+)\b", re.I)
 _PARENTHESES = re.compile(r"\s*\(([^)]*)\)\s*")

@@ -6,8 +6,9 @@ annotation, or the board wants the MANE Select numbering rather than whatever tr
 caller picked, this module places the position itself, from the shipped snapshots:
 
 * MANE v1.2 exon/CDS structure (`MANE.GRCh38.v1.2.ucsc_bigGenePred.tsv.gz`, GRCh38, 0-based
-  half-open): `locate`, `protein_change`. GRCh37 positions are lifted to GRCh38 first
-  (`annotation.liftover`) and the Location says so.
+  half-open): `locate`. GRCh37 positions are lifted to GRCh38 first (`annotation.liftover`)
+  and the Location says so. HGVS names and protein changes are annotation.hgvs's, on the
+  transcripts `transcript_at` gives.
 * MANE v1.5 summary (GRCh38 gene spans, and the current HGNC symbols for all tables) and
   Ensembl GRCh37 gene spans (`ensembl_genes_37.txt.gz`): `genes_in`, `gene_at`. Segments are
   never lifted: a 10 Mb CNV segment does not lift as one piece, and each build has its own
@@ -35,10 +36,8 @@ from itertools import accumulate, repeat
 from operator import add
 from pathlib import Path
 
-import pysam
-
 from annotation.liftover import Liftover
-from mtb.errors import InputError, KnowledgeBaseError
+from mtb.errors import KnowledgeBaseError
 from mtb.variant import GenomeBuild, normalize_chrom
 
 DEFAULT_GENES_DIR = Path(__file__).resolve().parent / "snapshots" / "genes"
@@ -369,59 +368,12 @@ class GeneModel:
             return None
         return min(hits, key=lambda hit: (hit[1] - hit[0], hit[0], hit[2]))[2]
 
-    # -- protein change --------------------------------------------------------------------
+    # -- transcripts ---------------------------------------------------------------------
 
-    def protein_change(
-        self, build: GenomeBuild, chrom: str, pos: int, ref: str, alt: str, fasta: Path
-    ) -> str:
-        """Short HGVSp ('p.V600E', 'p.G12*', 'p.T190=') of an SNV or same-length MNV inside
-        one MANE CDS, with the codons read from `fasta` (a FASTA of `build`, indexed or
-        indexable by pysam); '' for anything else (indels, non-coding, unlifted positions).
-
-        GRCh37: the CDS structure exists only on GRCh38, so each changed base is lifted to
-        GRCh38 to find its codon, and each codon base is brought back to GRCh37 (the variant's
-        own offset when the chain confirms it, else the reverse chain) to be read from the
-        GRCh37 FASTA. The user's FASTA thus always matches the build of their VCF.
-        Raises InputError naming the FASTA when it cannot be read, lacks the contig, or its
-        bases at `pos` are not REF (a FASTA of the other build, most often).
-        """
-        ref, alt = ref.upper(), alt.upper()
-        if build == GenomeBuild.UNKNOWN or len(ref) != len(alt) or ref == alt:
-            return ""
-        if not set(ref + alt) <= set("ACGT"):
-            return ""
-        changes = [(pos + j, a) for j, (r, a) in enumerate(zip(ref, alt, strict=True)) if r != a]
-        to38 = _Mapper(self.liftover, build, chrom)
-        tx: _Transcript | None = None
-        cds_alt: dict[int, str] = {}  # c. number -> ALT base on the coding strand
-        for p, a in changes:
-            q = to38.forward(p)
-            if q is None:
-                return ""
-            if tx is None:
-                tx = self._transcript_at(normalize_chrom(chrom), q - 1)
-                if tx is None:
-                    return ""
-            c = tx.cds_position(q - 1)
-            if c is None:
-                return ""  # a base outside this CDS: not a plain codon change
-            cds_alt[c] = a if tx.strand == "+" else _COMPLEMENT[a]
-        assert tx is not None  # changes is never empty: ref != alt
-        first = (min(cds_alt) - 1) // 3 * 3 + 1
-        last = (max(cds_alt) - 1) // 3 * 3 + 3
-        positions: list[int] = []  # 1-based positions on `build` of the codon bases
-        for c in range(first, last + 1):
-            q0 = tx.genomic(c)
-            p = None if q0 is None else to38.back(q0 + 1)
-            if p is None:
-                return ""
-            positions.append(p)
-        bases = _read_bases(Path(fasta), chrom, pos, ref, positions, build)
-        ref_cds = "".join(bases if tx.strand == "+" else (_COMPLEMENT[b] for b in bases))
-        alt_cds = "".join(
-            cds_alt.get(c, b) for c, b in zip(range(first, last + 1), ref_cds, strict=True)
-        )
-        return _hgvsp(_translate(ref_cds), _translate(alt_cds), (first - 1) // 3 + 1)
+    def transcript_at(self, chrom: str, pos0: int) -> _Transcript | None:
+        """The MANE transcript `locate` would pick at a 0-based GRCh38 position (chromosome
+        written any way): annotation.hgvs reads its geometry."""
+        return self._transcript_at(self._chrom_names.get(chrom) or self._norm(chrom), pos0)
 
     def exon_of_codon(self, gene: str, codon: int) -> int | None:
         """Exon (MANE Select numbering) holding the first base of a codon: lets a protein
@@ -621,115 +573,6 @@ def _read_ensembl37(path: Path, summary: _Summary) -> list[tuple[str, int, int, 
         except ValueError as exc:
             raise KnowledgeBaseError(f"{path}, line {number}: malformed row") from exc
     return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# protein change
-
-
-class _Mapper:
-    """Positions of the variant's build <-> GRCh38 for protein_change (identity on GRCh38)."""
-
-    def __init__(self, liftover: Liftover, build: GenomeBuild, chrom: str) -> None:
-        self.liftover = liftover
-        self.build = build
-        self.chrom = chrom
-        self.delta: int | None = None
-
-    def forward(self, pos: int) -> int | None:
-        if self.build == GenomeBuild.GRCH38:
-            return pos
-        hit = self.liftover.convert(self.chrom, pos, self.build, GenomeBuild.GRCH38)
-        if hit is None:
-            return None
-        if self.delta is None:
-            self.delta = hit[1] - pos
-        return hit[1]
-
-    def back(self, pos38: int) -> int | None:
-        """GRCh38 -> build. The variant's own offset almost always holds within a codon, and
-        confirming it with the forward chain avoids loading the reverse chain (~2 s)."""
-        if self.build == GenomeBuild.GRCH38:
-            return pos38
-        if self.delta is not None and self.forward(pos38 - self.delta) == pos38:
-            return pos38 - self.delta
-        hit = self.liftover.convert(self.chrom, pos38, GenomeBuild.GRCH38, self.build)
-        if hit is None or self.forward(hit[1]) != pos38:
-            return None
-        return hit[1]
-
-
-def _read_bases(
-    fasta: Path, chrom: str, pos: int, ref: str, positions: list[int], build: GenomeBuild
-) -> list[str]:
-    """The FASTA bases at `positions` after checking that the FASTA has REF at `pos`.
-    Messages name the FASTA, never the variant (errors may be logged)."""
-    try:
-        handle = pysam.FastaFile(str(fasta))
-    except (OSError, ValueError) as exc:
-        raise InputError(fasta, f"cannot be read as a FASTA reference ({exc})") from exc
-    with handle:
-        norm = normalize_chrom(chrom)
-        names = [chrom, norm, "chr" + norm] + (["chrM", "M"] if norm == "MT" else [])
-        contig = next((name for name in names if name in handle.references), None)
-        if contig is None:
-            shown = ", ".join(handle.references[:5])
-            raise InputError(
-                fasta, f"has no contig for the variant's chromosome (its contigs: {shown}...)"
-            )
-        if handle.fetch(contig, pos - 1, pos - 1 + len(ref)).upper() != ref:
-            raise InputError(
-                fasta, f"its bases differ from the VCF's REF allele: is it a {build} reference?"
-            )
-        return [handle.fetch(contig, p - 1, p).upper() for p in positions]
-
-
-_COMPLEMENT = {"A": "T", "C": "G", "G": "C", "T": "A", "N": "N"}
-
-_BASES = "TCAG"
-_AMINO = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
-GENETIC_CODE = {
-    a + b + c: _AMINO[16 * i + 4 * j + k]
-    for i, a in enumerate(_BASES)
-    for j, b in enumerate(_BASES)
-    for k, c in enumerate(_BASES)
-}  # the standard code (NCBI translation table 1)
-
-
-def _translate(cds: str) -> str:
-    """One letter per codon; '?' where a codon holds anything but ACGT (e.g. N)."""
-    return "".join(GENETIC_CODE.get(cds[k : k + 3], "?") for k in range(0, len(cds), 3))
-
-
-def _hgvsp(ref_aa: str, alt_aa: str, first: int) -> str:
-    """Short HGVSp of the residues from `first` on; '' when the reference is unreadable."""
-    if "?" in ref_aa:
-        return ""
-    if ref_aa == alt_aa:
-        if len(ref_aa) == 1:
-            return f"p.{ref_aa}{first}="
-        return f"p.{ref_aa[0]}{first}_{ref_aa[-1]}{first + len(ref_aa) - 1}="
-    lead = 0
-    while ref_aa[lead] == alt_aa[lead]:
-        lead += 1
-    tail = 0
-    while tail < len(ref_aa) - lead - 1 and ref_aa[-1 - tail] == alt_aa[-1 - tail]:
-        tail += 1
-    ref_core = ref_aa[lead : len(ref_aa) - tail]
-    alt_core = alt_aa[lead : len(alt_aa) - tail]
-    start = first + lead
-    if alt_core[0] == "*":
-        return f"p.{ref_core[0]}{start}*"  # nonsense: nothing after the stop is made
-    if "*" in alt_core:
-        alt_core = alt_core[: alt_core.index("*") + 1]
-    if len(ref_core) == 1:
-        if start == 1 and ref_core == "M":
-            return "p.M1?"  # start lost: the effect on the protein cannot be predicted
-        if ref_core == "*":
-            return f"p.*{start}{alt_core}ext*?"  # stop lost; the new stop is not looked up
-        return f"p.{ref_core}{start}{alt_core}"
-    end = start + len(ref_core) - 1
-    return f"p.{ref_core[0]}{start}_{ref_core[-1]}{end}delins{alt_core}"
 
 
 # ---------------------------------------------------------------------------------------------

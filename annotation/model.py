@@ -89,6 +89,7 @@ class Alteration:
     notes: tuple[str, ...] = ()  # how gene/exon/protein were derived (MANE, liftover, FASTA)
     biomarker: str = ""  # kind "biomarker": its status, "high", "positive", "stable", "low"
     filled: tuple[str, ...] = ()  # what MANE supplied that the VCF's annotation lacked
+    estimate: bool = False  # a biomarker computed from the calls that a validated assay measures
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,8 @@ class TherapyCall:
     drugs: tuple[str, ...] = ()  # the regimen's drugs, lower-case INNs (for the patient's course)
     excluded: str = ""  # why it never stands on a card (level D, tool compound, withdrawn)
     breadth: int = 0  # tumor types its approvals cover (ranks off-label options)
-    marketed: bool = False  # every drug of it is approved somewhere (an off-label use is possible)
+    off_label: bool = False  # marketed drugs, neither approved here for this finding nor a
+    # variation of a regimen that is (osimertinib + chemotherapy beside osimertinib's label)
     setting_rank: int = 9  # its approvals' setting: 0 first line, 1 any line, 2 (neo)adjuvant
     # or maintenance, 3 after earlier therapy (annotation.therapies ranks by it)
 
@@ -221,12 +223,6 @@ class TherapyCall:
         if self.off_label:
             return f"off-label, {self.basis} evidence"
         return self.basis
-
-    @property
-    def off_label(self) -> bool:
-        """Marketed drugs without an approval for this finding in this tumor type."""
-        return self.marketed and not self.approvals and self.basis not in (
-            "approved", "guideline")
 
 
 @dataclass(frozen=True)

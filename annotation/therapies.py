@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from annotation.drugs import DrugVocabulary, Regimen
 from annotation.levels import Grade
@@ -117,7 +117,9 @@ def _line(regimen: Regimen, items: Sequence[Counted], resistance: bool,
         preferred=any(e.preferred for e in backing),
         setting_rank=min((setting_rank(e.setting) for e in backing), default=9),
         breadth=len({e.doid or "solid" for e in backing}),
-        marketed=all(d.status == "approved" for d in regimen.drugs if d.kind == "drug"),
+        off_label=(not approvals and not resistance and not conflicting
+                   and basis not in ("approved", "guideline")
+                   and all(d.status == "approved" for d in regimen.drugs if d.kind == "drug")),
         germline_testing=bool(germline_here),
         drugs=tuple(sorted(regimen.key)),
         excluded=excluded,
@@ -173,10 +175,18 @@ def therapy_lines(
             lines.append(_line(regimen, against, True, False, germline))
         else:
             lines.append(_germline_line(regimen, germline[key]))
-    return tuple(sorted(lines, key=_rank))
+    labelled = {d for line in lines if line.approvals for d in line.drugs}
+    return tuple(sorted((replace(line, off_label=False) if line.off_label and set(
+        _named_drugs(names[frozenset(line.drugs)])) <= labelled else line for line in lines),
+        key=rank_key))
 
 
-def _rank(line: TherapyCall) -> tuple[object, ...]:
+def _named_drugs(regimen: Regimen) -> list[str]:
+    """The drugs a regimen names, without the classes ('chemotherapy') it leaves open."""
+    return [d.name for d in regimen.drugs if d.kind == "drug"]
+
+
+def rank_key(line: TherapyCall) -> tuple[object, ...]:
     """Options before resistance; by basis (approved here, germline-only approval here,
     off-label, clinical, preclinical); then the guideline's preferred option; then approved in
     more tumor types (off-label: the most broadly approved regimen); then the earliest
@@ -202,3 +212,18 @@ def card_lines(therapies: Sequence[TherapyCall], limit: int = CARD_LIMIT
     lines the evidence panel holds."""
     shown = [t for t in therapies if t.on_card][:limit]
     return shown, len(therapies) - len(shown)
+
+
+def more_text(therapies: Sequence[TherapyCall], shown: int) -> str:
+    """What a card says about the lines it does not show: '2 more', and apart from them the
+    lines that may never stand on a card ('3 other lines from level D evidence only'), so that a
+    card with no line at all does not read 'and 3 more'. '' when nothing is left out."""
+    fit = sum(1 for t in therapies if t.on_card)
+    parts = [f"{fit - shown} more"] if fit > shown else []
+    unfit = [t.excluded for t in therapies if not t.on_card]
+    if unfit:
+        why = "level D evidence" if all(w.startswith("level D") for w in unfit) else (
+            "level D, tool compounds or stopped drugs")
+        parts.append(f"{len(unfit)} {'other ' if parts or shown else ''}line"
+                     f"{'s' if len(unfit) > 1 else ''} from {why} only")
+    return "; ".join(parts)

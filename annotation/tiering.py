@@ -23,7 +23,7 @@ which AMP level it gives, and why); this module applies it to all of a finding's
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from annotation.drugs import DrugVocabulary
 from annotation.levels import (
@@ -182,8 +182,14 @@ def _pathogenic(significance: str) -> bool:
     return "pathogenic" in lower and "benign" not in lower and "conflicting" not in lower
 
 
+NEGATIVE_BIOMARKER_CALLS = frozenset({"low", "stable", "negative"})
+
+
 def _benign(alteration: Alteration) -> str | None:
-    """Evidence of benignity for tier IV, or None."""
+    """Evidence of benignity for tier IV, or None. A negative biomarker result (TMB low,
+    microsatellite stable, HRD negative) is no variant of unknown significance either."""
+    if alteration.kind == "biomarker" and alteration.biomarker in NEGATIVE_BIOMARKER_CALLS:
+        return f"{alteration.label} is a negative result: no biomarker-directed therapy"
     af = alteration.population_af
     if af is not None and af >= COMMON_AF:
         if alteration.somatic:
@@ -368,6 +374,8 @@ def tier_variant(
     notes: Sequence[str] = (),
 ) -> TierCall:
     """The tier of one alteration, the ordered reasons, the ranked therapies and the flags."""
+    if alteration.kind in ("biomarker", "cnv"):  # where the value and call came from belong
+        notes = (*alteration.notes, *notes)  # beside the tier
     if not matches:  # most of an exome: no knowledge-base entry at all
         return _unmatched(alteration, hotspot, notes)
     benign = _benign(alteration)
@@ -458,12 +466,23 @@ def tier_variant(
     reasons += [Reason("note", text) for text in notes]
     if hotspot is not None:
         reasons.append(_hotspot_reason(hotspot))
+    if alteration.estimate and tier in (Tier.IA, Tier.IB):
+        # a value computed from the calls is not the validated test a label or guideline asks
+        reasons.insert(0, Reason("estimate", f"IIC: {alteration.label} is an estimate from the "
+                                 "calls, not the validated assay the evidence rests on "
+                                 f"(would be {tier.value}); confirm it"))
+        tier, level = Tier.IIC, "C"
+        candidates = [replace(c, grade=replace(c.grade, tier=Tier.IIC, level="C"))
+                      if c.grade.tier in (Tier.IA, Tier.IB) else c for c in candidates]
     counted_items = [Counted(c.grade, c.match, c.order) for c in candidates]
     therapies = therapy_lines(counted_items, context.drugs, germline_only)
     flags = []
     hereditary = _hereditary(alteration, tier)
     if hereditary:
         flags.append(hereditary)
+    if alteration.estimate:
+        flags.append(f"{alteration.label}: computed from the calls, not a validated assay; "
+                     "confirm it (MSI: MMR immunohistochemistry or MSI PCR)")
     if germline_only:
         drugs = ", ".join(sorted({_therapy_name(e) for e in germline_only}))
         flags.append(f"germline testing needed: the {drugs} approval requires a germline "

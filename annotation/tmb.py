@@ -13,7 +13,12 @@ position cannot tell) are not guessed one by one. When they are more than 5 % of
 variants, counting only the known nonsynonymous ones would understate the burden, so the burden
 is counted the way FoundationOne CDx counts it: every coding variant, synonymous included
 (Chalmers et al., Genome Med 2017;9:34, whose TMB-high cut-off of 10 mut/Mb the tumor-agnostic
-pembrolizumab label uses); `basis` says so. Only without any territory is no TMB given.
+pembrolizumab label uses); `basis` says so.
+
+A list of calls in which every one counts (no filtered, synonymous or non-coding call at all)
+looks pre-filtered, like a report's list of relevant variants: its burden is only a lower bound.
+It is given when even that reaches TMB-high, and otherwise not at all, since a "low" from a
+filtered list would tell the board something nobody measured.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 
 from annotation.model import COMMON_AF, Alteration
 from mtb.regions import Regions
-from mtb.variant import SMALL_TYPES, SmallVariant
+from mtb.variant import SMALL_TYPES, TMB_HIGH, SmallVariant
 
 TMB_CONSEQUENCES = frozenset({
     "missense_variant", "stop_gained", "stop_lost", "start_lost", "frameshift_variant",
@@ -43,11 +48,21 @@ class Tmb:
     unknown_effect: int  # coding variants without a known consequence
     excluded: dict[str, int]
     basis: str = "nonsynonymous"  # or "all coding" (synonymous included; FoundationOne's way)
+    pre_filtered: bool = False  # every call counted: the list looks like a report's excerpt
 
     @property
     def summary(self) -> str:
+        if self.per_mb is None and self.pre_filtered:
+            return (f"TMB not computable: the {self.mutations} calls look pre-filtered (every one "
+                    "a passing nonsynonymous coding variant, no filtered, synonymous or non-coding "
+                    "call), so they give only a lower bound; give the measured TMB (--tmb, or "
+                    "tmb = in case.toml)")
         if self.per_mb is None:
             return "TMB not computable: no sequenced territory (give --target-mb or a panel BED)"
+        if self.pre_filtered:
+            return (f"TMB at least {self.per_mb:.1f} mut/Mb ({self.mutations} nonsynonymous coding "
+                    f"variants / {self.territory}; the calls look pre-filtered, so this is a "
+                    "lower bound)")
         if self.basis == "all coding":
             return (f"TMB {self.per_mb:.1f} mut/Mb ({self.mutations} coding variants, "
                     f"synonymous included / {self.territory}): {self.unknown_effect} have no "
@@ -104,7 +119,10 @@ def compute_tmb(
         basis = "all coding"
         counted += unknown + sum(1 for v, a in synonymous if _counts(v, a))
     per_mb = counted / size if size > 0 else None
-    return Tmb(per_mb, counted, size, territory, unknown, dict(excluded), basis)
+    pre_filtered = counted > 0 and not excluded and not synonymous
+    if pre_filtered and per_mb is not None and per_mb < TMB_HIGH:
+        per_mb = None
+    return Tmb(per_mb, counted, size, territory, unknown, dict(excluded), basis, pre_filtered)
 
 
 def _counts(variant: SmallVariant, alteration: Alteration) -> bool:

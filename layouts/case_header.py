@@ -1,7 +1,8 @@
 """The patient header: who, what, how far — the line a board reads first.
 
-Pseudonymous id, age, sex; the diagnosis with its latest stage; ECOG; TMB and MSI. Every value
-says where it is missing rather than leaving a gap a reader could overlook.
+Pseudonymous id, age, sex; the diagnosis with its latest stage; ECOG; TMB and MSI (the case's
+biomarker findings, given or computed; an estimate says so). Every value says where it is
+missing rather than leaving a gap a reader could overlook.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from layouts import ids
+from mtb.board import biomarker
 from mtb.case import Case, event_text, latest_stage, latest_value
 
 
@@ -28,12 +30,36 @@ def header_facts(case: Case) -> list[tuple[str, str]]:
     mapped = diagnosis.name if diagnosis.known else f"{diagnosis.text} (not mapped)"
     stage = event_text(latest_stage(case)) or "not recorded"
     ecog = event_text(latest_value(case, "ECOG")) or "not recorded"
-    tmb = case.annotation.tmb
-    tmb_text = ("not computed" if tmb is None else
-                "not computable" if tmb.per_mb is None else f"{tmb.per_mb:.1f} mut/Mb")
-    msi = event_text(latest_value(case, "microsatellite")) or "not recorded"
+    tmb, msi = (biomarker(case.annotation.variants, name) for name in ("TMB", "MSI"))
+    computed = case.annotation.tmb
+    tmb_text = (tmb.label.removeprefix("TMB ") if tmb is not None else
+                "not computed" if computed is None else "not computable")
+    msi_text = (msi.label if msi is not None else
+                event_text(latest_value(case, "microsatellite")) or "not recorded")
     return [("Patient", who), ("Diagnosis", mapped), ("Stage", stage), ("ECOG", ecog),
-            ("TMB", tmb_text), ("MSI", msi)]
+            ("TMB", tmb_text), ("MSI", msi_text)]
+
+
+def diagnosis_banner(case: Case) -> dbc.Alert | None:
+    """The tumor type decides every tier: a diagnosis that did not map, or mapped weakly or
+    ambiguously, is said above everything else, with the candidates the mapping weighed."""
+    diagnosis = case.annotation.diagnosis
+    if diagnosis.known and diagnosis.confidence != "low" and not diagnosis.warning:
+        return None
+    if not diagnosis.known:
+        head = (f"The diagnosis '{diagnosis.text}' did not map to a tumor type: tiers use only "
+                "tumor-agnostic evidence." if diagnosis.text else
+                "No diagnosis: tiers use only tumor-agnostic evidence.")
+    else:
+        head = (f"Check the tumor type: '{diagnosis.text}' was read as {diagnosis.name} "
+                f"({diagnosis.doid}), and every tier depends on it.")
+    body: list[object] = [html.Strong(head)]
+    if diagnosis.warning:
+        body.append(html.Div(diagnosis.warning, className="small"))
+    if diagnosis.candidates:
+        body.append(html.Div("Candidates: " + "; ".join(
+            f"{name} ({doid})" for doid, name in diagnosis.candidates), className="small"))
+    return dbc.Alert(body, color="warning", id=ids.DIAGNOSIS_BANNER, className="py-2")
 
 
 def case_header(case: Case, *, large: bool = False) -> html.Div:

@@ -9,10 +9,12 @@ previous and next case of the agenda, and no editing controls.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from annotation.model import AnnotatedVariant, Tier
+from annotation.model import AnnotatedVariant
 from layouts import ids
 from layouts.board import (
     BoardView,
@@ -24,12 +26,13 @@ from layouts.board import (
     status_bar,
     summary_form,
 )
-from layouts.case_header import case_header
+from layouts.case_header import case_header, diagnosis_banner
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_finding_cards
 from layouts.variant_table import variant_grid
-from mtb.board import counts, finding_key, key_findings
+from mtb.board import key_findings
 from mtb.case import Case
+from mtb.options import Option, board_options, line_cautions
 from mtb.timeline import PartialDate
 from mtb.variant import SMALL_TYPES
 
@@ -144,9 +147,11 @@ def case_page(
         html.Div(id=ids.BOARD_MESSAGE),
         html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
         version,
+        diagnosis_banner(case),
         case_header(case),
         dbc.Row([
-            dbc.Col(key_finding_cards(rows, curations=board.curations if board else None),
+            dbc.Col(key_finding_cards(rows, curations=board.curations if board else None,
+                                      quality=case.quality, cautions=cautions(case)),
                     lg=5),
             dbc.Col(_timeline_section(case, large=False), lg=7),
         ], className="g-3 above-fold"),
@@ -171,21 +176,28 @@ def _recommended(board: BoardView) -> html.Div:
                      html.Ul(items, className="recommendations")], className="options")
 
 
-def _options(rows: list[tuple[int, AnnotatedVariant]]) -> html.Div:
-    """What the tier I evidence names, as options for the board (not a recommendation)."""
+def cautions(case: Case) -> dict[frozenset[str], str]:
+    """Regimen -> what the case speaks against it with (mtb.options.line_cautions)."""
+    return line_cautions(case.annotation.variants, case.course)
+
+
+def _options(options: Sequence[Option]) -> html.Div:
+    """The options the tier I evidence names, ranked, each checked against the patient's
+    course (mtb.options): not a recommendation."""
     items = []
-    for _, variant in rows:
-        if variant.tier not in (Tier.IA, Tier.IB):
-            continue
-        # only therapies whose own evidence is tier I: an off-label (IIC) drug of a tier I
-        # finding is not an option to put before the board as such
-        therapies = [t.label for t in variant.therapies
-                     if not t.resistance and t.tier in (Tier.IA, Tier.IB)][:3]
-        if therapies:
-            items.append(html.Li(f"{variant.alteration.label}: {'; '.join(therapies)}"))
-    body: object = html.Ul(items) if items else html.P("No tier I therapy evidence.")
+    for option in options[:8]:
+        therapy = option.therapy
+        text = [html.Span(therapy.name, className="option-therapy"),
+                f" for {option.finding} ({therapy.tier.value}; {therapy.basis_text})"]
+        if option.caution:
+            text.append(html.Span(f" — {option.caution}", className="mark caution"))
+        elif option.given:
+            text.append(html.Span(f" — {option.given}", className="option-given"))
+        items.append(html.Li(text, className="cautioned" if option.caution else None))
+    body: object = html.Ol(items) if items else html.P("No tier I therapy evidence.")
     return html.Div([html.H2("Options from the evidence", className="section-title"), body,
-                     html.P("The board's recommendation is recorded in the decision form.",
+                     html.P("Ranked by the evidence and checked against the patient's course; "
+                            "the board's recommendation is recorded in the decision form.",
                             className="small text-muted")], className="options")
 
 
@@ -195,7 +207,7 @@ def present_page(
     rows = key_rows(case, board)
     curated = board.curations if board is not None else {}
     decision = _recommended(board) if board is not None and board.recommendations \
-        else _options([(row, v) for row, v in rows if counts(v, curated.get(finding_key(v)))])
+        else _options(board_options(case.annotation.variants, case.course, curated))
 
     def nav(case_id: str | None, text: str, ident: str) -> object:
         if case_id is None:
@@ -211,10 +223,12 @@ def present_page(
                      className="btn btn-outline-light"),
             nav(following, "Next case →", ids.NEXT_CASE),
         ], className="present-nav"),
+        diagnosis_banner(case),
         case_header(case, large=True),
         dbc.Row([
             dbc.Col([key_finding_cards(rows, large=True,
-                                       curations=board.curations if board else None),
+                                       curations=board.curations if board else None,
+                                       quality=case.quality, cautions=cautions(case)),
                      decision],
                     xl=5),
             dbc.Col(_timeline_section(case, large=True), xl=7),

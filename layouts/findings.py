@@ -14,9 +14,11 @@ from urllib.parse import quote_plus
 import dash_bootstrap_components as dbc
 from dash import html
 
-from annotation.model import AnnotatedVariant, Evidence, Tier
+from annotation.model import AnnotatedVariant, Evidence, TherapyCall, Tier
+from annotation.therapies import CARD_LIMIT, card_lines, more_text
 from layouts import ids
 from mtb.board import Curation, dismissed, finding_key
+from mtb.options import card_order
 from mtb.variant import NO_SUPPORT, SMALL_TYPES
 
 TIER_TEXT = {
@@ -48,20 +50,43 @@ def read_support(variant: AnnotatedVariant) -> str:
     return ""
 
 
-def _therapy_lines(variant: AnnotatedVariant, large: bool) -> list[html.Div]:
-    """Therapies with the tier their evidence gives (IIC: another tumor type), strongest
-    first, so an off-label option never reads like an approved one."""
-    limit = 3 if large else 4
-    sensitive = [f"{t.name} ({t.tier.value})" for t in variant.therapies if not t.resistance]
-    resistant = [f"{t.name} ({t.tier.value})" for t in variant.therapies if t.resistance]
-    lines = []
-    for label, names, css in (("Response", sensitive, "therapies"),
-                              ("Resistance", resistant, "therapies resistance")):
-        if names:
-            more = f" +{len(names) - limit}" if len(names) > limit else ""
-            lines.append(html.Div([html.Span(label, className="fact-label"),
-                                   "; ".join(names[:limit]) + more], className=css))
-    return lines
+def _therapy_line(line: TherapyCall, caution: str) -> html.Div:
+    """One therapy as the board reads it: the regimen, its tier, what it rests on (FDA 2018 /
+    EMA 2018; off-label: approved in melanoma; clinical), and what speaks against it."""
+    marks = []
+    if line.conflicting:
+        marks.append(html.Span("conflicting evidence", className="mark conflicting"))
+    if line.germline_testing:
+        marks.append(html.Span("germline testing needed", className="mark germline"))
+    if caution:
+        marks.append(html.Span(caution, className="mark caution"))
+    css = "therapy resistance" if line.resistance and not line.conflicting else "therapy"
+    return html.Div([
+        html.Span(line.label, className="therapy-name"),
+        html.Span(f" {line.tier.value}" if line.tier.level else "", className="therapy-tier"),
+        html.Span(f" · {line.basis_text}" if line.basis_text else "", className="therapy-basis"),
+        *marks,
+    ], className=css + (" cautioned" if caution else ""))
+
+
+def _therapy_lines(variant: AnnotatedVariant, large: bool,
+                   cautions: Mapping[frozenset[str], str]) -> list[object]:
+    """The card's therapies in the board's order (annotation.therapies): at most five (three on
+    the shared screen); what the evidence panel holds beyond them is counted, never dropped."""
+    ordered = card_order(variant.therapies, cautions)
+    shown, more = card_lines(ordered, limit=3 if large else CARD_LIMIT)
+    lines: list[object] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
+                           for t in shown]
+    if more:
+        lines.append(html.Div(f"Evidence panel: {more_text(ordered, len(shown))}",
+                              className="more-therapies"))
+    return [html.Div(lines, className="therapies")] if lines else []
+
+
+def flags(variant: AnnotatedVariant, quality: str = "") -> list[html.Div]:
+    """What the card must say before anything else: call quality, germline testing."""
+    texts = ([quality] if quality else []) + list(variant.flags)
+    return [html.Div(text, className="finding-flag") for text in texts]
 
 
 def why(variant: AnnotatedVariant, *, open_: bool = False) -> html.Details:
@@ -89,7 +114,8 @@ def curation_note(curation: Curation | None) -> html.Div | None:
 
 
 def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
-                 curation: Curation | None = None) -> dbc.Card:
+                 curation: Curation | None = None, quality: str = "",
+                 cautions: Mapping[frozenset[str], str] | None = None) -> dbc.Card:
     alteration = variant.alteration
     gene, _, change = alteration.label.partition(" ")
     hotspot = variant.hotspot
@@ -100,7 +126,8 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
                   html.Span(read_support(variant), className="support")],
                  className="finding-meta"),
         curation_note(curation),
-        *_therapy_lines(variant, large),
+        *flags(variant, quality),
+        *_therapy_lines(variant, large, cautions or {}),
     ]
     if hotspot is not None and not large:
         body.append(html.Div(f"Hotspot {hotspot.residue} ({hotspot.samples} tumors)",
@@ -114,7 +141,8 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
 
 def key_finding_cards(
     variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
-    curations: Mapping[str, Curation] | None = None,
+    curations: Mapping[str, Curation] | None = None, quality: Mapping[str, str] | None = None,
+    cautions: Mapping[frozenset[str], str] | None = None,
 ) -> html.Div:
     """The key findings (mtb.board.key_findings: (row, finding), strongest first) as cards,
     each with its curation; what does not fit is counted."""
@@ -127,8 +155,11 @@ def key_finding_cards(
             "(see the variant table for tier III variants of unknown significance).",
             color="secondary", className="mb-0")]
     else:
+        quality = quality or {}
         body = [html.Div([finding_card(row, v, large=large,
-                                       curation=curations.get(finding_key(v)))
+                                       curation=curations.get(finding_key(v)),
+                                       quality=quality.get(finding_key(v), ""),
+                                       cautions=cautions)
                           for row, v in shown], className="finding-grid")]
         if len(variants) > limit:
             body.append(html.Div(f"and {len(variants) - limit} more tier I/II findings in the "
@@ -191,7 +222,26 @@ def evidence_panel(variant: AnnotatedVariant | None, diagnosis: str) -> html.Div
              for text, href in (("ClinicalTrials.gov", trials), ("CIViC gene", civic)) if href]
     notes = [html.Li(n) for n in variant.notes]
     return html.Div(
-        [header, why(variant, open_=True), table, html.Div(links, className="mt-1"),
+        [header, *flags(variant), why(variant, open_=True), therapy_table(variant), table,
+         html.Div(links, className="mt-1"),
          html.Ul(notes, className="small text-muted mt-2") if notes else None],
         className="evidence",
     )
+
+
+def therapy_table(variant: AnnotatedVariant) -> html.Div | None:
+    """Every therapy line of the finding, ranked, with what it rests on and, for the lines a
+    card never shows, why not (level D only, a tool compound, a withdrawn drug)."""
+    if not variant.therapies:
+        return None
+    rows = [html.Tr([
+        html.Td(t.label), html.Td(t.tier.value if t.tier.level else "-"),
+        html.Td(t.basis_text), html.Td(", ".join(t.evidence_ids[:4])),
+        html.Td(t.excluded or ("germline testing needed" if t.germline_testing else "")),
+    ], className="excluded" if t.excluded else None) for t in variant.therapies]
+    return html.Div([
+        html.H4("Therapies", className="section-title mt-2"),
+        dbc.Table([html.Thead(html.Tr([html.Th(h) for h in (
+            "Therapy", "Tier", "Basis", "Evidence", "Not on the card because")])),
+            html.Tbody(rows)], bordered=False, size="sm", className="therapy-table"),
+    ])

@@ -5,6 +5,7 @@ CASE_LIST = "case-list"  # the agenda table
 PAGE_MESSAGE = "page-message"
 CASE_ID = "case-id"  # dcc.Store with the open case's id
 CASE_HEADER = "case-header"
+DIAGNOSIS_BANNER = "diagnosis-banner"
 FINDINGS = "key-findings"
 TIMELINE = "timeline"
 EVENT_LIST = "event-list"

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from annotation.model import TIER_RANK, AnnotatedVariant, Tier
-from mtb.variant import SmallVariant
+from mtb.config import SupportThresholds
+from mtb.variant import Biomarker, SmallVariant
 
 __all__ = [
     "AMP_TIERS",
@@ -43,6 +44,8 @@ __all__ = [
     "Curation",
     "Meeting",
     "Recommendation",
+    "SupportThresholds",
+    "call_quality",
     "counts",
     "dismissed",
     "finding_key",
@@ -203,12 +206,21 @@ class AuditEntry:
 
 def finding_key(variant: AnnotatedVariant) -> str:
     """A finding's identity across reloads of its case (curations and recommendations refer to
-    it): chrom-pos-ref-alt for small variants (normalised chromosome), else kind and label
-    ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
+    it): chrom-pos-ref-alt for small variants (normalised chromosome), a biomarker by its name
+    and call ('biomarker:TMB high': a recount that moves the value but not the call keeps the
+    curation), else kind and label ('cnv:ERBB2 amplification (CN 12)', 'fusion:EML4::ALK')."""
     finding = variant.finding
     if isinstance(finding, SmallVariant):
         return finding.key
+    if isinstance(finding, Biomarker):
+        return f"biomarker:{finding.name} {finding.call}"
     return f"{variant.alteration.kind}:{variant.alteration.label}"
+
+
+def biomarker(variants: Iterable[AnnotatedVariant], name: str) -> Biomarker | None:
+    """The case's TMB, MSI or HRD finding (given or computed), or None."""
+    return next((v.finding for v in variants
+                 if isinstance(v.finding, Biomarker) and v.finding.name == name), None)
 
 
 def reported_tier(finding: AnnotatedVariant, curation: Curation | None) -> str:
@@ -248,6 +260,25 @@ def key_findings(
     return sorted(rows, key=lambda item: (
         TIER_RANK[reported_tier(item[1], curations.get(finding_key(item[1])))],
         item[1].alteration.gene, item[1].alteration.label))
+
+
+def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> str:
+    """'' when the reads behind an allele finding are enough, else what the card must say:
+    'low support: 2/9 reads' (fewer alt reads or a shallower position than the thresholds),
+    'low VAF: 3%'. A finding without allele reads (a copy-number segment, a fusion table row,
+    a finding given as text) is not judged."""
+    support = finding.finding.support if finding.finding is not None else None
+    if support is None or not support.allelic:
+        return ""
+    alt, depth, vaf = support.alt, support.depth, support.vaf
+    if (alt is not None and alt < thresholds.min_alt_reads) or (
+            depth is not None and depth < thresholds.min_depth):
+        reads = f"{alt}/{depth} reads" if alt is not None and depth is not None else (
+            f"{alt} reads" if alt is not None else f"depth {depth}")
+        return f"low support: {reads}"
+    if vaf is not None and vaf < thresholds.min_vaf:
+        return f"low VAF: {vaf:.0%}"
+    return ""
 
 
 def tier_counts(

@@ -21,13 +21,15 @@ from pathlib import Path
 from annotation import CaseAnnotation, annotate
 from annotation.kb import KnowledgeBase
 from annotation.model import AnnotatedVariant
-from mtb.board import key_findings
+from mtb.board import call_quality, finding_key, key_findings
 from mtb.catalog import CaseEntry, CaseFile, read_case
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest import FileFindings, read_findings
+from mtb.ingest.biomarkers import choose, from_events
 from mtb.ingest.clinical import read_clinical_file
 from mtb.ingest.sniff import MOLECULAR_KINDS
+from mtb.options import Course, course_of
 from mtb.regions import Regions
 from mtb.timeline import (
     EventKind,
@@ -39,7 +41,7 @@ from mtb.timeline import (
     merge_courses,
     therapy_lines,
 )
-from mtb.variant import Finding, GenomeBuild
+from mtb.variant import Biomarker, CopyNumber, Finding, GenomeBuild
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class Case:
     files: list[FileSummary]
     warnings: list[str] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # clinical resources not shown
+    # call quality of the findings whose reads fall short (finding key -> 'low support: 2/9
+    # reads'), by the settings' thresholds (mtb.board.call_quality)
+    quality: dict[str, str] = field(default_factory=dict)
+    course: Course = field(default_factory=Course)  # what the timeline says of each drug
 
     @property
     def diagnosis(self) -> str:
@@ -137,23 +143,47 @@ def assemble(
     if not diagnosis:
         warnings.append("no diagnosis in case.toml or the clinical files: tiers have no "
                         "tumor-type context")
-    findings: list[Finding] = [finding for f in read for finding in f.findings]
+    findings: list[Finding] = [f for found in read for f in found.findings
+                               if not isinstance(f, Biomarker)]
+    if entry.ploidy is not None or entry.purity is not None:
+        findings = [_for_sample(f, entry) if isinstance(f, CopyNumber) else f for f in findings]
+    measured, unread = from_events(timeline.events)
+    biomarkers, disagree = choose(entry.biomarkers, measured, [
+        f for found in read for f in found.findings if isinstance(f, Biomarker)])
+    warnings += unread + disagree
+    findings += biomarkers
     annotation = annotate(findings, diagnosis, kb, build=build, reference=reference,
                           tmb_megabases=settings.tmb_megabases, panel=panel)
     warnings += annotation.notes
-    events = merge_courses([*timeline.events, *_case_dates(entry, read, warnings)])
+    events = sorted(merge_courses([*timeline.events, *_case_dates(entry, read, warnings)]),
+                    key=lambda e: e.sort_key)
     patient = _patient(timeline, warnings)
+    lines = therapy_lines(events)
+    quality = {finding_key(v): flag for v in annotation.variants
+               if (flag := call_quality(v, settings.support))}
     return Case(
         entry=entry,
         patient=patient,
         annotation=annotation,
-        events=sorted(events, key=lambda e: e.sort_key),
-        lines=therapy_lines(events),
+        events=events,
+        lines=lines,
         build=build,
         files=files.summaries,
         warnings=list(dict.fromkeys(warnings)),
         skipped=timeline.skipped,
+        quality=quality,
+        course=course_of(lines, events, kb.drugs),
     )
+
+
+def _for_sample(segment: CopyNumber, entry: CaseEntry) -> CopyNumber:
+    """A segment judged against the ploidy and purity case.toml or the command line gives
+    (over its file's header's)."""
+    ploidy = entry.ploidy if entry.ploidy is not None else segment.ploidy
+    purity = entry.purity if entry.purity is not None else segment.purity
+    given = "case.toml" if entry.origin is None else "the command line"
+    source = given if entry.ploidy is not None else segment.sample_source or given
+    return segment.for_sample(ploidy, purity, source)
 
 
 def _read_molecular(
@@ -162,10 +192,10 @@ def _read_molecular(
     """The molecular files in the entry's order; the VCFs first read decide the genome build
     of the tables (which do not say theirs)."""
     given = GenomeBuild.parse(entry.build) if entry.build else None
-    vcfs = {
+    vcfs = {  # the files that tell their own build: VCF/BCF headers, MAF's NCBI_Build
         index: read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None,
                              build=given, pass_only=pass_only)
-        for index, f in enumerate(files) if f.kind == "vcf"
+        for index, f in enumerate(files) if f.kind in ("vcf", "maf")
     }
     builds = {f.build for f in vcfs.values() if f.build is not GenomeBuild.UNKNOWN}
     if len(builds) > 1:

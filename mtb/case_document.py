@@ -31,6 +31,7 @@ never be shown with part of its annotation silently dropped.
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import dataclasses
 import enum
@@ -105,8 +106,10 @@ def _make(hint: Any) -> tuple[Encode, Decode]:
         return _tuple(typing.get_args(hint))
     if origin in (list, frozenset, set):
         return _sequence(origin, typing.get_args(hint)[0])
-    if origin is dict:
+    if origin in (dict, collections.abc.Mapping):  # a Mapping field holds a dict
         return _mapping(dict, typing.get_args(hint)[1])
+    if origin is collections.abc.Sequence:  # a Sequence field of a frozen record: a tuple
+        return _sequence(tuple, typing.get_args(hint)[0])
     if origin is Counter:
         return _mapping(Counter, int)
     if isinstance(hint, type):

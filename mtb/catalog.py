@@ -28,8 +28,11 @@ from pathlib import Path
 from mtb.atomic import atomic_write
 from mtb.config import Settings
 from mtb.errors import InputError
+from mtb.ingest.biomarkers import parse_given
+from mtb.ingest.cnv import check_sample
 from mtb.ingest.sniff import FILE_KINDS, sniff
 from mtb.timeline import PartialDate
+from mtb.variant import Biomarker
 
 _FOLDER_KINDS = ("fhir", "dicom")
 
@@ -58,6 +61,12 @@ class CaseEntry:
     tumor: str = ""  # VCF sample names, when the header does not tell
     normal: str = ""
     origin: Path | None = None  # what describes the case when it is not a folder's case.toml
+    # TMB, MSI, HRD a laboratory measured (case.toml `tmb =`, `msi =`, `hrd =`; the command
+    # line's --tmb/--msi/--hrd): they win over the values mtb computes (mtb.ingest.biomarkers)
+    biomarkers: tuple[Biomarker, ...] = ()
+    # the tumor sample's ploidy and purity (case.toml): copy numbers are judged against them
+    ploidy: float | None = None
+    purity: float | None = None
 
     @property
     def described_in(self) -> Path:
@@ -109,7 +118,35 @@ def read_case(folder: Path) -> CaseEntry:
         build=str(data.get("build", "")),
         tumor=str(data.get("tumor", "")),
         normal=str(data.get("normal", "")),
+        biomarkers=_biomarkers(data, path),
+        ploidy=_sample(data, "ploidy", path),
+        purity=_sample(data, "purity", path),
     )
+
+
+def _sample(data: dict[str, object], key: str, path: Path) -> float | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(path, f"'{key}': {value!r} is not a number")
+    problem = check_sample(key, float(value))
+    if problem:
+        raise InputError(path, f"'{key}': {problem}")
+    return float(value)
+
+
+def _biomarkers(data: dict[str, object], path: Path) -> tuple[Biomarker, ...]:
+    found = []
+    for key in ("tmb", "msi", "hrd"):
+        if data.get(key) in (None, ""):
+            continue
+        try:
+            source = f"given in case.toml ({key} = {data[key]!r})"
+            found.append(parse_given(key, data[key], source))
+        except ValueError as error:
+            raise InputError(path, f"'{key}': {error}") from None
+    return tuple(found)
 
 
 def _date(data: dict[str, object], key: str, path: Path) -> PartialDate | None:

@@ -53,6 +53,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("not a count")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("not a fraction between 0 and 1")
+    return value
+
+
 def _port(text: str) -> int:
     port = int(text)
     if not 0 < port < 65536:
@@ -126,6 +140,23 @@ SETTINGS: tuple[Setting, ...] = (
         "30",
     ),
     Setting(
+        "min_alt_reads", "MTB_MIN_ALT_READS", lambda: "5", _count,
+        "A finding backed by fewer tumor reads carries a 'low support' flag on its card, in "
+        "`mtb case show` and in the report (call quality: is the call real?).",
+        "5",
+    ),
+    Setting(
+        "min_depth", "MTB_MIN_DEPTH", lambda: "20", _count,
+        "A finding whose position has fewer tumor reads in all carries a 'low support' flag.",
+        "20",
+    ),
+    Setting(
+        "min_vaf", "MTB_MIN_VAF", lambda: "0.05", _fraction,
+        "A finding below this variant allele fraction carries a 'low VAF' flag (subclonal, or "
+        "an artefact: check against the tumor content).",
+        "0.05",
+    ),
+    Setting(
         "show_names", "MTB_SHOW_NAMES", lambda: "0", _flag,
         "1 shows patients' names from FHIR in the header; by default only the pseudonymous "
         "id, sex and age are shown (identifiers and addresses are never read).",
@@ -163,6 +194,15 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 @dataclass(frozen=True)
+class SupportThresholds:
+    """Call quality the board rules flag findings by (mtb.board.call_quality)."""
+
+    min_alt_reads: int = 5
+    min_depth: int = 20
+    min_vaf: float = 0.05
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     cases_dir: Path
@@ -176,12 +216,20 @@ class Settings:
     clinvar_url: str
     oncokb_url: str
     tmb_megabases: float
+    min_alt_reads: int
+    min_depth: int
+    min_vaf: float
     show_names: bool
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
     redis_url: str = field(repr=False)  # may hold a password
     job_lease: float
+
+    @property
+    def support(self) -> SupportThresholds:
+        """The call-quality thresholds the board rules flag findings by."""
+        return SupportThresholds(self.min_alt_reads, self.min_depth, self.min_vaf)
 
     @property
     def database_url(self) -> str:

@@ -10,7 +10,14 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from mtb.variant import CopyNumber, Finding, Fusion, SmallVariant, StructuralVariant
+from mtb.variant import (
+    Biomarker,
+    CopyNumber,
+    Finding,
+    Fusion,
+    SmallVariant,
+    StructuralVariant,
+)
 
 if TYPE_CHECKING:
     from annotation.model import AnnotatedVariant
@@ -68,6 +75,8 @@ def finding_row(finding: Finding) -> dict[str, Any]:
             gene=",".join(finding.genes) or None, sv_type=finding.svtype or None,
             copy_number=finding.copy_number, cnv_call=finding.call,
         )
+    elif isinstance(finding, Biomarker):
+        row.update(gene=finding.name, hgvsp=finding.label, consequence=finding.call)
     elif isinstance(finding, Fusion):
         chrom, _, pos = finding.breakpoint5.rpartition(":")
         chrom2, _, pos2 = finding.breakpoint3.rpartition(":")

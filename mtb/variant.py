@@ -16,7 +16,7 @@ file (users see it); `norm_chrom` is the normalised name used to join across sou
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -54,6 +54,7 @@ class VariantType(StrEnum):
     STRUCTURAL = "sv"
     COPY_NUMBER = "cnv"
     FUSION = "fusion"
+    BIOMARKER = "biomarker"
 
 
 SMALL_TYPES = frozenset(
@@ -242,9 +243,24 @@ def passes_filter(value: str) -> bool:
     return value in ("PASS", ".", "")
 
 
-# Copy-number calls from a total copy number on a diploid genome. Amplification at >= 5 copies
-# follows PCGR's default (gain of >= 3 copies over diploid); deep deletion is 0 copies.
-AMPLIFICATION_MIN_CN = 5
+# Copy-number calls from a total copy number. Amplification needs 3 copies above the sample's
+# ploidy: on a diploid genome that is PCGR's default of >= 5 copies, which stays the fixed
+# threshold when the ploidy is not known, and a whole-genome-doubled tumor (ploidy 4) needs 7,
+# so that its many gained segments are not all taken for amplifications. Deep deletion is a
+# copy number below 0.5 (rounded to none: Priestley et al., Nature 2019, Hartwig's catalogue).
+AMPLIFICATION_ABOVE_PLOIDY = 3
+DEFAULT_PLOIDY = 2.0
+AMPLIFICATION_MIN_CN = DEFAULT_PLOIDY + AMPLIFICATION_ABOVE_PLOIDY
+DEEP_DELETION_MAX_CN = 0.5
+
+
+def tumor_copy_number(log2: float, purity: float | None) -> float:
+    """The tumor's copy number from a log2 ratio against a diploid reference; with the purity,
+    the normal cells' two copies taken out ((2 * 2**log2 - 2 * (1 - purity)) / purity)."""
+    observed = 2.0 * 2.0 ** log2
+    if purity is None:
+        return observed
+    return max(0.0, (observed - 2.0 * (1.0 - purity)) / purity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +279,10 @@ class CopyNumber:
     id: str = ""
     genes: tuple[str, ...] = ()
     line: int | None = None
+    log2: float | None = None  # a log2-ratio table's value; copy_number is computed from it
+    ploidy: float | None = None  # the sample's, when known (case.toml, the file's header)
+    purity: float | None = None
+    sample_source: str = ""  # where ploidy and purity came from
 
     variant_type: VariantType = field(default=VariantType.COPY_NUMBER, init=False)
 
@@ -284,19 +304,50 @@ class CopyNumber:
 
     @property
     def call(self) -> str:
-        """amplification / gain / neutral / loss / deep_deletion, or the SV type if no number."""
+        """amplification / gain / neutral / loss / deep_deletion against the sample's ploidy
+        (diploid when unknown), or the SV type if no number."""
         cn = self.copy_number
         if cn is None:
             return {"DEL": "loss", "DUP": "gain"}.get(self.svtype, "unknown")
-        if cn >= AMPLIFICATION_MIN_CN:
+        ploidy = self.ploidy or DEFAULT_PLOIDY
+        if cn >= ploidy + AMPLIFICATION_ABOVE_PLOIDY:
             return "amplification"
-        if cn > 2:
-            return "gain"
-        if cn == 2:
+        if cn < DEEP_DELETION_MAX_CN:
+            return "deep_deletion"
+        baseline = round(ploidy)
+        if round(cn) == baseline:
             return "neutral"
-        if cn > 0:
-            return "loss"
-        return "deep_deletion"
+        return "gain" if cn > baseline else "loss"
+
+    @property
+    def basis(self) -> str:
+        """How the call was made, for the reasons: 'amplification: CN 9 >= ploidy 3.1 + 3
+        (ploidy from case.toml)' or '... >= 5 (fixed threshold: the sample's ploidy is not
+        known)'."""
+        cn = self.copy_number
+        if cn is None:
+            return f"{self.call}: the caller's {self.svtype or 'call'}, no copy number"
+        origin = ""
+        if self.log2 is not None:
+            origin = (f" (from log2 {self.log2:.2f}" + (f" at purity {self.purity:.0%})"
+                      if self.purity is not None else ", purity not known)"))
+        if self.ploidy is None:
+            rule = (f"amplification from {AMPLIFICATION_MIN_CN:g} copies (fixed threshold: the "
+                    "sample's ploidy is not known)")
+        else:
+            rule = (f"amplification from ploidy {self.ploidy:g} + {AMPLIFICATION_ABOVE_PLOIDY} = "
+                    f"{self.ploidy + AMPLIFICATION_ABOVE_PLOIDY:g} copies (ploidy from "
+                    f"{self.sample_source or 'the input'})")
+        return f"{self.call.replace('_', ' ')}: CN {cn:.3g}{origin}; {rule}"
+
+    def for_sample(self, ploidy: float | None, purity: float | None,
+                   source: str) -> CopyNumber:
+        """The segment judged against the sample's ploidy and, for a log2 ratio, its purity."""
+        copy_number = self.copy_number
+        if self.log2 is not None:
+            copy_number = tumor_copy_number(self.log2, purity)
+        return replace(self, copy_number=copy_number, ploidy=ploidy, purity=purity,
+                       sample_source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,4 +430,62 @@ class Fusion:
         return "fusion"
 
 
-Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion
+BIOMARKER_UNITS = {"TMB": "mut/Mb", "MSI": "", "HRD": ""}
+
+
+TMB_HIGH = 10.0  # mutations per megabase: the tumor-agnostic pembrolizumab label's cut-off
+# genomic instability score (Myriad myChoice CDx): HRD-positive from 42, the companion
+# diagnostic's cut-off in PAOLA-1 and the olaparib + bevacizumab labels
+HRD_SCORE_POSITIVE = 42.0
+
+
+@dataclass(frozen=True, slots=True)
+class Biomarker:
+    """A genome-wide signature as a finding of its own: TMB, MSI or HRD.
+
+    Given (case.toml, a command-line option, a FHIR Observation, an MSIsensor report) or
+    computed from the case's calls; a computed value that only estimates what a validated assay
+    measures (MSI from the indel pattern) says so, and tiers as what it is: an estimate.
+    """
+
+    name: str  # TMB, MSI, HRD
+    call: str  # TMB: high / low; MSI: high / stable / indeterminate; HRD: positive / negative
+    value: float | None = None  # TMB mut/Mb, an MSIsensor score, an HRD score
+    unit: str = ""
+    source: str = ""  # where it came from: "case.toml", "MSIsensor report x.txt", "computed ..."
+    estimate: bool = False
+    filter: str = "PASS"
+    line: int | None = None
+
+    variant_type: VariantType = field(default=VariantType.BIOMARKER, init=False)
+
+    @property
+    def label(self) -> str:
+        """'TMB 14.2 mut/Mb (high)', 'MSI-high', 'MSI-high (estimate)', 'HRD positive'."""
+        if self.name == "TMB" and self.value is not None:
+            text = f"TMB {self.value:.1f} mut/Mb ({self.call})"
+        elif self.name == "MSI":
+            text = {"high": "MSI-high", "stable": "microsatellite stable"}.get(
+                self.call, f"MSI {self.call}")
+        else:
+            text = f"{self.name} {self.call}"
+        return f"{text} (estimate)" if self.estimate else text
+
+    @property
+    def passed(self) -> bool:
+        return True
+
+    @property
+    def support(self) -> ReadSupport:
+        return NO_SUPPORT
+
+    @property
+    def locus(self) -> str:
+        return "genome-wide"
+
+    @property
+    def type_label(self) -> str:
+        return "biomarker"
+
+
+Finding = SmallVariant | CopyNumber | StructuralVariant | Fusion | Biomarker

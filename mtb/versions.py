@@ -3,11 +3,11 @@
 A version of a case is determined by its inputs: the case's files (each by its sha256, case.toml
 included), the knowledge base (CIViC release the index was built from, the bundled snapshots
 and the approvals table, each by checksum) and the settings that change a tier or a number
-(TMB territory, live sources). `input_key` is their sha256: the same key, the same annotation,
-so a job whose key already produced the case's newest version has nothing to do, and a server
-start re-annotates nothing. A file changed on disk gives a new key, hence a new version; so
-does `mtb kb update` or an mtb upgrade with a new approvals table (mtb.library starts the
-re-annotation of every case).
+(TMB territory, live sources, call-quality thresholds). `input_key` is their sha256: the same
+key, the same annotation, so a job whose key already produced the case's newest version has
+nothing to do, and a server start re-annotates nothing. A file changed on disk gives a new
+key, hence a new version; so does `mtb kb update` or an mtb upgrade with a new approvals table
+(mtb.library starts the re-annotation of every case).
 
 Hashing an exome's VCF takes a few milliseconds, but a library of 1,000 cases is looked at on
 every sync: a file whose size and modification time are as last seen keeps its recorded sha256
@@ -107,6 +107,7 @@ def kb_signature(settings: Settings) -> KbSignature:
         "drugs": _folder_sha256(snapshots.SNAPSHOT_DIR / "drugs"),
         "live": "live" if settings.live else "offline",
         "tmb_megabases": f"{settings.tmb_megabases:g}",
+        "call_quality": f"{settings.min_alt_reads}/{settings.min_depth}/{settings.min_vaf:g}",
     }
     signature = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     try:

@@ -16,6 +16,7 @@ from mtb.case import Case
 from mtb.catalog import CaseEntry, case_toml, write_case_toml
 from mtb.timeline import TimelineEvent, therapy_lines
 from mtb.variant import (
+    Biomarker,
     CopyNumber,
     Finding,
     Fusion,
@@ -65,8 +66,22 @@ def fusion(five: str, three: str, tier: Tier, split_reads: int = 20) -> Annotate
     return AnnotatedVariant(finding, alteration, tier, "")
 
 
+def biomarker(name: str, call: str, tier: Tier, value: float | None = None, *,
+              estimate: bool = False, source: str = "drawn by a test") -> AnnotatedVariant:
+    finding = Biomarker(name, call, value, source=source, estimate=estimate)
+    alteration = Alteration(kind="biomarker", gene=name, label=finding.label, biomarker=call,
+                            estimate=estimate)
+    return AnnotatedVariant(finding, alteration, tier, "")
+
+
 def therapy(name: str, tier: Tier, level: str = "A", *, resistance: bool = False) -> TherapyCall:
-    return TherapyCall(name, resistance, tier, level)
+    """A drawn therapy line: tier IA ones rest on a drawn approval ('FDA 2020'), the others on
+    clinical evidence; the drugs are the name's parts."""
+    approved = tier == Tier.IA and not resistance
+    return TherapyCall(name, resistance, tier, level,
+                       basis="approved" if approved else "clinical",
+                       approvals=("FDA 2020",) if approved else (),
+                       drugs=tuple(sorted(p.strip().lower() for p in name.split("+"))))
 
 
 def curation(variant: AnnotatedVariant, **fields: object) -> Curation:

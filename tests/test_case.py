@@ -87,7 +87,10 @@ def test_case_toml_errors_name_the_file(tmp_path, kb, settings) -> None:
         open_case(folder, kb, settings)
     (folder / "case.toml").write_text(
         'id = "c"\ntitle = "C"\n[[files]]\npath = "x.txt"\nkind = "photo"\n')
-    with pytest.raises(InputError, match="file kind 'photo' is not one of vcf, segments"):
+    with pytest.raises(InputError, match="file kind 'photo' is not one of vcf, maf, segments"):
+        open_case(folder, kb, settings)
+    (folder / "case.toml").write_text('id = "c"\ntitle = "C"\nmsi = "maybe"\n')
+    with pytest.raises(InputError, match=r"case.toml: 'msi': MSI 'maybe' is not high"):
         open_case(folder, kb, settings)
 
 

@@ -17,7 +17,7 @@ from mtb.config import Settings
 from mtb.errors import DocumentError
 from mtb.report import build_content, bundle_json, render_html
 from mtb.resources import sample_cases_dir
-from tests.drawn import amplification, case_of, fusion, small, therapy
+from tests.drawn import amplification, biomarker, case_of, fusion, small, therapy
 
 SAMPLES = sorted(p.name for p in sample_cases_dir().iterdir() if (p / "case.toml").is_file())
 WHEN = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -51,11 +51,12 @@ def test_every_sample_case_comes_back_exactly(samples, name) -> None:
 
 def test_every_kind_of_finding_and_field_comes_back() -> None:
     case = case_of([small("EGFR", "p.L858R", Tier.IA, therapies=[therapy("Osimertinib", Tier.IA)]),
-                    amplification("ERBB2", Tier.IIC), fusion("EML4", "ALK", Tier.IA)])
+                    amplification("ERBB2", Tier.IIC), fusion("EML4", "ALK", Tier.IA),
+                    biomarker("TMB", "high", Tier.IA, 14.2)])
     back = case_document.loads(case_document.dumps(case))
     assert back == case
     assert [type(v.finding).__name__ for v in back.annotation.variants] == [
-        "SmallVariant", "CopyNumber", "Fusion"]
+        "SmallVariant", "CopyNumber", "Fusion", "Biomarker"]
 
 
 def test_evidence_is_stored_once_per_document(samples) -> None:
@@ -83,8 +84,8 @@ def test_a_field_this_mtb_does_not_know_is_refused() -> None:
     with pytest.raises(DocumentError, match=r"AnnotatedVariant\.call_quality.*newer mtb"):
         case_document.from_document(document)
     document = _document()
-    document["case"]["annotation"]["variants"][0]["finding"]["@"] = "Biomarker"
-    with pytest.raises(DocumentError, match="'Biomarker', which this mtb does not know"):
+    document["case"]["annotation"]["variants"][0]["finding"]["@"] = "Methylation"
+    with pytest.raises(DocumentError, match="'Methylation', which this mtb does not know"):
         case_document.from_document(document)
 
 

@@ -36,7 +36,7 @@ T790M = "7-55181378-C-T"  # EGFR T790M's finding key in the synthetic lung case
 
 
 @pytest.fixture
-def site(tmp_path, data_dir):
+def site(tmp_path, data_dir, kb):  # kb: the session index is built
     """A data dir of its own (the session's index copied in), a cases folder with the
     synthetic lung case, and a store."""
     data = tmp_path / "data"

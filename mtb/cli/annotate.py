@@ -8,11 +8,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from mtb.cli.options import add_file_options, open_kb
 from mtb.config import Settings
+from mtb.ingest.biomarkers import parse_given
+from mtb.ingest.cnv import check_sample
+from mtb.variant import Biomarker
 
 
 def add_parser(commands: Any) -> None:
@@ -40,6 +44,45 @@ def add_parser(commands: Any) -> None:
                           help="sequenced territory for TMB in megabases (MTB_TMB_MB)")
     annotate.add_argument("--panel-bed", metavar="BED", type=Path,
                           help="panel target regions for TMB (overrides --target-mb)")
+    measured = annotate.add_argument_group(
+        "measured biomarkers", "a laboratory's value wins over the one mtb computes from the "
+        "calls (as case.toml's tmb, msi and hrd)")
+    measured.add_argument("--tmb", type=_given("TMB"), metavar="MUT_PER_MB",
+                          help="tumor mutational burden in mutations per megabase, or high/low")
+    measured.add_argument("--msi", type=_given("MSI"), metavar="CALL",
+                          help="high (MSI-H, dMMR), stable (MSS, MSI-L, pMMR) or indeterminate")
+    measured.add_argument("--hrd", type=_given("HRD"), metavar="CALL",
+                          help="positive/negative or a genomic instability score (positive "
+                          "from 42)")
+    measured.add_argument("--ploidy", type=_sample("ploidy"), metavar="N",
+                          help="the tumor's ploidy: amplification from ploidy + 3 copies "
+                          "(else 5 copies)")
+    measured.add_argument("--purity", type=_sample("purity"), metavar="FRACTION",
+                          help="tumor purity (0-1): copy numbers of log2-ratio tables are "
+                          "corrected for the normal cells")
+
+
+def _sample(key: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        problem = check_sample(key, value)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+    return parse
+
+
+def _given(name: str) -> Callable[[str], Biomarker]:
+    def parse(text: str) -> Biomarker:
+        try:
+            source = f"given on the command line (--{name.lower()} {text})"
+            return parse_given(name, text, source)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return parse
 
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -56,6 +99,8 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         files=tuple(CaseFile(Path(path), file_kind(path)) for path in args.paths),
         build=args.build.value if args.build else "", tumor=args.tumor or "",
         normal=args.normal or "", origin=Path(args.paths[0]),
+        biomarkers=tuple(b for b in (args.tmb, args.msi, args.hrd) if b is not None),
+        ploidy=args.ploidy, purity=args.purity,
     )
     files = read_case_files(entry, settings, pass_only=args.pass_only)  # before the index
     panel = read_bed(args.panel_bed) if args.panel_bed else None

@@ -231,6 +231,10 @@ def _list(library: Library, fmt: str, out: IO[str]) -> int:
 def render_case(case: Case, *, every: bool = False) -> str:
     """The case as plain text: header, timeline, findings, warnings."""
     from annotation.model import Tier
+    from annotation.therapies import card_lines, more_text
+    from mtb.board import finding_key
+    from mtb.options import board_options, card_order, line_cautions
+    from mtb.variant import Biomarker
 
     entry = case.entry
     lines = [f"{entry.title}" + ("  [SYNTHETIC parts: " + entry.synthetic_parts + "]"
@@ -248,8 +252,12 @@ def render_case(case: Case, *, every: bool = False) -> str:
     diagnosis = case.annotation.diagnosis
     mapped = f" -> {diagnosis.name} ({diagnosis.doid})" if diagnosis.known else " (not mapped)"
     lines.append(f"diagnosis: {diagnosis.text}{mapped}")
-    if case.annotation.tmb is not None:
+    markers = [v.finding for v in case.annotation.variants if isinstance(v.finding, Biomarker)]
+    if case.annotation.tmb is not None and not any(m.name == "TMB" for m in markers):
         lines.append(case.annotation.tmb.summary)
+    lines += [f"{marker.label}: {marker.source}" for marker in markers]
+    if diagnosis.warning:
+        lines.append(f"! {diagnosis.warning}")
     lines += [f"therapy {line.label}" for line in case.lines]
     lines += ["", "TIMELINE"]
     for event in case.events:
@@ -262,11 +270,29 @@ def render_case(case: Case, *, every: bool = False) -> str:
     shown = variants if every else case.actionable[:10]
     lines += ["", f"FINDINGS ({len(case.actionable)} of {len(variants)} in tier I/II"
               + ("" if every else ", top 10") + ")"]
+    cautions = line_cautions(variants, case.course)
     for variant in shown:
-        therapies = "; ".join(t.label for t in variant.therapies[:4])
         level = f" level {variant.level}" if variant.level else ""
-        lines.append(f"  {variant.tier.value:<4} {variant.alteration.label:<32}{level}"
-                     + (f"  {therapies}" if therapies else ""))
+        lines.append(f"  {variant.tier.value:<4} {variant.alteration.label:<32}{level}")
+        quality = case.quality.get(finding_key(variant), "")
+        lines += [f"       ! {flag}" for flag in ([quality] if quality else [])
+                  + list(variant.flags)]
+        ordered = card_order(variant.therapies, cautions)
+        card, more = card_lines(ordered)
+        for therapy in card:
+            caution = cautions.get(frozenset(therapy.drugs), "")
+            lines.append(f"       - {therapy.label} [{therapy.tier.value}; "
+                         f"{therapy.basis_text}]" + (f" ({caution})" if caution else ""))
+        if more:
+            lines.append(f"       - {'and ' if card else ''}{more_text(ordered, len(card))} "
+                         "(mtb annotate --format json lists every line)")
+    options = board_options(variants, case.course)
+    if options:
+        lines += ["", "OPTIONS FROM THE EVIDENCE (tier I, checked against the course)"]
+        lines += [f"  {i}. {o.therapy.name} for {o.finding} [{o.therapy.tier.value}; "
+                  f"{o.therapy.basis_text}]" + (f" -- {o.caution}" if o.caution else "")
+                  + (f" ({o.given})" if o.given else "")
+                  for i, o in enumerate(options[:8], start=1)]
     if not shown and not every:
         counts = case.annotation.by_tier()
         lines.append("  none in tier I/II; " + ", ".join(

@@ -1,6 +1,7 @@
 """Files -> findings and clinical events; nothing here knows about annotation.
 
 - VCF/BCF (`.vcf`, `.vcf.gz`, `.bcf`): `VcfReader` streams, `read_vcf` collects.
+- MAF files: `read_maf`; MSIsensor reports: `read_msisensor`.
 - Copy-number segment tables: `read_segments`; fusion tables: `read_fusions`;
   `read_findings` reads any of them.
 - The clinical record (FHIR, histories, DICOM, a FHIR server): one door, mtb.ingest.clinical.
@@ -16,6 +17,8 @@ from typing import Literal
 
 from mtb.ingest.cnv import read_segments
 from mtb.ingest.fusions import read_fusions
+from mtb.ingest.maf import read_maf
+from mtb.ingest.msi import read_msisensor
 from mtb.ingest.sniff import sniff
 from mtb.ingest.vcf import Callset, CallsetInfo, VcfReader, read_vcf
 from mtb.variant import Finding, GenomeBuild
@@ -29,18 +32,20 @@ __all__ = [
     "file_kind",
     "read_findings",
     "read_fusions",
+    "read_maf",
+    "read_msisensor",
     "read_segments",
     "read_vcf",
 ]
 
-MolecularKind = Literal["vcf", "segments", "fusions"]  # the molecular kinds of sniff.FILE_KINDS
+MolecularKind = Literal["vcf", "maf", "segments", "fusions", "msi"]  # sniff's molecular kinds
 
 
 def file_kind(path: str | Path) -> MolecularKind:
     """Which molecular reader a file needs. Anything that is not a recognisable table is read
     as a VCF, so that the VCF reader reports what is wrong with it."""
     kind = sniff(path)
-    return kind if kind in ("segments", "fusions") else "vcf"
+    return kind if kind in ("maf", "segments", "fusions", "msi") else "vcf"
 
 
 @dataclass
@@ -70,6 +75,14 @@ def read_findings(
             *callset.variants, *callset.copy_numbers, *callset.structural_variants
         ]
         return FileFindings(str(path), kind, findings, callset.info, callset.info.build)
+    if kind == "maf":
+        variants, maf_build, _ = read_maf(path, tumor=tumor)
+        kept: list[Finding] = [v for v in variants if v.passed or not pass_only]
+        return FileFindings(str(path), kind, kept, None,
+                            build or maf_build)
+    if kind == "msi":
+        return FileFindings(str(path), kind, list(read_msisensor(path)), None,
+                            build or GenomeBuild.UNKNOWN)
     table: list[Finding] = list(read_segments(path) if kind == "segments" else read_fusions(path))
     if pass_only:
         table = [finding for finding in table if finding.passed]

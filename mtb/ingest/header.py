@@ -106,15 +106,19 @@ def _attribute(pattern: re.Pattern[str], value: str) -> str:
 
 _TUMOR_TOKENS = frozenset({"tumor", "tumour", "tum", "cancer", "metastasis", "met"})
 _NORMAL_TOKENS = frozenset({"normal", "norm", "germline", "blood", "control", "ctrl"})
+_RNA_TOKENS = frozenset({"rna", "rnaseq", "transcriptome"})
 _TCGA = re.compile(r"^TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}-(\d\d)")
 
 
 def _role_by_name(name: str) -> str | None:
-    """'tumor', 'normal' or None from a sample name (TUMOR, DNA_TUMOR, x_normal, TCGA codes)."""
+    """'tumor', 'normal', 'rna' or None from a sample name (TUMOR, DNA_TUMOR, x_normal, TCGA
+    codes; RADIA's RNA_TUMOR is the tumor's RNA, never the DNA tumor sample)."""
     tcga = _TCGA.match(name)
     if tcga and "_" not in name:  # a merged 'tumor_normal' column is not a single role
         return "tumor" if int(tcga.group(1)) < 10 else "normal"
     tokens = set(re.split(r"[^a-z0-9]+", name.lower()))
+    if tokens & _RNA_TOKENS:
+        return None if tokens & _NORMAL_TOKENS else "rna"
     is_tumor = bool(tokens & _TUMOR_TOKENS)
     is_normal = bool(tokens & _NORMAL_TOKENS)
     if is_tumor != is_normal:
@@ -127,6 +131,7 @@ class SampleRoles:
     tumor: int | None
     normal: int | None
     how: str  # shown in the summary: how the roles were decided
+    rna: int | None = None  # the tumor's RNA (RADIA's RNA_TUMOR): expression support only
 
 
 def resolve_roles(
@@ -156,8 +161,12 @@ def resolve_roles(
     normal_idx = index.get(normal) if normal is not None else index.get(declared_normal or "")
     how = "given" if tumor is not None else "header" if tumor_idx is not None else ""
 
-    if tumor_idx is None or (normal_idx is None and len(samples) == 2):
-        by_name = {i: _role_by_name(name) for i, name in enumerate(samples)}
+    by_name = {i: _role_by_name(name) for i, name in enumerate(samples)}
+    rnas = [i for i, role in by_name.items() if role == "rna" and i not in (tumor_idx,
+                                                                           normal_idx)]
+    rna_idx = rnas[0] if len(rnas) == 1 else None
+    dna = [i for i in range(len(samples)) if i != rna_idx]  # the DNA samples
+    if tumor_idx is None or (normal_idx is None and len(dna) == 2):
         if tumor_idx is None:
             tumors = [i for i, role in by_name.items() if role == "tumor" and i != normal_idx]
             if len(tumors) == 1:
@@ -166,13 +175,15 @@ def resolve_roles(
             normals = [i for i, role in by_name.items() if role == "normal" and i != tumor_idx]
             if len(normals) == 1:
                 normal_idx = normals[0]
-    if len(samples) == 1 and tumor_idx is None:
-        return SampleRoles(0, None, "only sample (tumor-only)")
-    if len(samples) == 2:
+    if len(dna) == 1 and tumor_idx is None:
+        tumor_idx = dna[0]
+        how = "only sample (tumor-only)" if len(samples) == 1 else "only DNA sample (tumor-only)"
+    if len(dna) == 2:
         if tumor_idx is None and normal_idx is not None:
-            tumor_idx, how = 1 - normal_idx, "the sample that is not the normal"
+            tumor_idx, how = next(i for i in dna if i != normal_idx), \
+                "the sample that is not the normal"
         if tumor_idx is not None and normal_idx is None:
-            normal_idx = 1 - tumor_idx
+            normal_idx = next(i for i in dna if i != tumor_idx)
     if tumor_idx is None:
         raise InputError(
             path,
@@ -181,7 +192,12 @@ def resolve_roles(
         )
     if normal_idx == tumor_idx:
         normal_idx = None
-    return SampleRoles(tumor_idx, normal_idx, how or "sample name")
+    how = how or "sample name"
+    if rna_idx is not None and rna_idx != tumor_idx:
+        how += f"; {samples[rna_idx]} is the tumor's RNA (expression support)"
+    else:
+        rna_idx = None
+    return SampleRoles(tumor_idx, normal_idx, how, rna_idx)
 
 
 def _from_command_line(text: str, role: str) -> str | None:

@@ -4,8 +4,9 @@ ingest`/`annotate` (which table reader) and `mtb timeline` (which clinical reade
 
 The kinds are case.toml's kinds:
 
-    vcf        tumor VCF/BCF (plain, gzip or BGZF)
+    vcf        tumor VCF/BCF (plain, gzip or BGZF)    maf   MAF (vcf2maf, TCGA/cBioPortal)
     segments   copy-number segment table        fusions   fusion table
+    msi        MSIsensor / MSIsensor-pro report
     fhir       FHIR R4 JSON/NDJSON file, or a folder of them
     dicom      DICOM file, or a folder of DICOM files
     timeline   cBioPortal timeline              events    event table (date, kind, label)
@@ -23,6 +24,8 @@ from mtb.ingest.cnv import looks_like_segments
 from mtb.ingest.files import READ_ERRORS, open_binary
 from mtb.ingest.fusions import looks_like_fusions
 from mtb.ingest.histories import looks_like_cbioportal_timeline, looks_like_event_table
+from mtb.ingest.maf import looks_like_maf
+from mtb.ingest.msi import looks_like_msisensor
 from mtb.ingest.tabular import header_of
 
 __all__ = [
@@ -37,8 +40,9 @@ __all__ = [
     "sniff",
 ]
 
-FileKind = Literal["vcf", "segments", "fusions", "fhir", "dicom", "timeline", "events"]
-MOLECULAR_KINDS: tuple[FileKind, ...] = ("vcf", "segments", "fusions")
+FileKind = Literal["vcf", "maf", "segments", "fusions", "msi", "fhir", "dicom", "timeline",
+                   "events"]
+MOLECULAR_KINDS: tuple[FileKind, ...] = ("vcf", "maf", "segments", "fusions", "msi")
 CLINICAL_KINDS: tuple[FileKind, ...] = ("fhir", "dicom", "timeline", "events")
 FILE_KINDS: tuple[FileKind, ...] = MOLECULAR_KINDS + CLINICAL_KINDS
 _VCF_MAGIC = (b"BCF", b"##fileformat=VCF", b"#CHROM")
@@ -62,6 +66,10 @@ def sniff(path: str | Path) -> FileKind | None:
     if looks_like_event_table(path):
         return "events"
     columns = header_of(path)
+    if looks_like_maf(columns):
+        return "maf"
+    if looks_like_msisensor(columns):
+        return "msi"
     if looks_like_fusions(columns):
         return "fusions"
     if looks_like_segments(columns):

@@ -20,6 +20,8 @@ class Table:
     path: Path
     columns: tuple[str, ...]  # as written, a leading '#' removed
     rows: list[tuple[int, list[str]]]  # (line number, cells)
+    comments: tuple[tuple[int, str], ...] = ()  # (line number, text) of the lines before the
+    # header: '#version 2.4', '#purity=0.42'
 
     def index(self, *aliases: str) -> int | None:
         """Position of the first column named by any alias (case-insensitive), else None."""
@@ -43,7 +45,7 @@ def header_of(path: Path) -> tuple[str, ...]:
     try:
         with open_text(path) as handle:
             for line in handle:
-                if line.startswith("##") or not line.strip():
+                if _comment(line.split("\t")) or not line.strip():
                     continue
                 return tuple(line.rstrip("\r\n").lstrip("#").split("\t"))
     except (*READ_ERRORS, UnicodeDecodeError):
@@ -57,11 +59,13 @@ def read_table(path: Path) -> Table:
             reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             columns: Sequence[str] | None = None
             rows: list[tuple[int, list[str]]] = []
+            comments: list[tuple[int, str]] = []
             for number, cells in enumerate(reader, start=1):
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue
                 if columns is None:
-                    if cells[0].startswith("##"):
+                    if _comment(cells):
+                        comments.append((number, "\t".join(cells)))
                         continue
                     columns = [cells[0].lstrip("#"), *cells[1:]]
                     continue
@@ -74,7 +78,14 @@ def read_table(path: Path) -> Table:
         raise InputError(path, f"cannot be read as a text table ({error})") from None
     if columns is None:
         raise InputError(path, "is empty: no header line")
-    return Table(path, tuple(columns), rows)
+    return Table(path, tuple(columns), rows, tuple(comments))
+
+
+def _comment(cells: Sequence[str]) -> bool:
+    """A comment before the header: '##...', or a one-cell '#...' line (MAF's '#version 2.4');
+    a '#'-prefixed line with columns is the header ('#chrom<TAB>start...')."""
+    first = cells[0] if cells else ""
+    return first.startswith("##") or (first.startswith("#") and len(cells) == 1)
 
 
 def parse_int(table: Table, value: str, what: str, line: int) -> int:

@@ -15,12 +15,13 @@ Strings here are raw (a VCF's gene name, a curator's comment): escaping is the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from annotation import snapshots
 from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
+from annotation.therapies import card_lines, more_text
 from mtb import __version__
 from mtb.board import (
     CaseRecord,
@@ -33,8 +34,9 @@ from mtb.board import (
 )
 from mtb.case import Case, event_text, latest_stage, latest_value
 from mtb.errors import MtbError
+from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
-from mtb.variant import NO_SUPPORT, SmallVariant
+from mtb.variant import NO_SUPPORT, Biomarker, SmallVariant
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,24 @@ class ReportFinding:
     comment: str = ""
     in_report: bool = False
     curated_by: str = ""
-    therapies: tuple[TherapyCall, ...] = ()
+    therapies: tuple[TherapyCall, ...] = ()  # every line, ranked (annotation.therapies)
     why: str = ""  # the reason that decided the tier
     somatic: bool = False  # the matched normal was covered and showed no alt reads
     genes: tuple[str, ...] = ()  # every gene the finding names (both partners of a fusion)
+    flags: tuple[str, ...] = ()  # call quality, germline testing: what a reader must not miss
+    cautions: tuple[tuple[tuple[str, ...], str], ...] = ()  # (regimen's drugs, what the
+    # course says against it: mtb.options.line_cautions)
+
+    @property
+    def card(self) -> tuple[list[TherapyCall], str]:
+        """The lines a card shows and what it says of the others (as on the page)."""
+        cautions = {frozenset(drugs): text for drugs, text in self.cautions}
+        ordered = card_order(self.therapies, cautions)
+        lines, more = card_lines(ordered)
+        return lines, more_text(ordered, len(lines)) if more else ""
+
+    def caution(self, therapy: TherapyCall) -> str:
+        return dict(self.cautions).get(tuple(sorted(therapy.drugs)), "")
 
     @property
     def tier_text(self) -> str:
@@ -141,6 +157,10 @@ class ReportContent:
     recommendations: tuple[ReportRecommendation, ...]
     sources: tuple[ReportSource, ...]
     warnings: tuple[str, ...]
+    options: tuple[Option, ...] = ()  # ranked, checked against the course (mtb.options)
+    # the case's TMB, MSI and HRD findings (given or computed), whatever their tier: the
+    # report's biomarker rows and the bundle's molecular-biomarker Observations
+    biomarkers: tuple[Biomarker, ...] = ()
 
     @property
     def final(self) -> bool:
@@ -181,11 +201,15 @@ def build_content(
     entry = case.entry
     active = [r for r in recommendations if not r.withdrawn]
     wanted = {key for r in active for key in r.keys}
-    findings = _findings(case.annotation.variants, curations, wanted)
+    cautions = line_cautions(case.annotation.variants, case.course)
+    findings = _findings(case, curations, wanted, cautions)
     labels = {f.key: f.label for f in findings}
     patient = case.patient
     diagnosis = case.annotation.diagnosis
     tmb = case.annotation.tmb
+    biomarkers = tuple(v.finding for v in case.annotation.variants
+                       if isinstance(v.finding, Biomarker))
+    measured = next((b for b in biomarkers if b.name == "TMB"), None)
     return ReportContent(
         case_id=entry.id,
         title=entry.title,
@@ -211,13 +235,16 @@ def build_content(
         specimen_date=str(entry.specimen_date or ""),
         build=case.build.value,
         findings=tuple(findings),
-        tmb_computed=tmb is not None,
-        tmb_per_mb=tmb.per_mb if tmb else None,
-        tmb_text=tmb.summary if tmb else "TMB not computed (no small variants)",
+        tmb_computed=tmb is not None or measured is not None,
+        tmb_per_mb=measured.value if measured is not None else tmb.per_mb if tmb else None,
+        tmb_text=(f"{measured.label}: {measured.source}" if measured is not None else
+                  tmb.summary if tmb else "TMB not computed (no small variants)"),
         summary=record.summary if record else "",
         recommendations=tuple(_recommendation(r, labels) for r in active),
         sources=tuple(_sources(case)),
         warnings=tuple(case.warnings),
+        options=tuple(board_options(case.annotation.variants, case.course, curations)),
+        biomarkers=biomarkers,
     )
 
 
@@ -237,19 +264,28 @@ def _sources(case: Case) -> list[ReportSource]:
 
 
 def _findings(
-    variants: Iterable[AnnotatedVariant], curations: Mapping[str, Curation], wanted: set[str]
+    case: Case, curations: Mapping[str, Curation], wanted: set[str],
+    cautions: Mapping[frozenset[str], str],
 ) -> list[ReportFinding]:
     chosen = []
-    for variant in variants:
+    for variant in case.annotation.variants:
         key = finding_key(variant)
         curation = curations.get(key)
         if (is_key_finding(variant, curation) or (curation is not None and curation.in_report)
                 or key in wanted):
-            chosen.append(_finding(variant, key, curation))
+            quality = case.quality.get(key, "")
+            said = tuple((tuple(sorted(t.drugs)), cautions[frozenset(t.drugs)])
+                         for t in variant.therapies
+                         if frozenset(t.drugs) in cautions and not t.resistance)
+            chosen.append(_finding(variant, key, curation,
+                                   (quality,) if quality else (), said))
     return sorted(chosen, key=lambda f: (TIER_RANK.get(f.reported_tier, 9), f.gene, f.label))
 
 
-def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> ReportFinding:
+def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None,
+             quality: tuple[str, ...] = (),
+             cautions: tuple[tuple[tuple[str, ...], str], ...] = ()
+             ) -> ReportFinding:
     alteration, finding = variant.alteration, variant.finding
     support = finding.support if finding is not None else NO_SUPPORT
     reads = support if support.allelic else NO_SUPPORT  # a report's reads are allele reads
@@ -284,6 +320,8 @@ def _finding(variant: AnnotatedVariant, key: str, curation: Curation | None) -> 
         somatic=alteration.somatic,
         genes=tuple(g for g in dict.fromkeys(
             (alteration.partner5, alteration.partner3, alteration.gene)) if g),
+        flags=(*quality, *variant.flags),
+        cautions=cautions,
     )
 
 

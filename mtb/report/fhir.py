@@ -39,6 +39,7 @@ from annotation.model import TherapyCall
 from mtb.board import KEY_TIERS
 from mtb.errors import KnowledgeBaseError, ReportError
 from mtb.report.content import ReportContent, ReportFinding, ReportRecommendation
+from mtb.variant import Biomarker
 
 GR = "http://hl7.org/fhir/uv/genomics-reporting"
 PROFILE_REPORT = f"{GR}/StructureDefinition/genomic-report"
@@ -298,6 +299,34 @@ def _tmb(content: ReportContent, ids: _Ids, subject: str) -> dict[str, Any]:
     return resource
 
 
+MSI_ANSWERS = {"high": ("LA26203-2", "MSI-H"), "stable": ("LA14122-8", "Stable"),
+               "indeterminate": ("LA11884-6", "Indeterminate")}  # LOINC answer list of 81695-9
+
+
+def _biomarker(content: ReportContent, marker: Biomarker, ids: _Ids,
+               subject: str) -> dict[str, Any]:
+    """MSI (LOINC 81695-9 with its LOINC answers, as the MII molecular-genetics module codes
+    it) or HRD (no LOINC code yet: text), as a Genomics Reporting molecular biomarker. An
+    estimate from the calls is 'preliminary' whatever the case's status."""
+    category = _concept(TBD_CODES, "biomarker-category",
+                        "A characterization of a given biomarker observation.")
+    if marker.name == "MSI":
+        code = _loinc("81695-9", "Microsatellite instability [Interpretation] in Cancer "
+                      "specimen Qualitative")
+        answer = MSI_ANSWERS.get(marker.call)
+        value = _concept(LOINC, *answer) if answer else {"text": marker.label}
+    else:
+        code = {"text": "Homologous recombination deficiency (HRD) status"}
+        value = {"text": marker.label}
+    resource = _observation(content, ids("biomarker", marker.name), PROFILE_BIOMARKER, code,
+                            subject, [category])
+    resource["valueCodeableConcept"] = value
+    if marker.estimate:
+        resource["status"] = "preliminary"
+    resource["note"] = [{"text": marker.source or marker.label}]
+    return resource
+
+
 def _implication(content: ReportContent, finding: ReportFinding, therapy: TherapyCall,
                  ids: _Ids, subject: str, variant_id: str) -> dict[str, Any]:
     resource = _observation(
@@ -423,21 +452,33 @@ def to_bundle(content: ReportContent) -> dict[str, Any]:
     results: list[dict[str, str]] = []
     variants: dict[str, str] = {}  # finding key -> the (first) Observation of that finding
     variant_ids: dict[int, str] = {}
+    markers: dict[str, str] = {}  # TMB, MSI, HRD -> its molecular-biomarker Observation
+    if content.tmb_computed:
+        tmb = _tmb(content, ids, subject)
+        markers["TMB"] = tmb["id"]
+        resources.append(tmb)
+        results.append(_ref(tmb["id"], "Tumor mutational burden"))
+    for marker in content.biomarkers:
+        if marker.name != "TMB":
+            observation = _biomarker(content, marker, ids, subject)
+            markers[marker.name] = observation["id"]
+            resources.append(observation)
+            results.append(_ref(observation["id"], marker.label))
     for finding in content.findings:
+        if finding.kind == "biomarker" and finding.gene in markers:
+            variants.setdefault(finding.key, markers[finding.gene])
+            variant_ids[id(finding)] = markers[finding.gene]
+            continue  # not a sequence variant: its Observation is the biomarker's
         variant = _variant(content, finding, ids, subject)
         variants.setdefault(finding.key, variant["id"])
         variant_ids[id(finding)] = variant["id"]
         resources.append(variant)
         results.append(_ref(variant["id"], finding.label))
-    if content.tmb_computed:
-        tmb = _tmb(content, ids, subject)
-        resources.append(tmb)
-        results.append(_ref(tmb["id"], "Tumor mutational burden"))
     for finding in content.findings:
         if finding.reported_tier not in KEY_TIERS:
             continue  # a curator moved it out of tiers I/II: its therapies are not sent
-        for therapy in finding.therapies:
-            if therapy.tier in KEY_TIERS:
+        for therapy in finding.therapies:  # what a card may show: no level D, tool, withdrawn
+            if therapy.tier in KEY_TIERS and therapy.on_card:
                 implication = _implication(content, finding, therapy, ids, subject,
                                            variant_ids[id(finding)])
                 resources.append(implication)

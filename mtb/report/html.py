@@ -8,12 +8,10 @@ escaped by Jinja2's autoescape: a comment that holds `<script>` prints as text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cache
 
 from jinja2 import Environment, StrictUndefined
 
-from annotation.model import TIER_RANK, TherapyCall
 from mtb.report.content import ReportContent, day
 
 TEMPLATE = """<!DOCTYPE html>
@@ -56,6 +54,7 @@ td.override { color: #7a1c1c; white-space: normal; }
 .muted { color: #555; font-size: 9pt; }
 .pre { white-space: pre-wrap; }
 .resistance { color: #7a1c1c; }
+.flag { color: #7a1c1c; font-weight: bold; }
 ul.compact { margin: 0; padding-left: 1.1em; }
 footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid #bbb;
          padding-top: 0.4em; }
@@ -74,6 +73,9 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <table class="facts">
 {% for label, value in r.patient %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
 {% endfor %}<tr><th scope="row">TMB</th><td>{{ r.tmb_text }}</td></tr>
+{% for b in r.biomarkers if b.name != "TMB" %}<tr><th scope="row">{{ b.name }}</th>
+<td>{{ b.label }}{% if b.source %}: {{ b.source }}{% endif %}</td></tr>
+{% endfor %}
 </table>
 
 <h2>Summary of the curators</h2>
@@ -102,6 +104,16 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 after AMP/ASCO/CAP 2017.</p>
 {% else %}<p class="muted">No recommendation has been recorded for this case.</p>{% endif %}
 
+{% if r.options %}<h2>Options from the evidence</h2>
+<ol class="compact">{% for o in r.options[:8] %}<li><strong>{{ o.therapy.name }}</strong> for {{
+o.finding }} ({{ o.therapy.tier }}; {{ o.therapy.basis_text }}){% if o.caution %} <em>— {{
+o.caution }}</em>{% elif o.given %} <span class="muted">({{ o.given }})</span>{% endif %}</li>
+{% endfor %}</ol>
+<p class="muted">Tier I therapies of the key findings, ranked by the evidence (approved here
+first, the guideline's preferred option, first line before later lines) and checked against the
+patient's course: a drug the patient progressed on, or one another finding predicts resistance
+to, comes last with the reason. Not a recommendation.</p>{% endif %}
+
 <h2>Findings</h2>
 {% if r.findings %}
 <table class="findings">
@@ -109,7 +121,7 @@ after AMP/ASCO/CAP 2017.</p>
 <col style="width: 13%"><col style="width: 6%"><col style="width: 30%"><col style="width: 17%">
 </colgroup>
 <thead><tr><th>Gene</th><th>Change</th><th>Reads</th><th>Tier</th><th>Level</th>
-<th>Therapies (tier of their evidence)</th><th>Curation</th></tr></thead>
+<th>Therapies (ranked: tier; what they rest on)</th><th>Curation</th></tr></thead>
 <tbody>
 {% for f in r.findings %}<tr>
 <td><strong>{{ f.gene or "—" }}</strong></td>
@@ -117,12 +129,16 @@ after AMP/ASCO/CAP 2017.</p>
 {%- if f.transcript %}<br><span class="muted">{{ f.transcript }}</span>{% endif %}
 {%- if f.genomic %}<br><span class="muted">{{ f.genomic[0] }} {{ f.genomic[1] }}:{{
 f.genomic[2] }} {{ f.genomic[3] }}&gt;{{ f.genomic[4] }}</span>{% endif %}</td>
-<td>{{ f.read_support or "—" }}</td>
+<td>{{ f.read_support or "—" }}{% for flag in f.flags %}<div class="flag">{{ flag }}</div>
+{%- endfor %}</td>
 <td class="tier{{ ' override' if f.curated_tier }}">{{ f.tier_text }}</td>
 <td>{{ f.level or "—" }}</td>
-<td>{% for label, css, tiers in therapy_groups(f.therapies) %}<div class="{{ css }}">
-<strong>{{ label }}</strong>{% for tier, names in tiers %}<div class="{{ 'muted' if tier == 'IID'
-}}">{{ tier }}: {{ names | join(", ") }}</div>{% endfor %}</div>{% else %}—{% endfor %}</td>
+<td>{% set lines, more = f.card %}{% for t in lines %}<div class="{{ 'resistance' if
+t.resistance and not t.conflicting }}">{{ t.label }} <span class="nowrap">({{ t.tier }}{% if
+t.basis_text %}; {{ t.basis_text }}{% endif %})</span>{% if t.germline_testing %} <em>germline
+testing needed</em>{% endif %}{% if f.caution(t) %} <em>— {{ f.caution(t) }}</em>{% endif
+%}</div>{% else %}—{% endfor %}{% if more %}<div class="muted">{{ more }} (in mtb's
+evidence panel)</div>{% endif %}</td>
 <td>{% if f.oncogenicity %}<div>{{ f.oncogenicity }}</div>{% endif %}
 {%- if f.comment %}<div class="pre">{{ f.comment }}</div>{% endif %}
 {%- if f.in_report %}<div class="muted">added to the report by the curator</div>{% endif %}
@@ -174,39 +190,11 @@ def _css_string(value: object) -> str:
     return "".join(out)
 
 
-MAX_IID_NAMES = 3  # the record keeps the strong evidence readable; mtb shows every item
-
-
-def therapy_groups(
-    therapies: Sequence[TherapyCall],
-) -> list[tuple[str, str, list[tuple[str, list[str]]]]]:
-    """Response and resistance, each as (tier, names) lines strongest first: a long evidence
-    list stays readable, and an off-label (IIC) or preclinical (IID) option never reads like an
-    approved one."""
-    groups = []
-    for label, css, resistance in (("Response", "", False),
-                                   ("Resistance", "resistance", True)):
-        by_tier: dict[str, list[str]] = {}
-        for therapy in therapies:
-            if therapy.resistance is resistance:
-                by_tier.setdefault(therapy.tier, []).append(therapy.name)
-        if len(by_tier.get("IID", [])) > MAX_IID_NAMES:  # preclinical/case reports: a count
-            rest = by_tier["IID"]
-            by_tier["IID"] = [*rest[:MAX_IID_NAMES],
-                              f"and {len(rest) - MAX_IID_NAMES} more (level C/D evidence, "
-                              "listed in mtb)"]
-        if by_tier:
-            tiers = sorted(by_tier.items(), key=lambda item: TIER_RANK.get(item[0], 9))
-            groups.append((label, css, tiers))
-    return groups
-
-
 @cache
 def _template():  # type: ignore[no-untyped-def]
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=False)
     env.filters["css"] = _css_string
     env.globals["day"] = day
-    env.globals["therapy_groups"] = therapy_groups
     return env.from_string(TEMPLATE)
 
 

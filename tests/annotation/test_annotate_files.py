@@ -77,7 +77,14 @@ def test_hcc1395_exome(kb, vcf_dir) -> None:
     p.R175H is a hotspot."""
     files = read_findings(vcf_dir / "pvactools/HCC1395.annotated.expression.vcf.gz")
     case = annotate(files.findings, "triple-negative breast cancer", kb, build=files.build)
-    assert len(case.variants) == 1470
+    calls = [v for v in case.variants if v.finding.variant_type.value != "biomarker"]
+    assert len(calls) == 1470
+    # the computed TMB and the MSI estimate are findings of their own
+    biomarkers = {v.alteration.gene: v for v in case.variants if v not in calls}
+    assert biomarkers["TMB"].alteration.label == "TMB 10.7 mut/Mb (high)"
+    assert biomarkers["TMB"].tier == Tier.IA  # pembrolizumab, tumor-agnostic (FDA 2020)
+    assert biomarkers["MSI"].alteration.label == "microsatellite stable (estimate)"
+    assert biomarkers["MSI"].tier == Tier.IV and not biomarkers["MSI"].therapies
     brca2 = next(v for v in case.variants if v.finding.line == 4413)
     assert not brca2.alteration.germline
     assert (brca2.tier, brca2.level) == (Tier.IIC, "C")

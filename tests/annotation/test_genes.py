@@ -2,9 +2,8 @@
 
 Clinical facts are table rows, each citing its source: exon boundaries from the checks recorded
 in snapshots/PROVENANCE.md (MANE v1.2 bigGenePred), hotspot coordinates from ClinVar's HGVS
-and GRCh37/GRCh38 positions of the named variants. No genome FASTA is shipped, so
-protein_change runs on SYNTHETIC FASTAs written per test session: contigs filled with 'N'
-except the codons under test (reference codons as published, named in each comment).
+and GRCh37/GRCh38 positions of the named variants. Protein changes (annotation.hgvs) are
+tested in test_hgvs.py.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pyliftover import LiftOver
 
 from annotation.genes import GeneModel, Location
 from annotation.liftover import Liftover
-from mtb.errors import InputError, KnowledgeBaseError
+from mtb.errors import KnowledgeBaseError
 from mtb.variant import GenomeBuild
 
 GRCH37, GRCH38, UNKNOWN = GenomeBuild.GRCH37, GenomeBuild.GRCH38, GenomeBuild.UNKNOWN
@@ -330,119 +329,6 @@ def test_corrupt_exon_table_names_file_and_line(tmp_path: Path) -> None:
     exons.write_bytes(gzip.compress(b"#chrom\tchromStart\nchr7\tnot-a-number\n"))
     with pytest.raises(KnowledgeBaseError, match=r"bigGenePred.*line 2"):
         GeneModel(genes_dir=tmp_path).locate(GRCH38, "7", 1)
-
-
-# --- protein change on SYNTHETIC FASTAs
-
-
-def _write_synthetic_fasta(path: Path, contigs: dict[str, tuple[int, dict[int, str]]]) -> Path:
-    """Contigs of 'N' (one line each) with `bases` written at 1-based positions. The contigs
-    end a little past the last position used: reads only need them to reach that far."""
-    filler = b"N" * (1 << 24)
-    with path.open("wb") as handle:
-        for name, (length, bases) in contigs.items():
-            handle.write(f">{name} synthetic: N except the codons under test\n".encode())
-            offset = handle.tell()
-            for done in range(0, length, len(filler)):
-                handle.write(filler[: min(len(filler), length - done)])
-            handle.write(b"\n")
-            end = handle.tell()
-            for pos, seq in bases.items():
-                handle.seek(offset + pos - 1)
-                handle.write(seq.encode())
-            handle.seek(end)
-    return path
-
-
-@pytest.fixture(scope="module")
-def fasta38(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # plus-strand bases of reference codons (minus-strand genes written reverse-complemented)
-    chr7 = {
-        140753335: "CAC",  # BRAF codon 600 GTG (V), '-' strand: c.1800..c.1798
-        55191821: "CTG",  # EGFR codon 858 CTG (L), '+' strand: c.2572..c.2574
-        55019278: "ATG",  # EGFR start codon, c.1..c.3
-        55205615: "TGA",  # EGFR stop codon 1211, c.3631..c.3633
-    }
-    chr12 = {
-        25245346: "GCCACC",  # KRAS codons 12-13 GGT GGC, '-' strand: c.39..c.34
-        25227341: "TTG",  # KRAS codon 61 CAA (Q), '-' strand: c.183..c.181
-    }
-    return _write_synthetic_fasta(
-        tmp_path_factory.mktemp("grch38") / "synthetic_GRCh38.fa",
-        {"7": (140_760_000, chr7), "12": (25_250_000, chr12)},
-    )
-
-
-@pytest.fixture(scope="module")
-def fasta37(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    chr7 = {
-        140453135: "CAC",  # BRAF codon 600 on GRCh37
-        55259514: "CTG",  # EGFR codon 858 on GRCh37
-    }
-    return _write_synthetic_fasta(
-        tmp_path_factory.mktemp("grch37") / "synthetic_GRCh37.fa",
-        {"chr7": (140_460_000, chr7)},  # UCSC-style name: the VCF's '7' must still find it
-    )
-
-
-PROTEIN_CHANGES = [  # build, chrom, pos, ref, alt, HGVSp; ClinVar / COSMIC names of the changes
-    (GRCH38, "7", 140753336, "A", "T", "p.V600E"),  # BRAF c.1799T>A
-    (GRCH38, "chr7", 140753336, "A", "T", "p.V600E"),
-    (GRCH38, "7", 140753336, "AC", "TT", "p.V600K"),  # BRAF c.1798_1799delinsAA
-    (GRCH38, "7", 140753335, "C", "T", "p.V600="),  # BRAF c.1800G>A, synonymous
-    (GRCH38, "7", 55191822, "T", "G", "p.L858R"),  # EGFR c.2573T>G, '+' strand
-    (GRCH38, "7", 55191821, "CT", "TA", "p.L858*"),  # CTG>TAG: stop gained by an MNV
-    (GRCH38, "7", 55019278, "A", "G", "p.M1?"),  # start lost
-    (GRCH38, "7", 55205617, "A", "G", "p.*1211Wext*?"),  # TGA>TGG: stop lost
-    (GRCH38, "12", 25245350, "C", "T", "p.G12D"),  # KRAS c.35G>A
-    (GRCH38, "12", 25245351, "C", "A", "p.G12C"),  # KRAS c.34G>T
-    (GRCH38, "12", 25245347, "C", "T", "p.G13D"),  # KRAS c.38G>A
-    (GRCH38, "12", 25245350, "CC", "AA", "p.G12F"),  # KRAS c.34_35delinsTT
-    (GRCH38, "12", 25245348, "CA", "TT", "p.G13S"),  # c.36_37delinsAA: G12 silent, G13S
-    (GRCH38, "12", 25245347, "CCAC", "TCAT", "p.G12_G13delinsDD"),  # c.35G>A + c.38G>A
-    (GRCH38, "12", 25227343, "G", "A", "p.Q61*"),  # KRAS c.181C>T
-    (GRCH37, "7", 140453136, "A", "T", "p.V600E"),
-    (GRCH37, "chr7", 55259515, "T", "G", "p.L858R"),
-]
-
-
-@pytest.mark.parametrize(("build", "chrom", "pos", "ref", "alt", "hgvsp"), PROTEIN_CHANGES)
-def test_protein_change(
-    model: GeneModel,
-    fasta37: Path,
-    fasta38: Path,
-    build: GenomeBuild,
-    chrom: str,
-    pos: int,
-    ref: str,
-    alt: str,
-    hgvsp: str,
-) -> None:
-    fasta = fasta37 if build == GRCH37 else fasta38
-    assert model.protein_change(build, chrom, pos, ref, alt, fasta) == hgvsp
-
-
-def test_protein_change_is_empty_outside_plain_codon_changes(
-    model: GeneModel, fasta38: Path
-) -> None:
-    assert model.protein_change(GRCH38, "7", 140753336, "A", "AT", fasta38) == ""  # insertion
-    assert model.protein_change(GRCH38, "7", 140753336, "AC", "A", fasta38) == ""  # deletion
-    assert model.protein_change(GRCH38, "7", 116771990, "G", "T", fasta38) == ""  # splice site
-    assert model.protein_change(GRCH38, "7", 1, "N", "A", fasta38) == ""
-    assert model.protein_change(UNKNOWN, "7", 140753336, "A", "T", fasta38) == ""
-
-
-def test_protein_change_rejects_a_fasta_that_does_not_fit(
-    model: GeneModel, fasta38: Path, tmp_path: Path
-) -> None:
-    with pytest.raises(InputError, match=r"synthetic_GRCh38\.fa.*REF"):
-        model.protein_change(GRCH38, "7", 140753336, "G", "T", fasta38)
-    with pytest.raises(InputError, match=r"synthetic_GRCh38\.fa.*GRCh37"):  # build mix-up
-        model.protein_change(GRCH37, "7", 140453136, "A", "T", fasta38)
-    with pytest.raises(InputError, match=r"synthetic_GRCh38\.fa.*no contig"):
-        model.protein_change(GRCH38, "17", 7675088, "C", "T", fasta38)  # TP53: no chr17
-    with pytest.raises(InputError, match=r"missing\.fa"):
-        model.protein_change(GRCH38, "7", 140753336, "A", "T", tmp_path / "missing.fa")
 
 
 def test_location_is_frozen(model: GeneModel) -> None:

@@ -31,7 +31,7 @@ def _csq(gene: str, consequence: str, hgvsp: str = "", position: int | None = No
 
 def _one(variant: SmallVariant, diagnosis: str, kb):  # type: ignore[no-untyped-def]
     case = annotate([variant], diagnosis, kb, build=GenomeBuild.GRCH37)
-    [found] = case.variants
+    [found] = [v for v in case.variants if v.finding is variant]  # beside the computed TMB
     return found, case
 
 

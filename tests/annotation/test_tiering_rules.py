@@ -233,12 +233,30 @@ def test_tmb_counts_all_coding_variants_when_too_many_effects_are_unknown() -> N
     known = Alteration(kind="small", gene="G", label="G", consequences=frozenset({
         "missense_variant"}))
     unknown = dataclasses.replace(known, consequences=frozenset({"coding_sequence_variant"}))
+    intron = dataclasses.replace(known, consequences=frozenset({"intron_variant"}))
     variant = _variant("1", 100, "A", "C", tumor_vaf=0.3)
-    tmb = compute_tmb([(variant, known)] * 90 + [(variant, unknown)] * 10, 30.0)
+    callset = [(variant, intron)]  # a caller's output has non-coding calls too
+    tmb = compute_tmb(callset + [(variant, known)] * 90 + [(variant, unknown)] * 10, 30.0)
     assert tmb.per_mb == pytest.approx(100 / 30) and tmb.basis == "all coding"
     assert "10 have no known effect" in tmb.summary
-    tmb = compute_tmb([(variant, known)] * 99 + [(variant, unknown)], 30.0)
+    tmb = compute_tmb(callset + [(variant, known)] * 99 + [(variant, unknown)], 30.0)
     assert tmb.per_mb == pytest.approx(99 / 30) and "1 coding variants of unknown" in tmb.summary
+
+
+def test_tmb_of_a_pre_filtered_list_is_only_a_lower_bound() -> None:
+    """A list in which every call counts (a report's excerpt of relevant variants) cannot say
+    'TMB low'; it can say 'at least high' when even the excerpt reaches 10 mut/Mb."""
+    known = Alteration(kind="small", gene="G", label="G", consequences=frozenset({
+        "missense_variant"}))
+    variant = _variant("1", 100, "A", "C", tumor_vaf=0.3)
+    few = compute_tmb([(variant, known)] * 2, 30.0)
+    assert few.per_mb is None and few.pre_filtered and "look pre-filtered" in few.summary
+    many = compute_tmb([(variant, known)] * 300, 30.0)
+    assert many.per_mb == pytest.approx(10.0) and "lower bound" in many.summary
+    # one filtered call is enough to show a caller's whole output
+    filtered = variant._replace(filter="LowQual")
+    full = compute_tmb([(filtered, known)] + [(variant, known)] * 2, 30.0)
+    assert full.per_mb == pytest.approx(2 / 30) and not full.pre_filtered
 
 
 def test_unknown_build_note_for_copy_number(kb) -> None:

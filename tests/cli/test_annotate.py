@@ -47,7 +47,14 @@ def test_annotate_tsv_builds_the_index_on_first_use(vcf_dir, tmp_path) -> None:
     assert "building knowledge-base index" in result.stderr and "100% done" in result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout), delimiter="\t"))
     assert list(rows[0]) == list(ANNOTATE_COLUMNS)
-    assert len(rows) == 196
+    assert len(rows) == 198
+    # TMB and the MSI estimate are rows of their own, negative here, with their basis
+    tmb, msi = (next(r for r in rows if r["gene"] == name) for name in ("TMB", "MSI"))
+    assert (tmb["variant_type"], tmb["alteration"], tmb["amp_tier"]) == (
+        "biomarker", "TMB 5.5 mut/Mb (low)", "IV")
+    assert "computed from the calls" in tmb["reasons"] and not tmb["therapies"]
+    assert (msi["alteration"], msi["amp_tier"]) == ("microsatellite stable (estimate)", "IV")
+    assert "estimated from the indel pattern" in msi["reasons"]
     # TCGA-A2-A04W carries PIK3CA H1047R (3:178952085 A>G on GRCh37), unannotated in the VCF
     pik3ca = next(r for r in rows if r["pos"] == "178952085")
     # IA from the alpelisib/capivasertib labels, which H1047R reaches as an activating
@@ -75,6 +82,27 @@ def test_annotate_json_and_unknown_diagnosis(vcf_dir, tmp_path) -> None:
     # CIViC 2025 gives H1047R's GRCh37 allele: the first match is the exact genomic one
     assert pik3ca["matches"][0]["granularity"] == "exact_genomic"
     assert pik3ca["matches"][0]["evidence"]["source"] == "CIViC"
+
+
+@needs_shared
+def test_measured_biomarkers_from_the_command_line(vcf_dir, kb, data_dir) -> None:
+    """--hrd/--msi/--tmb are findings of their own and win over the computed ones; a value
+    mtb cannot read is a usage error naming the option."""
+    vcf = str(vcf_dir / "vcf2maf/test_b38.vcf")
+    result = run("annotate", vcf, "--diagnosis", "high-grade serous ovarian carcinoma",
+                 "--hrd", "48", "--msi", "MSS", "--tmb", "3.5", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    rows = {r["gene"]: r for r in csv.DictReader(io.StringIO(result.stdout), delimiter="\t")
+            if r["variant_type"] == "biomarker"}
+    assert set(rows) == {"HRD", "MSI", "TMB"}
+    assert (rows["HRD"]["alteration"], rows["HRD"]["amp_tier"]) == ("HRD positive", "IA")
+    assert "Bevacizumab + Olaparib" in rows["HRD"]["therapies"]
+    assert "given on the command line (--hrd 48)" in rows["HRD"]["reasons"]
+    assert (rows["MSI"]["amp_tier"], rows["TMB"]["alteration"]) == ("IV", "TMB 3.5 mut/Mb (low)")
+    bad = run("annotate", vcf, "--diagnosis", "ovarian cancer", "--msi", "5.2",
+              data_dir=data_dir)
+    assert bad.returncode == 2
+    assert "argument --msi: MSI '5.2' is not high" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_annotate_bad_input_exit_2(tmp_path) -> None:

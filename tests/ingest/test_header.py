@@ -104,6 +104,22 @@ def test_roles_from_names(samples, tumor, normal) -> None:
     assert (roles.tumor, roles.normal) == (tumor, normal)
 
 
+@pytest.mark.parametrize(
+    ("samples", "tumor", "normal", "rna"),
+    [
+        (("DNA_NORMAL", "DNA_TUMOR", "RNA_TUMOR"), 1, 0, 2),  # RADIA's three columns
+        (("RNA_TUMOR", "DNA_TUMOR", "DNA_NORMAL"), 1, 2, 0),
+        (("DNA_NORMAL", "DNA_TUMOR", "RNA_NORMAL", "RNA_TUMOR"), 1, 0, 3),
+        (("TUMOR", "RNA_TUMOR"), 0, None, 1),  # tumor-only DNA with its RNA
+    ],
+)
+def test_the_dna_tumor_is_the_tumor_and_rna_is_expression_support(
+        samples, tumor, normal, rna) -> None:
+    roles = resolve_roles(_header(samples), "radia.vcf")
+    assert (roles.tumor, roles.normal, roles.rna) == (tumor, normal, rna)
+    assert f"{samples[rna]} is the tumor's RNA" in roles.how
+
+
 def test_two_anonymous_samples_are_an_error_not_a_guess() -> None:
     with pytest.raises(InputError) as caught:
         resolve_roles(_header(("S1", "S2")), "x.vcf")

@@ -72,5 +72,5 @@ def test_file_kind_asks_the_sniffer_for_molecular_files(tmp_path: Path) -> None:
 
 def test_the_kinds_are_case_tomls() -> None:
     assert FILE_KINDS == MOLECULAR_KINDS + CLINICAL_KINDS
-    assert set(FILE_KINDS) == {"vcf", "segments", "fusions", "fhir", "dicom", "timeline",
-                               "events"}
+    assert set(FILE_KINDS) == {"vcf", "maf", "segments", "fusions", "msi", "fhir", "dicom",
+                               "timeline", "events"}

@@ -4,15 +4,17 @@ reads on them, without a browser."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pytest
 from dash import dcc
 
-from annotation.model import Tier
+from annotation.model import Diagnosis, Tier
 from layouts import ids
 from layouts.board import BoardView
+from layouts.case_header import header_facts
 from layouts.case_page import case_page, present_page
 from mtb.board import CaseRecord, Recommendation, finding_key
 from mtb.timeline import EventKind, PartialDate, TimelineEvent
-from tests.drawn import CASE_ID, case_of, curation, small, therapy
+from tests.drawn import CASE_ID, biomarker, case_of, curation, small, therapy
 from tests.layouts.tree import all_of, by_id, texts
 
 EGFR = small("EGFR", "p.L858R", Tier.IA, level="A", vaf=0.42,
@@ -44,7 +46,8 @@ def test_key_findings_are_tier_i_and_ii_strongest_first() -> None:
     assert cards(page) == ["EGFR", "KRAS"]
     shown = texts(by_id(page, ids.FINDINGS))
     assert "Tier IA · level A" in shown and "VAF 42%, 30/100 reads" in shown
-    assert "Osimertinib (IA); Amivantamab (IIC)" in shown
+    assert shown.index("Osimertinib") < shown.index("Amivantamab")  # ranked, one per line
+    assert "Osimertinib\n IA\n · FDA 2020" in shown and "Amivantamab\n IIC\n · clinical" in shown
 
 
 def test_a_curation_shows_beside_the_computed_tier() -> None:
@@ -84,8 +87,8 @@ def test_presentation_offers_tier_i_therapies_without_a_recommendation() -> None
     page = present_page(CASE, "previous-case", None, board())
     assert cards(page) == ["EGFR", "KRAS"]
     shown = texts(page)
-    assert "EGFR p.L858R: Osimertinib" in shown and "Amivantamab" not in shown.split(
-        "Options from the evidence")[1]
+    options = shown.split("Options from the evidence")[1]
+    assert "Osimertinib\n for EGFR p.L858R" in options and "Amivantamab" not in options
     assert by_id(page, ids.PREV_CASE).href == "/case/previous-case/present"
     assert "disabled" in by_id(page, ids.NEXT_CASE).className
 
@@ -102,3 +105,33 @@ def test_presentation_leaves_out_options_of_a_finding_curated_away() -> None:
     curated = {finding_key(EGFR): curation(EGFR, oncogenicity="likely artefact")}
     shown = texts(present_page(CASE, None, None, board(curated)))
     assert "No tier I therapy evidence." in shown
+
+
+def test_the_header_reads_tmb_and_msi_from_the_findings() -> None:
+    """A measured or computed biomarker finding is what the header shows; an estimate says so;
+    without any, the header says what is missing rather than leaving a gap."""
+    case = case_of([biomarker("TMB", "high", Tier.IA, 14.2),
+                    biomarker("MSI", "high", Tier.IIC, 3.1, estimate=True)])
+    facts = dict(header_facts(case))
+    assert (facts["TMB"], facts["MSI"]) == ("14.2 mut/Mb (high)", "MSI-high (estimate)")
+    bare = dict(header_facts(case_of([small("KRAS", "p.G12D", Tier.IIC)])))
+    assert (bare["TMB"], bare["MSI"]) == ("not computed", "not recorded")
+
+
+def test_a_weak_or_missing_tumor_type_is_a_banner_with_its_candidates() -> None:
+    weak = Diagnosis("Adenokarzinom", "DOID:299", "adenocarcinoma", confidence="low",
+                     warning="diagnosis 'Adenokarzinom' mapped with low confidence",
+                     candidates=(("DOID:3910", "lung adenocarcinoma"),
+                                 ("DOID:234", "colon adenocarcinoma")))
+    case = case_of([small("KRAS", "p.G12D", Tier.IIC)])
+    case.annotation.diagnosis = weak
+    page = case_page(case)
+    banner = texts(by_id(page, ids.DIAGNOSIS_BANNER))
+    assert "Check the tumor type: 'Adenokarzinom' was read as adenocarcinoma" in banner
+    assert "lung adenocarcinoma (DOID:3910); colon adenocarcinoma (DOID:234)" in banner
+    assert texts(by_id(present_page(case, None, None), ids.DIAGNOSIS_BANNER))
+    case.annotation.diagnosis = Diagnosis("xyzzy", None, "")
+    assert "did not map to a tumor type" in texts(by_id(case_page(case), ids.DIAGNOSIS_BANNER))
+    sure = case_of([small("KRAS", "p.G12D", Tier.IIC)])  # lung adenocarcinoma, drawn exact
+    with pytest.raises(AssertionError, match="no component"):
+        by_id(case_page(sure), ids.DIAGNOSIS_BANNER)

@@ -25,8 +25,9 @@ def test_card_says_tier_level_support_therapies_and_why() -> None:
     card = texts(finding_card(3, variant))
     assert card.split("\n")[:4] == ["BRAF", "p.V600E", "Tier IA · level A",
                                     "VAF 30%, 30/100 reads"]
-    assert "Dabrafenib + Trametinib (IA); Vemurafenib (IA)" in card
-    assert "Cetuximab (IIC)" in card and "Why Tier IA?" in card
+    assert card.index("Dabrafenib + Trametinib") < card.index("Vemurafenib") < card.index(
+        "Cetuximab (resistance)")  # options first, resistance after them
+    assert "Cetuximab (resistance)\n IIC\n · clinical" in card and "Why Tier IA?" in card
     assert by_id(finding_card(3, variant), {"type": ids.FINDING, "row": 3}).children == "Evidence"
     large = texts(finding_card(3, variant, large=True))
     assert "Why Tier IA?" not in large  # the shared screen shows no controls

@@ -1,24 +1,26 @@
-"""fab3a34 "Report: level C/D options counted after three names": a finding with a dozen
-preclinical (IID) drugs buried its approved ones in the report; now the report names three IID
-drugs and counts the rest."""
+"""fab3a34 "level C/D options counted after three names": a finding's long evidence list made
+the report's therapy cell unreadable. Since issue 10 the report shows what the case page's card
+shows: at most five ranked lines that may stand on a card (no level D, tool compound or
+withdrawn drug), and counts the rest."""
 
 from __future__ import annotations
 
-from annotation.model import Tier
-from mtb.report.html import MAX_IID_NAMES, therapy_groups
-from tests.drawn import therapy
+from annotation.model import TherapyCall, Tier
+from annotation.therapies import CARD_LIMIT
+from mtb.report.content import ReportFinding
 
 
-def test_more_than_three_iid_names_are_counted() -> None:
-    therapies = [therapy("Osimertinib", Tier.IA), *[
-        therapy(f"Drawn compound {n}", Tier.IID, "D") for n in range(1, 6)]]
-    [(label, _, tiers)] = therapy_groups(therapies)
-    assert label == "Response" and MAX_IID_NAMES == 3
-    assert tiers == [("IA", ["Osimertinib"]),
-                     ("IID", ["Drawn compound 1", "Drawn compound 2", "Drawn compound 3",
-                              "and 2 more (level C/D evidence, listed in mtb)"])]
+def _finding(therapies: list[TherapyCall]) -> ReportFinding:
+    return ReportFinding("k", "small", "BRAF", "BRAF p.V600E", "p.V600E", "p.V600E", "", "",
+                         None, 0.3, 30, 100, "IA", "A", "IA", therapies=tuple(therapies))
 
 
-def test_three_or_fewer_are_all_named() -> None:
-    [(_, _, tiers)] = therapy_groups([therapy(f"Drawn {n}", Tier.IID, "D") for n in range(3)])
-    assert tiers == [("IID", ["Drawn 0", "Drawn 1", "Drawn 2"])]
+def test_the_report_shows_five_lines_and_counts_the_rest() -> None:
+    therapies = [TherapyCall(f"Drawn {n}", False, Tier.IIC, "C") for n in range(7)]
+    therapies += [TherapyCall(f"Drawn D {n}", False, Tier.IID, "D", excluded="level D only")
+                  for n in range(4)]
+    lines, more = _finding(therapies).card
+    assert CARD_LIMIT == 5 and [t.name for t in lines] == [f"Drawn {n}" for n in range(5)]
+    assert more == "2 more; 4 other lines from level D evidence only"
+    # a finding with level D lines only says so, not 'and 4 more'
+    assert _finding(therapies[7:]).card == ([], "4 lines from level D evidence only")

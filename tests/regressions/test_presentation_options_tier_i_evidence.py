@@ -15,5 +15,5 @@ def test_only_tier_i_evidence_is_an_option() -> None:
         therapy("Drawn resistance", Tier.IA, resistance=True)])
     options = texts(present_page(case_of([braf]), None, None)).split(
         "Options from the evidence")[1]
-    assert "BRAF p.V600E: Dabrafenib + Trametinib" in options
+    assert "Dabrafenib + Trametinib\n for BRAF p.V600E (IA; FDA 2020)" in options
     assert "Drawn off-label" not in options and "Drawn resistance" not in options

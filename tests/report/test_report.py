@@ -423,3 +423,30 @@ def test_report_package_imports_no_dash_or_layouts():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert not name.startswith(("dash", "layouts")), (path.name, name)
+
+
+def test_fhir_biomarkers_are_molecular_biomarkers_not_variants(kb, data_dir) -> None:
+    """The TCGA colon case: the computed TMB (90 mut/Mb) and the MSI estimate become Genomics
+    Reporting molecular-biomarker Observations (MSI with LOINC's answer LA26203-2 'MSI-H',
+    'preliminary' as an estimate); pembrolizumab's implication derives from the TMB one; no
+    biomarker is sent as a genetic variant (69548-6)."""
+    settings = Settings.load(environ={"MTB_DATA_DIR": str(data_dir)})
+    colon = open_case(sample_cases_dir() / "tcga-a6-2686-colon", kb, settings)
+    content = report_content(colon)
+    assert {b.name for b in content.biomarkers} == {"TMB", "MSI"}
+    assert content.tmb_text.startswith("TMB 90.1 mut/Mb (high): computed from the calls")
+    bundle = to_bundle(content)
+    [msi] = _resources(bundle, "Observation", "81695-9")
+    assert msi["valueCodeableConcept"]["coding"][0]["code"] == "LA26203-2"
+    assert msi["status"] == "preliminary" and "indel pattern" in msi["note"][0]["text"]
+    [tmb] = _resources(bundle, "Observation", "94076-7")
+    assert tmb["valueQuantity"]["value"] == 90.1
+    variants = _resources(bundle, "Observation", "69548-6")
+    genes = {_text(_component(v, "48018-6")["valueCodeableConcept"]) for v in variants}
+    assert genes and not genes & {"TMB", "MSI"}
+    full_urls = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    sources = {_component(i, "51963-7")["valueCodeableConcept"]["text"]:
+               full_urls[i["derivedFrom"][0]["reference"]]["code"]["coding"][0]["code"]
+               for i in _resources(bundle, "Observation", "therapeutic-implication")
+               if i["derivedFrom"][0]["reference"] == f"urn:uuid:{tmb['id']}"}
+    assert sources == {"Pembrolizumab": "94076-7"}

@@ -73,10 +73,10 @@ def test_grid_filters_why_and_evidence(dash_duo, signed_in, screenshot) -> None:
     dash_duo.driver.set_window_size(1920, 1080)
     signed_in("vera", "/case/tcga-a6-2686-colon")
     dash_duo.wait_for_element(f"#{ids.GRID} .ag-row", timeout=30)
-    assert "All findings (3,313)" in dash_duo.find_element(".case-page").text
-    # tier buttons: Tier I leaves BRAF V600E only
+    assert "All findings (3,315)" in dash_duo.find_element(".case-page").text
+    # tier buttons: Tier I leaves BRAF V600E and the TMB (90 mut/Mb) only
     click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='Tier I']"))
-    wait_until(lambda: _grid_genes(dash_duo) == ["BRAF"])
+    wait_until(lambda: sorted(_grid_genes(dash_duo)) == ["BRAF", "TMB"])
     # back to all, then the header's text filter on gene
     click(dash_duo, dash_duo.driver.find_element(By.XPATH, "//label[normalize-space()='All']"))
     wait_until(lambda: len(_grid_genes(dash_duo)) > 5)
@@ -93,7 +93,7 @@ def test_grid_filters_why_and_evidence(dash_duo, signed_in, screenshot) -> None:
     summary.send_keys(Keys.ENTER)
     reasons = dash_duo.find_element(f"#{ids.FINDINGS} .why .reasons")
     wait_until(lambda: reasons.is_displayed())
-    assert reasons.text.startswith("IA: CIViC")
+    assert reasons.text.startswith("IA: FDA approval")
     screenshot("case_grid_filtered")
     assert dash_duo.get_logs() == []
 
