@@ -8,7 +8,16 @@ the reports; never from the VCF.
       -> read: the shown version's document -> Case (mtb.case_document)
 
 Which version a page shows: a final case's pinned version (the one its report is made of),
-else the newest. `sync` looks at every case folder and registers what is new; a case whose
+else the newest.
+
+A final case's report is kept as bytes, not rendered again: HTML, PDF and FHIR are stored once
+(the first time after finalizing, dated at the finalization) and returned byte for byte ever
+after. Deterministic rendering from the pinned version would be reproducible only as long as
+mtb's templates, the FHIR mapping, WeasyPrint and the fonts stay exactly as they were; a signed
+medical document must stay the document that was signed, across years of upgrades, and a
+stored copy with its checksum is what a hospital's archive expects.
+
+`sync` looks at every case folder and registers what is new; a case whose
 files (by sha256) or knowledge base changed gets a job, everything else nothing, so a server
 start re-annotates no case. The agenda (`summaries`) is drawn from the store's index columns
 without opening any case document: registered cases, their newest job (state, percent), tier

@@ -233,4 +233,5 @@ def test_a_killed_worker_leaves_the_previous_version_and_its_job_is_done(site, k
     assert [v.number for v in store.versions(LUNG)] == [1, 2]
     annotated = [e for e in store.audit(LUNG) if e.action == "annotate"]
     assert len(annotated) == 2  # version 1 and version 2, each once
-    assert len(worker.library.open(LUNG).case.annotation.variants) == 1470
+    exome = worker.library.open(LUNG).case.annotation.variants
+    assert sum(1 for v in exome if v.alteration.kind == "small") == 1470
