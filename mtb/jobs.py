@@ -288,8 +288,9 @@ def serve_background(settings: Settings, store: Store, queue: JobQueue, *, worke
     background: the agenda answers at once. Returns a function that stops them."""
     stop = threading.Event()
     library = Library(settings, store, notify=queue.send)
-    for index in range(workers):
-        worker = Worker(settings, store, queue, library=library,
+    for index in range(workers):  # each with a queue of its own: Huey hands a task to the
+        # handler its queue knows, which must be this worker's
+        worker = Worker(settings, store, JobQueue(settings), library=library,
                         name=f"{socket.gethostname()}:{os.getpid()}:serve{index}")
         threading.Thread(target=worker.run, args=(stop,), name=f"mtb-worker-{index}",
                          daemon=True).start()
