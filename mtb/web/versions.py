@@ -7,11 +7,10 @@ from collections.abc import Mapping
 
 from layouts.versions import VersionView
 from mtb.board import Curation, finding_key
-from mtb.library import version_label
 from mtb.versions import changes_lines
 from mtb.web.library import CaseLibrary, OpenedCase
 
-__all__ = ["version_label", "version_view"]
+__all__ = ["version_view"]
 
 
 def _said(curation: Curation) -> str:
