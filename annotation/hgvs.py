@@ -60,33 +60,16 @@ from annotation.genes import _Transcript as Transcript
 from annotation.liftover import Liftover
 from mtb.config import Settings
 from mtb.errors import ConfigError, InputError
+from mtb.sequence import SO_SEVERITY
 from mtb.variant import GenomeBuild, allele_key, normalize_chrom
 
 # --------------------------------------------------------------------------------------------
 # the result
 
 
-# Sequence Ontology terms in VEP's order of severity (most severe first), so that
-# `Description.consequences[0]` is the headline and the order is stable
-SEVERITY = (
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "stop_lost",
-    "start_lost",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense_variant",
-    "protein_altering_variant",  # a residue changes, which one needs the FASTA (alterations)
-    "splice_region_variant",
-    "stop_retained_variant",
-    "synonymous_variant",
-    "coding_sequence_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "intron_variant",
-)
+# Sequence Ontology terms in VEP's order of severity (most severe first, mtb.sequence), so
+# that `Description.consequences[0]` is the headline and the order is stable
+SEVERITY = SO_SEVERITY
 _RANK = {term: k for k, term in enumerate(SEVERITY)}
 
 _EFFECT_WORDS = {

@@ -10,10 +10,11 @@ from dash import dcc, html
 
 from layouts import ids
 
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # per file; the server limits a request to 700 MB
 
-
-def add_case_page() -> html.Div:
+def add_case_page(upload_limit: int = 0) -> html.Div:
+    """The form. `upload_limit`: the bytes this user's role may upload for one case (the
+    browser refuses more before sending; the server refuses it anyway). The files are sent by
+    assets/30_upload.js straight to the server's upload route, one at a time, as they are."""
     return html.Div([
         dcc.Link("← Agenda", href="/", className="btn btn-link btn-sm ps-0"),
         html.H2("Add a case", className="mb-3"),
@@ -29,13 +30,18 @@ def add_case_page() -> html.Div:
                           placeholder="free text, ICD-10-GM (C34.1), OncoTree (LUAD) or DOID"),
             ], md=6),
         ], className="mb-3"),
-        dcc.Upload(
-            html.Div(["Drop files here or ", html.A("choose files", href="#")]),
-            id=ids.ADD_UPLOAD, multiple=True, className="upload-zone mb-2",
-            max_size=MAX_UPLOAD_BYTES,  # the browser refuses larger files before sending
-        ),
+        html.Div([
+            dbc.Label("Files (choose all of a case's files at once)", html_for=ids.ADD_FILE_INPUT),
+            # Dash has no file input that leaves the files alone (dcc.Upload reads them into
+            # the page, base64): assets/30_upload.js puts a plain <input type=file> in here
+            html.Div(className="file-slot"),
+        ], id=ids.ADD_UPLOAD, className="upload-zone mb-2",
+            **{"data-limit": str(upload_limit)}),
         html.Div(uploaded_files([]), id=ids.ADD_FILES),
-        dbc.Button("Add case", id=ids.ADD_BUTTON, color="primary", className="mt-2"),
+        dcc.Store(id=ids.ADD_CHOSEN),
+        dcc.Store(id=ids.ADD_STAGED),
+        dbc.Button("Add case", id=ids.ADD_BUTTON, color="primary", className="mt-2",
+                   disabled=upload_limit <= 0),
         dcc.Loading(html.Div(id=ids.ADD_RESULT, className="mt-3"), type="circle"),
         html.P("A tumor VCF/BCF is required; copy-number segment and fusion tables, FHIR R4 "
                "JSON and CSV event tables may be added. Every file is read and annotated "

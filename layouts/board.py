@@ -22,6 +22,7 @@ from mtb.board import (
     NEXT_STATUS,
     ONCOGENICITY,
     RECOMMENDATION_KINDS,
+    TEXT_LIMITS,
     AuditEntry,
     CaseRecord,
     Curation,
@@ -37,13 +38,17 @@ class BoardView:
 
     record: CaseRecord
     recommendations: Sequence[Recommendation]
-    audit: Sequence[AuditEntry]
+    audit: Sequence[AuditEntry]  # the newest AUDIT_PAGE entries, oldest first
     meetings: Sequence[tuple[int, str]]  # (id, label) of every meeting
     curations: Mapping[str, Curation]  # finding key -> curation
     user: str
     role: str
     may_curate: bool
     may_decide: bool
+    audit_total: int = -1  # entries in the whole log (-1: `audit` is all of them)
+
+
+AUDIT_PAGE = 20  # audit entries shown at a time: a long history is never sent whole
 
 
 def _options(values: Sequence[str], blank: str = "") -> list[dict[str, str]]:
@@ -84,7 +89,8 @@ def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
         html.Span("Status", className="fact-label"),
         html.Span(record.status, className=f"status status-{record.status}"), locked,
         html.Span(f" ({changed})", className="small text-muted ms-1"), *buttons,
-        dcc.Store(id=ids.SUMMARY_VERSION, data=record.version),
+        dcc.Store(id=ids.RECORD_VERSION, data=record.version),
+        dcc.Store(id=ids.CASE_REVISION, data=record.revision),
     ], id=ids.STATUS_BAR, className="status-line")
 
 
@@ -118,10 +124,10 @@ def curation_form(
         ], className="g-2"),
         dbc.Label("Reason for a tier override", html_for=ids.CURATE_REASON, className="mt-2"),
         dbc.Textarea(id=ids.CURATE_REASON, value=curation.override_reason if curation else "",
-                     disabled=disabled, rows=2, maxLength=2000),
+                     disabled=disabled, rows=2, maxLength=TEXT_LIMITS["override_reason"]),
         dbc.Label("Comment", html_for=ids.CURATE_COMMENT, className="mt-2"),
         dbc.Textarea(id=ids.CURATE_COMMENT, value=curation.comment if curation else "",
-                     disabled=disabled, rows=2, maxLength=4000),
+                     disabled=disabled, rows=2, maxLength=TEXT_LIMITS["comment"]),
         html.Div([
             dbc.Button("Save curation", id=ids.CURATE_SAVE, color="primary", size="sm",
                        className="mt-2", disabled=disabled,
@@ -136,10 +142,12 @@ def summary_form(record: CaseRecord, *, may_curate: bool) -> html.Div:
     disabled = not may_curate or record.status == "final"
     return html.Div([
         html.H3("Case summary", className="section-title"),
-        dbc.Textarea(id=ids.SUMMARY_TEXT, value=record.summary, rows=3, maxLength=8000,
-                     disabled=disabled, placeholder="the curators' summary for the board"),
+        dbc.Textarea(id=ids.SUMMARY_TEXT, value=record.summary, rows=3,
+                     maxLength=TEXT_LIMITS["summary"], disabled=disabled,
+                     placeholder="the curators' summary for the board"),
         dbc.Button("Save summary", id=ids.SUMMARY_SAVE, size="sm", color="primary",
                    className="mt-2", disabled=disabled),
+        dcc.Store(id=ids.SUMMARY_VERSION, data=record.summary_version),
     ], id=ids.SUMMARY)
 
 
@@ -147,11 +155,15 @@ def recommendation_item(item: Recommendation, *, may_decide: bool, final: bool) 
     grade = f" · evidence {item.evidence_grade}" if item.evidence_grade else ""
     tier = f" · tier {item.amp_tier}" if item.amp_tier else ""
     findings = ", ".join(item.keys)
+    trial = html.Span([" · ", html.A(item.nct_id, href=f"https://clinicaltrials.gov/study/"
+                                                       f"{item.nct_id}", target="_blank",
+                                     rel="noopener noreferrer", className="nct-link")]) \
+        if item.nct_id else None
     withdraw = None if final or not may_decide else dbc.Button(
         "Withdraw", id={"type": ids.WITHDRAW, "id": item.id, "version": item.version},
         size="sm", color="link", className="p-0 ms-2")
     return html.Li([
-        html.Strong(f"{item.kind_label}: {item.text}"),
+        html.Strong(f"{item.kind_label}: {item.text}"), trial,
         html.Span(f"{grade}{tier}"), withdraw,
         html.Div(item.rationale, className="small") if item.rationale else None,
         html.Div(f"rests on: {findings}", className="small text-muted") if findings else None,
@@ -176,14 +188,16 @@ def decision_panel(
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_KIND, value="therapy", options=[
                     {"label": kind_name(k), "value": k}
                     for k in RECOMMENDATION_KINDS]), md=3),
-                dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=500,
+                dbc.Col(dbc.Input(id=ids.RECOMMEND_TEXT, maxLength=TEXT_LIMITS["recommendation"],
                                   placeholder="therapy, trial or examination"), md=5),
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_GRADE, value="",
                                    options=_options(EVIDENCE_GRADES, "evidence grade")), md=2),
                 dbc.Col(dbc.Select(id=ids.RECOMMEND_TIER, value="",
                                    options=_options(AMP_TIERS, "AMP tier")), md=2),
             ], className="g-2"),
-            dbc.Textarea(id=ids.RECOMMEND_RATIONALE, rows=2, maxLength=4000,
+            dbc.Input(id=ids.RECOMMEND_NCT, maxLength=11, className="mt-2",
+                      placeholder="NCT id, for a clinical trial (NCT01234567)"),
+            dbc.Textarea(id=ids.RECOMMEND_RATIONALE, rows=2, maxLength=TEXT_LIMITS["rationale"],
                          placeholder="rationale", className="mt-2"),
             dcc.Dropdown(id=ids.RECOMMEND_FINDINGS, multi=True, className="mt-2",
                          placeholder="the findings it rests on",
@@ -207,18 +221,35 @@ def downloads() -> html.Div:
     ], className="downloads")
 
 
-def audit_table(entries: Sequence[AuditEntry]) -> html.Details:
+def audit_table(entries: Sequence[AuditEntry], total: int = -1, skip: int = 0,
+                open_: bool = False) -> html.Details:
+    """One page of the audit log, newest first: `entries` (oldest first) are the page that
+    skips the `skip` newest of `total` entries; "Older" and "Newer" page through the rest."""
+    total = len(entries) if total < 0 else total
     rows = [html.Tr([html.Td(f"{e.at:%Y-%m-%d %H:%M:%S}"), html.Td(e.user_name),
                      html.Td(e.action), html.Td(e.entity_key.split("/")[-1]),
                      html.Td(e.before, className="audit-json"),
                      html.Td(e.after, className="audit-json")])
             for e in reversed(entries)]
+    pager: list[object] = []
+    if total > len(entries):
+        first, last = skip + 1, skip + len(entries)
+        pager = [html.Div([
+            dbc.Button("Newer", id=ids.AUDIT_NEWER, size="sm", color="secondary",
+                       outline=True, disabled=skip <= 0, className="me-2"),
+            dbc.Button("Older", id=ids.AUDIT_OLDER, size="sm", color="secondary",
+                       outline=True, disabled=last >= total, className="me-2"),
+            html.Span(f"changes {first}–{last} of {total}, newest first",
+                      className="small text-muted"),
+        ], className="audit-pager mb-1")]
     return html.Details([
-        html.Summary(f"Audit log ({len(entries)} changes)"),
+        html.Summary(f"Audit log ({total} changes)"),
+        *pager,
+        dcc.Store(id=ids.AUDIT_SKIP, data=skip),
         dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("When (UTC)", "Who", "What", "Item",
                                                              "Before", "After")])),
                    html.Tbody(rows)], size="sm", className="audit-table"),
-    ], id=ids.AUDIT, className="mt-2")
+    ], id=ids.AUDIT, className="mt-2", open=open_)
 
 
 def board_message(text: str, *, ok: bool) -> dbc.Alert:

@@ -29,6 +29,7 @@ from layouts.board import (
 from layouts.case_header import case_header, diagnosis_banner
 from layouts.figures import timeline_figure, vaf_figure
 from layouts.findings import evidence_panel, key_finding_cards
+from layouts.trials import trials_placeholder
 from layouts.variant_table import variant_grid
 from mtb.board import key_findings
 from mtb.case import Case
@@ -121,7 +122,7 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
             dbc.Col(decision_panel(board.record, board.recommendations, findings,
                                    may_decide=board.may_decide), lg=7),
         ], className="g-3"),
-        audit_table(board.audit),
+        audit_table(board.audit, board.audit_total),
     ], className="board-section")
 
 
@@ -164,6 +165,7 @@ def case_page(
                               html.Div(evidence_panel(None, case.annotation.diagnosis.text),
                                        id=ids.EVIDENCE)]), lg=8),
         ], className="g-3 mt-2"),
+        trials_placeholder(case.entry.id),
         _board_section(board, findings or []) if board is not None else None,
     ], className="case-page")
 

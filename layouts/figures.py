@@ -3,14 +3,22 @@
 One template for every figure (white background, dark text, the colour-blind-safe Okabe-Ito
 palette, no gridline clutter) so the timeline reads the same on a laptop, a projector and on
 paper. Symbols and labels carry the meaning; colour only repeats it.
+
+Building a figure through plotly's validating objects costs tens of milliseconds (most of a
+case page's time, issue 12's load bench), and the figures change only with the case: each is
+built once per case (the same Case object: the library opens a changed case as a new one) and
+size, and handed out again. Nothing mutates a figure after it is built.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+import threading
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date, timedelta
 from html import escape
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -99,10 +107,40 @@ def marker_series(events: Sequence[TimelineEvent]) -> tuple[str, list[TimelineEv
     return label, sorted((e for e in numeric if e.label == label), key=lambda e: e.sort_key)
 
 
+_REMEMBERED = 64  # figures kept (a few sizes of each case a board discusses)
+_built: OrderedDict[Hashable, tuple[Any, go.Figure]] = OrderedDict()
+_built_lock = threading.Lock()
+
+
+def _once(key: Hashable, owner: object | None, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure built for `key` (and, when given, for this very `owner` object: an id can
+    be reused by a new object), built now when there is none."""
+    with _built_lock:
+        found = _built.get(key)
+        if found is not None and (owner is None or found[0]() is owner):
+            _built.move_to_end(key)
+            return found[1]
+    figure = build()
+    try:
+        owner_ref = weakref.ref(owner) if owner is not None else None
+    except TypeError:  # an object that cannot be referred to weakly: not remembered
+        return figure
+    with _built_lock:
+        _built[key] = (owner_ref, figure)
+        while len(_built) > _REMEMBERED:
+            _built.popitem(last=False)
+    return figure
+
+
 def timeline_figure(case: Case, *, height: int = 380, large: bool = False) -> go.Figure:
     """Therapy lines as bars, other events as symbols on their row, the most-measured tumor
     marker as a line on a second axis, and the sequenced specimen as a vertical line so the
     board sees which therapy the sample predates."""
+    return _once(("timeline", id(case), height, large), case,
+                 lambda: _timeline_figure(case, height=height, large=large))
+
+
+def _timeline_figure(case: Case, *, height: int, large: bool) -> go.Figure:
     figure = go.Figure()
     dated = [e for e in case.events if isinstance(e.start, PartialDate)]
     for line in case.lines:
@@ -222,6 +260,13 @@ def vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]] =
                *, height: int = 240) -> go.Figure:
     """Tumor VAFs of the small variants, with the tier I/II findings marked by name: a
     finding far below the clonal peak is subclonal (or an artefact)."""
+    values, marks = tuple(vafs), tuple((str(label), vaf) for label, vaf in highlighted)
+    return _once(("vaf", values, marks, height), None,
+                 lambda: _vaf_figure(values, marks, height=height))
+
+
+def _vaf_figure(vafs: Sequence[float], highlighted: Sequence[tuple[str, float]], *,
+                height: int) -> go.Figure:
     figure = go.Figure(go.Histogram(
         x=list(vafs), xbins={"start": 0, "end": 1.0, "size": 0.025},
         marker={"color": OKABE_ITO[5], "line": {"color": "white", "width": 1}},

@@ -19,7 +19,7 @@ from annotation.therapies import CARD_LIMIT, card_lines, more_text
 from layouts import ids
 from mtb.board import Curation, dismissed, finding_key
 from mtb.options import card_order
-from mtb.variant import NO_SUPPORT, SMALL_TYPES
+from mtb.variant import NO_SUPPORT, SMALL_TYPES, SmallVariant
 
 TIER_TEXT = {
     Tier.IA: "Tier IA", Tier.IB: "Tier IB", Tier.IIC: "Tier IIC", Tier.IID: "Tier IID",
@@ -42,7 +42,10 @@ def read_support(variant: AnnotatedVariant) -> str:
     support = finding.support if finding is not None else NO_SUPPORT
     if finding is not None and finding.variant_type in SMALL_TYPES and support.vaf is not None:
         depth = f", {support.alt}/{support.depth} reads" if support.depth is not None else ""
-        return f"VAF {support.vaf:.0%}{depth}"
+        text = f"VAF {support.vaf:.0%}{depth}"
+        if isinstance(finding, SmallVariant) and finding.rna_depth:  # expression support
+            text += f"; RNA {finding.rna_alt}/{finding.rna_depth} reads"
+        return text
     if alteration.kind == "cnv":
         return alteration.cnv_call.replace("_", " ")
     if alteration.kind == "fusion":

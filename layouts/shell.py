@@ -7,6 +7,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts import ids
+
 
 def _account(user: str, role: str, csrf: str) -> html.Form | None:
     """Who is signed in, and a sign-out button (a POST with the CSRF token)."""
@@ -25,7 +27,9 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
         dbc.Container(
             [
                 dcc.Link("mtb", href="/", className="navbar-brand fw-bold"),
-                html.Span("molecular tumor board", className="navbar-text text-light me-auto"),
+                html.Span("molecular tumor board", className="navbar-text text-light me-3"),
+                dcc.Link("Trials", href="/trials", className="nav-link text-light me-auto",
+                         id=ids.TRIALS_LINK),
                 _account(user, role, csrf),
             ]
         ),

@@ -37,6 +37,7 @@ __all__ = [
     "RECOMMENDATION_KIND_NAMES",
     "ROLES",
     "STATUSES",
+    "TEXT_LIMITS",
     "TIER_ONE",
     "Actor",
     "AuditEntry",
@@ -54,6 +55,7 @@ __all__ = [
     "kind_name",
     "reported_tier",
     "tier_counts",
+    "too_long",
 ]
 
 # -- vocabularies ---------------------------------------------------------------------------
@@ -75,6 +77,33 @@ AMP_TIERS = tuple(tier.value for tier in Tier)  # IA, IB, IIC, IID, III, IV
 KEY_TIERS = (Tier.IA.value, Tier.IB.value, Tier.IIC.value, Tier.IID.value)  # tier I and II
 TIER_ONE = (Tier.IA.value, Tier.IB.value)
 DISMISSED = frozenset({"likely artefact", "benign", "likely benign"})  # oncogenicity calls
+
+
+# The longest text a person may store in each field (characters). The server refuses longer
+# ones (three 10 MB summaries once made one case page 58 MB); the forms cut at the same length.
+TEXT_LIMITS = {
+    "summary": 8000,
+    "comment": 4000,
+    "override_reason": 2000,
+    "recommendation": 500,
+    "rationale": 4000,
+    "meeting_title": 200,
+    "participant": 80,
+    "participants": 60,  # names on one meeting
+    "user_name": 80,
+    "password": 1024,
+    "case_title": 200,
+    "diagnosis": 200,
+}
+
+
+def too_long(field: str, text: str) -> str:
+    """Why `text` may not be stored in `field` (its TEXT_LIMITS), or "" when it may."""
+    limit = TEXT_LIMITS[field]
+    if len(text) <= limit:
+        return ""
+    return (f"the {field.replace('_', ' ')} has at most {limit} characters (this one has "
+            f"{len(text)})")
 
 
 def kind_name(kind: str) -> str:
@@ -111,7 +140,14 @@ ANONYMOUS = Actor("", "viewer")
 @dataclass(frozen=True)
 class CaseRecord:
     """What the board did with a case: status, meeting, the curators' summary. Version 0: no
-    record stored yet (a fresh 'prepared' case)."""
+    record stored yet (a fresh 'prepared' case).
+
+    Each thing a person edits carries its own version, so that people editing different
+    things never refuse each other's saves: `version` is the status's and the meeting's,
+    `summary_version` the summary's (a curation's and a recommendation's are their own).
+    `revision` counts every change to anything of the case (status, meeting, summary,
+    curations, recommendations): "final" is made on the revision the chair saw, and refused
+    when anything changed since. `updated_by` is who made the latest of those changes."""
 
     case_id: str
     status: str = "prepared"
@@ -120,6 +156,8 @@ class CaseRecord:
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 0
+    summary_version: int = 0
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,7 +175,7 @@ class Curation:
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 1
-    case_version: int | None = None  # the case record's version after the write that returned it
+    case_revision: int | None = None  # the case's revision after the write that returned it
 
 
 @dataclass(frozen=True)
@@ -154,11 +192,12 @@ class Recommendation:
     finding_keys: str = ""  # one key per line
     withdrawn: bool = False
     created_at: datetime | None = None
+    nct_id: str = ""  # kind 'trial': the ClinicalTrials.gov id of the trial recommended
     created_by: str = ""
     updated_at: datetime | None = None
     updated_by: str = ""
     version: int = 1
-    case_version: int | None = None  # the case record's version after the write that returned it
+    case_revision: int | None = None  # the case's revision after the write that returned it
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -262,11 +301,18 @@ def key_findings(
         item[1].alteration.gene, item[1].alteration.label))
 
 
-def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> str:
+# a VAF this far above the purity is more than binomial noise at the depths the thresholds ask
+VAF_ABOVE_PURITY = 0.10
+
+
+def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds,
+                 purity: float | None = None) -> str:
     """'' when the reads behind an allele finding are enough, else what the card must say:
     'low support: 2/9 reads' (fewer alt reads or a shallower position than the thresholds),
-    'low VAF: 3%'. A finding without allele reads (a copy-number segment, a fusion table row,
-    a finding given as text) is not judged."""
+    'low VAF: 3%', or, with the tumor purity known, a VAF the tumor cells cannot explain
+    (every tumor copy mutated gives at most the purity): 'VAF 55% above the tumor purity 30%:
+    germline, or is the purity underestimated?'. A finding without allele reads (a
+    copy-number segment, a fusion table row, a finding given as text) is not judged."""
     support = finding.finding.support if finding.finding is not None else None
     if support is None or not support.allelic:
         return ""
@@ -278,6 +324,9 @@ def call_quality(finding: AnnotatedVariant, thresholds: SupportThresholds) -> st
         return f"low support: {reads}"
     if vaf is not None and vaf < thresholds.min_vaf:
         return f"low VAF: {vaf:.0%}"
+    if vaf is not None and purity is not None and vaf > purity + VAF_ABOVE_PURITY:
+        return (f"VAF {vaf:.0%} above the tumor purity {purity:.0%}: germline, or is the "
+                "purity underestimated?")
     return ""
 
 

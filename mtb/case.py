@@ -118,7 +118,7 @@ def read_case_files(
     """Every file of a case: molecular files (their genome builds must agree) and the clinical
     record. `pass_only`: only records that passed the caller's filters."""
     molecular = [f for f in entry.files if f.kind in MOLECULAR_KINDS]
-    read, build = _read_molecular(entry, molecular, pass_only)
+    read, build = _read_molecular(entry, molecular, pass_only, settings.keep_filtered_mb)
     timeline = Timeline()
     summaries = [_molecular_summary(f) for f in read]
     for case_file in entry.files:
@@ -138,6 +138,9 @@ def assemble(
     `reference`: a FASTA for protein changes of unannotated variants; `panel`: TMB regions."""
     entry, read, build, timeline = files.entry, files.molecular, files.build, files.timeline
     warnings = [f"{Path(f.path).name}: {w}" for f in read if f.info for w in f.info.warnings]
+    warnings += [f"{Path(f.path).name}: {f.filtered_out:,} filtered records not kept in the case "
+                 "(only PASS records are; `mtb ingest` lists them all)"
+                 for f in read if f.filtered_out]
     warnings += timeline.warnings
     diagnosis = entry.diagnosis or _diagnosis_from(timeline)
     if not diagnosis:
@@ -159,8 +162,9 @@ def assemble(
                     key=lambda e: e.sort_key)
     patient = _patient(timeline, warnings)
     lines = therapy_lines(events)
+    thresholds, purity = settings.support, _purity(entry, findings)
     quality = {finding_key(v): flag for v in annotation.variants
-               if (flag := call_quality(v, settings.support))}
+               if (flag := call_quality(v, thresholds, purity))}
     return Case(
         entry=entry,
         patient=patient,
@@ -176,6 +180,13 @@ def assemble(
     )
 
 
+def _purity(entry: CaseEntry, findings: list[Finding]) -> float | None:
+    """The tumor purity: case.toml's, else a segment file's header's."""
+    if entry.purity is not None:
+        return entry.purity
+    return next((f.purity for f in findings if isinstance(f, CopyNumber) and f.purity), None)
+
+
 def _for_sample(segment: CopyNumber, entry: CaseEntry) -> CopyNumber:
     """A segment judged against the ploidy and purity case.toml or the command line gives
     (over its file's header's)."""
@@ -187,14 +198,16 @@ def _for_sample(segment: CopyNumber, entry: CaseEntry) -> CopyNumber:
 
 
 def _read_molecular(
-    entry: CaseEntry, files: list[CaseFile], pass_only: bool
+    entry: CaseEntry, files: list[CaseFile], pass_only: bool, keep_filtered_mb: float = 50.0
 ) -> tuple[list[FileFindings], GenomeBuild]:
     """The molecular files in the entry's order; the VCFs first read decide the genome build
-    of the tables (which do not say theirs)."""
+    of the tables (which do not say theirs). A VCF larger than `keep_filtered_mb` (a whole
+    genome's unfiltered calls: millions of records, a few percent PASS) keeps only its PASS
+    records, so that a case holds what a board can look at."""
     given = GenomeBuild.parse(entry.build) if entry.build else None
     vcfs = {  # the files that tell their own build: VCF/BCF headers, MAF's NCBI_Build
         index: read_findings(f.path, tumor=entry.tumor or None, normal=entry.normal or None,
-                             build=given, pass_only=pass_only)
+                             build=given, pass_only=pass_only or _large(f.path, keep_filtered_mb))
         for index, f in enumerate(files) if f.kind in ("vcf", "maf")
     }
     builds = {f.build for f in vcfs.values() if f.build is not GenomeBuild.UNKNOWN}
@@ -206,6 +219,13 @@ def _read_molecular(
                                                             pass_only=pass_only)
             for index, f in enumerate(files)]
     return read, build
+
+
+def _large(path: Path, megabytes: float) -> bool:
+    try:
+        return path.stat().st_size > megabytes * 1e6
+    except OSError:
+        return False  # the reader says what is wrong with it
 
 
 def _molecular_summary(found: FileFindings) -> FileSummary:

@@ -96,6 +96,7 @@ def read_case(folder: Path) -> CaseEntry:
         if not isinstance(item, dict) or not isinstance(item.get("path"), str):
             raise InputError(path, "every [[files]] entry needs a path (text)")
         file_path = folder / item["path"]
+        _inside(folder, file_path, item["path"], path)
         kind = str(item["kind"]) if "kind" in item else sniff(file_path) or "vcf"
         if kind not in FILE_KINDS:
             raise InputError(path, f"file kind '{kind}' is not one of {', '.join(FILE_KINDS)}")
@@ -122,6 +123,21 @@ def read_case(folder: Path) -> CaseEntry:
         ploidy=_sample(data, "ploidy", path),
         purity=_sample(data, "purity", path),
     )
+
+
+def _inside(folder: Path, file_path: Path, named: str, toml: Path) -> None:
+    """A case names only files inside its own folder: not an absolute path, not `..` into
+    another case's folder, not a symbolic link (or a folder holding one) that leads out.
+    Otherwise a case.toml could show any file the server can read on the board's screen."""
+    root = folder.resolve()
+    where = file_path.resolve()
+    if Path(named).is_absolute() or not where.is_relative_to(root) or where == root:
+        raise InputError(toml, f"names {named}, which is not in the case folder")
+    if where.is_dir():
+        for inner in where.rglob("*"):
+            if inner.is_symlink() and not inner.resolve().is_relative_to(root):
+                raise InputError(toml, f"names {named}, which links to files outside the "
+                                 "case folder")
 
 
 def _sample(data: dict[str, object], key: str, path: Path) -> float | None:

@@ -53,6 +53,53 @@ def _seconds(text: str) -> float:
     return value
 
 
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _bytes(text: str) -> int:
+    """A size: bytes, or with a binary unit (512M, 10G; KiB/MiB/GiB too)."""
+    value = text.strip().upper().removesuffix("IB").removesuffix("B").strip()
+    unit = value[-1:] if value[-1:] in _UNITS and value[-1:] else ""
+    number = float(value[:-1] if unit else value)
+    if not number >= 0:
+        raise ValueError("not a size")
+    return int(number * _UNITS[unit])
+
+
+def _positive(text: str) -> int:
+    value = int(text.replace("_", "").strip())
+    if value < 1:
+        raise ValueError("not a positive number")
+    return value
+
+
+def _nonnegative(text: str) -> int:
+    value = int(text.strip())
+    if value < 0:
+        raise ValueError("negative")
+    return value
+
+
+def _role_sizes(text: str) -> dict[str, int]:
+    """'curator=512M,chair=512M,admin=2G': the largest upload each role may send (roles not
+    named may not upload)."""
+    sizes: dict[str, int] = {}
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        role, _, size = part.partition("=")
+        if not size:
+            raise ValueError("not role=size")
+        sizes[role.strip().lower()] = _bytes(size)
+    return sizes
+
+
+def _workers(text: str) -> int:
+    if text.strip().lower() in ("", "auto"):
+        return max(2, os.cpu_count() or 1)
+    return _positive(text)
+
+
 def _count(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -157,6 +204,13 @@ SETTINGS: tuple[Setting, ...] = (
         "0.05",
     ),
     Setting(
+        "keep_filtered_mb", "MTB_KEEP_FILTERED_MB", lambda: "50", _megabases,
+        "A case's VCF larger than this (MB on disk: a whole genome's unfiltered calls) keeps "
+        "only its PASS records in the case; the filtered ones are counted, and `mtb ingest` "
+        "still lists every record.",
+        "50",
+    ),
+    Setting(
         "show_names", "MTB_SHOW_NAMES", lambda: "0", _flag,
         "1 shows patients' names from FHIR in the header; by default only the pseudonymous "
         "id, sex and age are shown (identifiers and addresses are never read).",
@@ -190,6 +244,69 @@ SETTINGS: tuple[Setting, ...] = (
         "takes it over (a worker killed mid-job loses nothing).",
         "60",
     ),
+    Setting(
+        "trials_dir", "MTB_TRIALS_DIR", lambda: "", str,
+        "Folder of the site's trials, one CTML file (YAML or JSON) each: `mtb trials add` "
+        "copies into it; a site may keep it in git.",
+        "<MTB_DATA_DIR>/trials",
+    ),
+    Setting(
+        "ctgov_url", "MTB_CTGOV_URL", lambda: "https://clinicaltrials.gov/api/v2", str,
+        "ClinicalTrials.gov API v2 base URL, asked for recruiting trials when live (MTB_LIVE=1).",
+        "https://clinicaltrials.gov/api/v2",
+    ),
+    Setting(
+        "ctgov_location", "MTB_CTGOV_LOCATION", lambda: "", str,
+        "Where ClinicalTrials.gov trials must have a site (a country or city, e.g. Germany); "
+        "empty means anywhere.",
+        "(anywhere)",
+    ),
+    Setting(
+        "max_records", "MTB_MAX_RECORDS", lambda: "10_000_000", _positive,
+        "The most records one input file may hold (a VCF's records); a file with more is "
+        "refused, naming it. The default admits a whole genome.",
+        "10_000_000",
+    ),
+    Setting(
+        "max_uncompressed", "MTB_MAX_UNCOMPRESSED", lambda: "10G", _bytes,
+        "The most bytes one input file may expand to when decompressed (a gzip bomb stops "
+        "there); a file that expands further is refused, naming it.",
+        "10G",
+    ),
+    Setting(
+        "workers", "MTB_WORKERS", lambda: "auto", _workers,
+        "Server processes of `mtb serve` behind its one port (auto: one per CPU core, at "
+        "least 2); 1 serves from one process.",
+        "auto",
+    ),
+    Setting(
+        "threads", "MTB_THREADS", lambda: "8", _positive,
+        "Threads per server process (requests each process serves at once).",
+        "8",
+    ),
+    Setting(
+        "session_hours", "MTB_SESSION_HOURS", lambda: "8", _megabases,
+        "A session ends this many hours after sign-in, however active (then sign in again).",
+        "8",
+    ),
+    Setting(
+        "session_idle_minutes", "MTB_SESSION_IDLE_MINUTES", lambda: "30", _megabases,
+        "A session ends after this many minutes without a request.",
+        "30",
+    ),
+    Setting(
+        "upload_limits", "MTB_UPLOAD_LIMITS", lambda: "curator=512M,chair=512M,admin=512M",
+        _role_sizes,
+        "The largest upload (all files of one added case) per role, as role=size; roles not "
+        "named (viewers) may not upload.",
+        "curator=512M,chair=512M,admin=512M",
+    ),
+    Setting(
+        "proxies", "MTB_PROXIES", lambda: "0", _nonnegative,
+        "Reverse proxies in front of `mtb serve` whose X-Forwarded-For is trusted (for the "
+        "client address that sign-in throttling counts); 0 when clients connect directly.",
+        "0",
+    ),
 )
 
 
@@ -219,12 +336,29 @@ class Settings:
     min_alt_reads: int
     min_depth: int
     min_vaf: float
+    keep_filtered_mb: float
     show_names: bool
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
     redis_url: str = field(repr=False)  # may hold a password
     job_lease: float
+    trials_dir: str
+    ctgov_url: str
+    ctgov_location: str
+    max_records: int
+    max_uncompressed: int
+    workers: int
+    threads: int
+    session_hours: float
+    session_idle_minutes: float
+    upload_limits: dict[str, int]
+    proxies: int
+
+    @property
+    def trials_folder(self) -> Path:
+        """MTB_TRIALS_DIR, or `trials` in the data dir."""
+        return Path(self.trials_dir) if self.trials_dir else self.data_dir / "trials"
 
     @property
     def support(self) -> SupportThresholds:

@@ -28,6 +28,7 @@ INGEST_COLUMNS: tuple[str, ...] = (
     # additions, after the contract columns
     "normal_alt", "id", "qual", "transcript", "hgvsp_long", "exon", "impact", "vaf_source",
     "end", "chrom2", "pos2", "sv_type", "copy_number", "cnv_call", "line",
+    "rna_vaf", "rna_alt", "rna_depth",  # the tumor's RNA, where the file has it (RADIA)
 )
 
 VAF_DIGITS = 4  # cyvcf2 hands out float32 (0.978 -> 0.9779999852); VAFs are shown to 4 digits
@@ -49,6 +50,7 @@ def small_variant_values(v: SmallVariant) -> tuple[Any, ...]:
         ann.transcript if ann else None, ann.hgvsp_long if ann else None,
         ann.exon if ann else None, ann.impact if ann else None, v.vaf_source,
         None, None, None, None, None, None, v.line,
+        _vaf(v.rna_vaf), v.rna_alt, v.rna_depth,
     )
 
 

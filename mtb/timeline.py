@@ -374,6 +374,43 @@ def therapy_lines(
     return result
 
 
+# RECIST 1.1 (and iRECIST's confirmed progression) from best to worst; words as sources write them
+_RESPONSES = (("CR", ("cr", "complete response", "complete remission")),
+              ("PR", ("pr", "partial response", "partial remission")),
+              ("SD", ("sd", "stable disease")),
+              ("PD", ("pd", "progressive disease", "progression")))
+
+
+def response_rank(event: TimelineEvent) -> int | None:
+    """0 for a complete response ... 3 for progressive disease, None when the event's value or
+    label is no RECIST category (a tumor status in other words is not guessed)."""
+    texts = [str(event.value or "").strip().lower(), event.label.lower()]
+    for rank, (_, words) in enumerate(_RESPONSES):
+        if texts[0] in words or any(texts[1].startswith(word) for word in words[1:]):
+            return rank
+    return None
+
+
+def best_responses(
+    lines: Sequence[TherapyLine], events: Iterable[TimelineEvent]
+) -> list[TimelineEvent | None]:
+    """Each line's best response (RECIST order CR > PR > SD > PD): the response assessments
+    dated from the line's start to the next line's start (the response to a line is assessed
+    while it runs and after it ends, until the next one begins)."""
+    assessed = sorted(((rank, e) for e in events
+                       if e.kind == EventKind.RESPONSE and isinstance(e.start, PartialDate)
+                       and (rank := response_rank(e)) is not None),
+                      key=lambda item: item[1].sort_key)
+    best: list[TimelineEvent | None] = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1].start if index + 1 < len(lines) else None
+        found = [(rank, e) for rank, e in assessed
+                 if isinstance(e.start, PartialDate) and e.start.key >= line.start.key
+                 and (following is None or e.start.key < following.key)]
+        best.append(min(found, key=lambda item: item[0])[1] if found else None)
+    return best
+
+
 _PERIOPERATIVE = re.compile(r"\b(neoadjuvant|adjuvant)\b", re.IGNORECASE)
 
 

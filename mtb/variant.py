@@ -173,6 +173,10 @@ class SmallVariant(NamedTuple):
     annotation: TranscriptAnnotation | None = None  # the transcript reported for the variant
     transcripts: tuple[TranscriptAnnotation, ...] = ()  # every transcript the file gave
     line: int | None = None  # line in the source file, for messages
+    # the tumor's RNA (RADIA's RNA_TUMOR): the allele expressed, support beside the DNA VAF
+    rna_vaf: float | None = None
+    rna_alt: int | None = None
+    rna_depth: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -461,15 +465,22 @@ class Biomarker:
 
     @property
     def label(self) -> str:
-        """'TMB 14.2 mut/Mb (high)', 'MSI-high', 'MSI-high (estimate)', 'HRD positive'."""
+        """'TMB 14.2 mut/Mb (high)', 'MSI-high', 'MSI-high (12 % unstable sites)',
+        'MSI-high (estimate)', 'HRD positive (GIS 48)': a measured value beside its call."""
         if self.name == "TMB" and self.value is not None:
-            text = f"TMB {self.value:.1f} mut/Mb ({self.call})"
-        elif self.name == "MSI":
+            return f"TMB {self.value:.1f} mut/Mb ({self.call})" + (
+                " (estimate)" if self.estimate else "")
+        if self.name == "MSI":
             text = {"high": "MSI-high", "stable": "microsatellite stable"}.get(
                 self.call, f"MSI {self.call}")
         else:
             text = f"{self.name} {self.call}"
-        return f"{text} (estimate)" if self.estimate else text
+        if self.estimate:
+            return f"{text} (estimate)"
+        if self.value is not None and self.unit:  # a score's name before it: 'GIS 48'
+            text += (f" ({self.unit} {self.value:g})" if self.unit.isupper()
+                     else f" ({self.value:g} {self.unit})")
+        return text
 
     @property
     def passed(self) -> bool:

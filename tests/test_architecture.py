@@ -49,6 +49,8 @@ WALLS: dict[str, tuple[tuple[str, ...], str]] = {
                    "ingest reads files into findings and events, nothing more"),
     "mtb.case": (("layouts", "dash", "mtb.store"), "a case is assembled without the web"),
     "mtb.report": (("layouts", "dash"), "reports are rendered without the web app"),
+    "mtb.trials": (("layouts", "dash"), "trials and their matching are domain code: the pages "
+                   "and commands call them, never the reverse"),
 }
 DOMAIN = ("mtb", "annotation", "layouts")  # ... except the front doors themselves
 

@@ -82,3 +82,8 @@ def test_call_quality_on_both_sides_of_each_threshold() -> None:
     assert call_quality(drawn(5, 20, 0.25), limits) == ""
     assert call_quality(drawn(10, 1000, 0.049), limits) == "low VAF: 5%"
     assert call_quality(drawn(50, 1000, 0.05), limits) == ""
+    # with the tumor purity: a VAF the tumor cells cannot explain (more than 10 points above)
+    assert call_quality(drawn(55, 100, 0.55), limits, purity=0.4) == (
+        "VAF 55% above the tumor purity 40%: germline, or is the purity underestimated?")
+    assert call_quality(drawn(50, 100, 0.50), limits, purity=0.4) == ""
+    assert call_quality(drawn(55, 100, 0.55), limits) == ""  # purity unknown: not judged

@@ -12,7 +12,9 @@ from mtb.timeline import (
     PartialDate,
     Patient,
     TimelineEvent,
+    best_responses,
     merge_courses,
+    response_rank,
     therapy_lines,
 )
 
@@ -165,3 +167,25 @@ def test_timeline_figure_escapes_source_strings() -> None:
     text = " ".join(str(item) for item in shown)
     assert "&lt;img src=x" in text  # the strings are there, as text
     assert "<img" not in text and "<a href" not in text
+
+
+def test_best_response_per_line_in_recist_order() -> None:
+    """A line's responses are those from its start to the next line's start; CR > PR > SD > PD;
+    a tumor status in other words is not guessed (SYNTHETIC course)."""
+    def event(kind: EventKind, day: str, label: str, value: str | None = None) -> TimelineEvent:
+        return TimelineEvent(kind, PartialDate.parse(day), label, value=value)
+
+    events = [
+        event(EventKind.SYSTEMIC_THERAPY, "2023-01-01", "Carboplatin"),
+        event(EventKind.RESPONSE, "2023-03-01", "Stable disease (RECIST 1.1)", "SD"),
+        event(EventKind.RESPONSE, "2023-05-01", "Partial response (RECIST 1.1)", "PR"),
+        event(EventKind.PROGRESSION, "2023-09-01", "Progression"),
+        event(EventKind.SYSTEMIC_THERAPY, "2023-09-15", "Docetaxel"),
+        event(EventKind.RESPONSE, "2023-12-01", "Tumor board: looks better"),
+        event(EventKind.RESPONSE, "2024-01-01", "Progressive disease", "PD"),
+    ]
+    lines = therapy_lines(events)
+    best = best_responses(lines, events)
+    assert [b.value if b else None for b in best] == ["PR", "PD"]
+    assert response_rank(events[5]) is None
+    assert best_responses(therapy_lines(events[:1]), events[:1]) == [None]

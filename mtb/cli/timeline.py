@@ -63,7 +63,20 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         lines.append(f"note: {relative} events count days from an index date; give "
                      "--index-date to date them")
     err.write("\n".join(lines) + "\n")
+    if unreadable(timeline):
+        err.write("mtb: error: nothing could be read from the input (see the warnings above)\n")
+        return EXIT_UNREADABLE
     return 0
+
+
+EXIT_UNREADABLE = 2  # as for any bad input (mtb.cli.EXIT_INPUT)
+
+
+def unreadable(timeline: Any) -> bool:
+    """Nothing was read, and that is because files could not be read (invalid JSON, not
+    UTF-8, ...), not because they were empty: an error, not an empty timeline."""
+    return (not timeline.read and not timeline.events
+            and any(str(key).startswith("file (") for key in timeline.skipped))
 
 
 def cell(value: object) -> str:

@@ -31,9 +31,16 @@ def add_parser(commands: Any) -> None:
                         help="worker processes to run (one per core; default 1)")
     worker.add_argument("--until-idle", action="store_true",
                         help="stop when no job is queued or running")
+    worker.add_argument("--sync-every", type=float, metavar="SECONDS",
+                        help="also look for new and changed cases in the cases folder this "
+                        "often (0: once), as `mtb serve` has its worker do")
+    worker.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="with --sync-every: job threads beside the sync (0: sync only)")
 
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.sync_every is not None:
+        return _beside_server(args)
     if args.processes > 1:
         return _supervise(args, err)
     from mtb.jobs import JobQueue, Worker
@@ -66,11 +73,30 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def _beside_server(args: argparse.Namespace) -> int:
+    """What `mtb serve` starts beside its server processes (mtb.jobs.serve_background) until
+    SIGTERM: the cases folder's sync and, on the embedded queue, a job thread."""
+    from mtb.jobs import JobQueue, serve_background
+    from mtb.store import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    settings = Settings.load()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    halt = serve_background(settings, Store.open(settings.database_url), JobQueue(settings),
+                            workers=max(0, args.threads), sync_every=max(0.0, args.sync_every))
+    stop.wait()
+    halt()
+    return 0
+
+
 def _supervise(args: argparse.Namespace, err: IO[str]) -> int:
     """N worker processes (each its own Python: annotation is CPU-bound), stopped together."""
     command = [sys.executable, "-m", "mtb", "worker"] + (["--until-idle"] if args.until_idle
                                                           else [])
-    children = [subprocess.Popen(command, preexec_fn=_die_with_parent)
+    children = [subprocess.Popen(command, preexec_fn=die_with_parent)
                 for _ in range(args.processes)]
     err.write(f"mtb: {len(children)} worker processes started\n")
 
@@ -85,7 +111,7 @@ def _supervise(args: argparse.Namespace, err: IO[str]) -> int:
     return max(codes) if codes else 0
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: a worker process ends when its supervisor is killed (no orphans)."""
     try:
         import ctypes

@@ -31,6 +31,15 @@ _MISSING_BELOW = -2147483600  # cyvcf2's int32 sentinels for '.' and vector end
 Values = Mapping[str, list[Any]]  # FORMAT key -> one row per sample
 
 
+def format_array(rec: Any, key: str) -> Any:
+    """A FORMAT field's array, or None when the record lacks it (cyvcf2 raises KeyError for a
+    key the header does not declare, as a Delly-style <DEL> without DV/RV does)."""
+    try:
+        return rec.format(key)
+    except KeyError:
+        return None
+
+
 def fetch(rec: Any, keys: tuple[str, ...]) -> dict[str, list[Any]]:
     """The record's FORMAT values for `keys`, as lists indexed by sample."""
     values = {}

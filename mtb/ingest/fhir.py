@@ -64,7 +64,8 @@ def timeline_of(
                         skipped=Counter(record.skipped))
     patients = [e for e in record.entries if e.type == "Patient"]
     if patient is not None and not any(e.resource.id == patient for e in patients):
-        record.warn(None, f"no Patient/{patient} in the files; resources are kept by subject")
+        record.warn(None, "no Patient with the chosen id in the files; resources are kept by "
+                          "subject")
     timeline.patients = [
         patient_of(e, show_names) for e in patients if patient is None or e.resource.id == patient
     ]
@@ -104,15 +105,16 @@ def timeline_of(
             record.warn(entry, "no date; listed at the end of the timeline")
         made.append((event, entry))
     timeline.events = _fold_therapy_procedures(made, record, timeline.skipped)
-    for subject, count in sorted(other_subjects.items()):
-        record.warn(None, f"{count} resources refer to {subject}, which is not the patient "
-                          "of these files (kept; check the data)")
+    if other_subjects:  # counted, never named: patient ids are often names
+        others = len(other_subjects)
+        record.warn(None, f"{sum(other_subjects.values())} resources refer to "
+                          f"{'another patient' if others == 1 else f'{others} other patients'}"
+                          " than the patient of these files (kept; check the data)")
     if len(timeline.patients) > 1:
         record.warn(None, f"the files hold {len(timeline.patients)} patients; choose one")
     elif not known and len(subjects) > 1:
         record.warn(None, f"the resources refer to {len(subjects)} different patients "
-                          f"({', '.join(sorted(subjects)[:5])}) and no Patient resource says "
-                          "which is this case's: check the data")
+                          "and no Patient resource says which is this case's: check the data")
     timeline.warnings = list(record.warnings)
     return timeline
 
@@ -231,7 +233,8 @@ def _medication(entry: Entry, record: Record) -> Built:
         if target is None and display:  # a reference that names the drug is enough
             concept = CodeableConcept.model_validate({"text": display})
         elif target is None:
-            record.warn(entry, f"medication reference {reference} does not resolve")
+            record.warn(entry, f"its medication reference ({reference_kind(reference)}) does "
+                               "not resolve")
             if _profile_says_therapy(resource):
                 start, end = _medication_period(entry)
                 return _event(EventKind.SYSTEMIC_THERAPY, entry, start,
@@ -450,7 +453,8 @@ def _recommended(entry: Entry, record: Record, reference: str | None) -> list[st
     """What a board recommended, from MedicationRequests directly or in a RequestGroup."""
     target = record.resolve(reference)
     if target is None:
-        record.warn(entry, f"activity reference {reference} does not resolve")
+        record.warn(entry, f"an activity reference ({reference_kind(reference)}) does not "
+                           "resolve")
         return []
     if target.type == "MedicationRequest":
         return [_requested_drug(target, record)]
@@ -506,7 +510,8 @@ def _findings(entry: Entry, record: Record) -> list[str]:
     for reference in entry.resource.result or []:
         target = record.resolve(reference.reference)
         if target is None:
-            record.warn(entry, f"result {reference.reference} does not resolve")
+            record.warn(entry, f"a result reference ({reference_kind(reference.reference)}) "
+                               "does not resolve")
             continue
         if target.type != "Observation":
             continue
@@ -641,3 +646,14 @@ def _subject(entry: Entry) -> str:
 
 def _ref_id(reference: str) -> str:
     return reference.rstrip("/").split("/")[-1]
+
+
+def reference_kind(reference: str | None) -> str:
+    """What a reference points to, without the id ('Medication/max-m-123' -> 'a Medication'):
+    warnings name the kind, never the id (ids are often made of names)."""
+    text = str(reference or "")
+    parts = [p for p in text.split("/") if p]
+    kind = parts[-2] if len(parts) >= 2 else ""
+    if not kind or not kind[:1].isupper() or not kind.isalpha():
+        return "to a resource" if not text.startswith("#") else "to a contained resource"
+    return f"to a {kind}"

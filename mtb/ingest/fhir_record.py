@@ -26,6 +26,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from mtb.errors import InputError
+from mtb.ingest.limits import ReadLimits
 from mtb.ingest.sniff import FHIR_SUFFIXES, fhir_files
 
 
@@ -48,8 +49,17 @@ class Entry:
 
     @property
     def source(self) -> str:
+        """The event's source column: the resource and its file (shown with the event)."""
         where = f"{self.origin}, {self.position}" if self.position else self.origin
         return f"{self.ref or self.type} ({where})"
+
+    @property
+    def place(self) -> str:
+        """Where a warning about this resource points: its type, file and entry. Never its
+        id: ids are often made of a patient's name ("Patient/max-mustermann"), and warnings
+        end up in terminal logs."""
+        where = f"{self.origin}, {self.position}" if self.position else self.origin
+        return f"{self.type} ({where})"
 
 
 @dataclass
@@ -79,7 +89,7 @@ class Record:
         return found
 
     def warn(self, entry: Entry | None, problem: str) -> None:
-        self.warnings.append(f"{entry.source}: {problem}" if entry else problem)
+        self.warnings.append(f"{entry.place}: {problem}" if entry else problem)
 
 
 def load_record(paths: Sequence[Path]) -> Record:
@@ -118,7 +128,20 @@ def record_from_bundle(bundle: dict[str, Any], origin: str) -> Record:
 # -- loading ----------------------------------------------------------------------------------
 
 
+MAX_JSON = 256 * 2**20  # a FHIR file is parsed whole and every resource validated
+
+
 def _load_file(path: Path, record: Record) -> None:
+    limit = min(MAX_JSON, ReadLimits.current().uncompressed)
+    try:
+        too_large = path.stat().st_size > limit
+    except OSError as error:
+        raise InputError(path, f"cannot be read ({error.strerror})") from None
+    if too_large:  # parsing it would take many times its size in memory
+        record.warnings.append(f"{path.name}: larger than {limit // 2**20} MiB, the limit for "
+                               "one FHIR file (split a bulk export); not read")
+        record.skipped["file (too large)"] += 1
+        return
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -196,7 +219,7 @@ def _load_resource(
         record.skipped["not a resource"] += 1
         return
     kind = str(data.get("resourceType") or "")
-    ident = f"{kind}/{data['id']}" if data.get("id") else kind or "resource"
+    ident = kind or "resource"  # never the id: it may hold a name (Entry.source)
     try:
         model = get_fhir_model_class(kind)
     except (ValueError, KeyError, TypeError):

@@ -211,10 +211,11 @@ class _Fetch:
             try:
                 medication = self._read("Medication", med_id)
             except HttpStatusError as exc:  # best effort: the statement still names the drug
-                self._warn(f"{self.host}: Medication/{med_id} not read (HTTP {exc.status})")
+                self._warn(f"{self.host}: a Medication a statement names was not read "
+                           f"(HTTP {exc.status})")
                 continue
             if medication is None:
-                self._warn(f"{self.host}: Medication/{med_id} not found")
+                self._warn(f"{self.host}: a Medication a statement names was not found")
             else:
                 self._add(medication)
 

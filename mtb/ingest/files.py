@@ -14,18 +14,25 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from mtb.ingest.limits import BoundedReader, ReadLimits
+
 GZIP_MAGIC = b"\x1f\x8b"
 READ_ERRORS = (OSError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 def open_binary(path: str | Path) -> BinaryIO:
-    """The decompressed bytes of a file (raises OSError if it cannot be opened)."""
+    """The decompressed bytes of a file (raises OSError if it cannot be opened), never more
+    than MTB_MAX_UNCOMPRESSED of them: past that, reading raises InputError naming the file
+    (mtb.ingest.limits; a decompression bomb stops there)."""
+    limit = ReadLimits.current().uncompressed
     raw = open(path, "rb")  # noqa: SIM115 - handed to the caller, who closes it
     if raw.read(2) == GZIP_MAGIC:
         raw.seek(0)
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    raw.seek(0)
-    return raw
+        inner: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+    else:
+        raw.seek(0)
+        inner = raw
+    return BoundedReader(inner, path, limit)  # type: ignore[return-value]
 
 
 def open_text(path: str | Path) -> io.TextIOWrapper:

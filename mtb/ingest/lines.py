@@ -20,8 +20,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from mtb.errors import InputError
 from mtb.ingest.files import open_binary
 from mtb.ingest.header import VcfHeader
+from mtb.ingest.limits import MAX_LINE
 
 _BASES = b"ACGTNacgtn"
 _BASES_AND_COMMA = _BASES + b","
@@ -41,6 +43,8 @@ _QUAL_RE = rb"(?:\.|[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[Nn]a[
 # with a warning that names its line; the rest of the file is still read. Broken structure
 # (columns, CHROM, POS, REF, QUAL) makes the whole file unusable and is an error.
 SKIPPED_ALT = "ALT is not a valid VCF allele list"
+# htslib hands a larger POS to cyvcf2 as a wrapped 32-bit (negative) number
+MAX_POS = 2**31 - 1
 
 
 def expected_columns(header: VcfHeader) -> int:
@@ -51,7 +55,7 @@ def _sound_lines(columns: int) -> re.Pattern[bytes]:
     """Matches a run of data lines whose fixed columns are sound (possessive: no backtracking)."""
     rest = rb"(?:\t[^\t\n]*){%d}" % (columns - 8) if columns > 8 else rb"(?:\t[^\t\n]*)?"
     line = (
-        _CHROM_RE + rb"\t[1-9][0-9]*\t[^\t\n]*\t[ACGTNacgtn]+\t"
+        _CHROM_RE + rb"\t[1-9][0-9]{0,8}\t[^\t\n]*\t[ACGTNacgtn]+\t"  # 10 digits: check_line
         + _ALLELE_RE + rb"(?:," + _ALLELE_RE + rb")*\t"
         + _QUAL_RE + rb"\t[^\t\n]*\t[^\t\n]*" + rest + rb"\r?\n"
     )
@@ -79,6 +83,8 @@ def check_line(line: bytes, columns: int) -> str | None:
         return "CHROM holds characters a contig name may not have"
     if not pos.isdigit() or int(pos) < 1:
         return "POS is not a positive integer"
+    if int(pos) > MAX_POS:
+        return f"POS is beyond {MAX_POS:,}, the largest position htslib reads"
     if not ref or ref.translate(None, _BASES):
         return "REF is empty or holds characters other than A, C, G, T, N"
     if not re.fullmatch(_QUAL_RE, qual):
@@ -143,6 +149,9 @@ class LineCheck:
             chunk = self._carry + chunk
             cut = chunk.rfind(b"\n") + 1
             chunk, self._carry = chunk[:cut], chunk[cut:]
+            if len(self._carry) > MAX_LINE:  # one endless line: refused before htslib reads it
+                raise InputError(self.path.name, "a line is longer than 64 MiB; not read",
+                                 self.line_number(self._checked + chunk.count(b"\n")))
         if self._in_header:
             chunk = self._drop_header(chunk)
         contigs = set(_CHROMS_IN_CHUNK.findall(chunk)) - self._contigs

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mtb.ingest.callers import format_array
 from mtb.variant import CopyNumber, StructuralVariant, normalize_chrom
 
 _BREAKEND_MATE = re.compile(r"[\[\]]([^\[\]]+):(\d+)[\[\]]")
@@ -37,7 +38,7 @@ def _copy_number(rec: Any, tumor: int | None) -> float | None:
     """INFO/CN, else the tumor's FORMAT/CN; negative values mean 'not computed' (Delly: -1)."""
     cn = _scalar(rec.INFO.get("CN"))
     if cn is None and tumor is not None:
-        array = rec.format("CN")
+        array = format_array(rec, "CN")
         if array is not None and getattr(array, "ndim", 0) == 2:
             cn = float(array[tumor][0])
     if isinstance(cn, int | float) and cn >= 0 and cn == cn:
@@ -49,7 +50,7 @@ def _has_breakpoint_support(rec: Any) -> bool:
     info = rec.INFO
     if info.get("PE") is not None or info.get("SR") is not None:
         return True
-    return any(rec.format(key) is not None for key in ("DV", "RV", "PR", "SR"))
+    return any(format_array(rec, key) is not None for key in ("DV", "RV", "PR", "SR"))
 
 
 def structural_finding(

@@ -21,6 +21,7 @@ from mtb.ingest import callers
 from mtb.ingest.consequences import AnnParser, CsqParser, choose
 from mtb.ingest.files import READ_ERRORS, open_binary
 from mtb.ingest.header import SampleRoles, VcfHeader, detect_build, resolve_roles
+from mtb.ingest.limits import ReadLimits
 from mtb.ingest.lines import SKIPPED_ALT, LineCheck, diagnose
 from mtb.ingest.sv import is_structural, structural_finding
 from mtb.variant import (
@@ -34,6 +35,8 @@ from mtb.variant import (
 )
 
 VcfFinding = SmallVariant | CopyNumber | StructuralVariant
+MAX_HEADER = 64 * 2**20  # real headers (VEP, thousands of contigs) are well under 1 MiB
+HEADER_TOO_LARGE = "the VCF header is larger than 64 MiB; not read"
 _SNV = VariantType.SNV
 _new_variant = tuple.__new__  # SmallVariant is a NamedTuple; see the field order in mtb.variant
 
@@ -78,7 +81,8 @@ def _sniff(path: Path) -> bytes:
     """The first bytes after decompression; InputError for a missing, empty or broken file.
 
     The whole header of a text VCF is read, so that a file cut inside its header is reported
-    as truncated rather than as an unparseable header.
+    as truncated rather than as an unparseable header; a header larger than MAX_HEADER (a
+    BCF's declared one too) is refused before htslib would read it into memory.
     """
     if not path.exists():
         raise InputError(path, "file not found")
@@ -87,10 +91,19 @@ def _sniff(path: Path) -> bytes:
     try:
         with open_binary(path) as handle:
             head = handle.readline(1 << 16)
-            if head.startswith(b"#"):
-                for line in handle:
-                    if not line.startswith(b"#"):
+            if head.startswith(b"BCF"):
+                start = head + handle.read(max(0, 9 - len(head)))
+                if int.from_bytes(start[5:9], "little") > MAX_HEADER:
+                    raise InputError(path.name, HEADER_TOO_LARGE)
+            elif head.startswith(b"#"):
+                size, line_start = len(head), head.endswith(b"\n")
+                while piece := handle.readline(1 << 20):  # pieces: a huge line is no bomb
+                    if line_start and not piece.startswith(b"#"):
                         break
+                    size += len(piece)
+                    if size > MAX_HEADER:
+                        raise InputError(path.name, HEADER_TOO_LARGE)
+                    line_start = piece.endswith(b"\n")
             return head
     except READ_ERRORS as error:
         raise InputError(path, f"the compressed file is truncated or corrupt ({error})") from None
@@ -113,6 +126,12 @@ def _check_start(path: Path, head: bytes) -> bool:
     raise InputError(path, "not a VCF file: the first line must be ##fileformat=VCFv4.x", line=1)
 
 
+def skip_warning(skipped: list[int]) -> str:
+    """The one warning that lists the records skipped for an invalid ALT (first five lines)."""
+    lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+    return f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+
+
 class VcfReader:
     """Streams the findings of one VCF/BCF; `info` describes the file before any record is read.
 
@@ -128,9 +147,11 @@ class VcfReader:
         normal: str | None = None,
         build: GenomeBuild | None = None,
         pass_only: bool = False,
+        first_line: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.pass_only = pass_only
+        self._first_line = first_line  # the columnar path hands over a part of a file
         self.is_bcf = _check_start(self.path, _sniff(self.path))
         _quiet_htslib()
         try:
@@ -193,10 +214,13 @@ class VcfReader:
         check: LineCheck | None = None
         records = iter(self._vcf)
         index = 0
+        limits = ReadLimits.current()  # MTB_MAX_RECORDS: a bomb of records stops here
         try:
             if not self.is_bcf:
                 check = LineCheck(self.path, self.header, self._declare_contigs)
             first_line = check.line_number(0) if check else 0
+            if check and self._first_line is not None:
+                first_line = self._first_line
             while True:
                 problem = check.problem(index) if check else None
                 line = first_line + index if check else None
@@ -212,6 +236,8 @@ class VcfReader:
                     why = self._diagnose(check, index) if check else "BCF record cannot be decoded"
                     raise InputError(self.path, why, line) from None
                 index += 1
+                if index > limits.records:
+                    limits.check_records(self.path, index)
                 if problem is SKIPPED_ALT:
                     self._skip(line)
                     continue
@@ -247,8 +273,7 @@ class VcfReader:
         """Count a record with an invalid ALT; one warning lists the first lines."""
         skipped = self.counts.skipped_lines
         skipped.append(line or 0)
-        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-        message = f"{len(skipped)} record(s) skipped, {SKIPPED_ALT} (line {lines})"
+        message = skip_warning(skipped)
         warnings = self.info.warnings
         if len(skipped) > 1:
             warnings[self._skip_warning] = message
@@ -279,7 +304,7 @@ class VcfReader:
         convention = self._convention(rec)
         read = convention.read
         values = callers.fetch(rec, convention.fields)
-        tumor, normal = self._tumor_column, self.roles.normal
+        tumor, normal, rna = self._tumor_column, self.roles.normal, self.roles.rna
         read_normal = convention.read_normal
         annotations = (
             self._csq.parse(rec.INFO.get("CSQ") or rec.INFO.get("ANN") or "", ref, alts)
@@ -298,6 +323,8 @@ class VcfReader:
                 n = read(values, rec, index, normal)
             else:
                 n = callers.NO_EVIDENCE
+            r = (read(values, rec, index, rna) if rna is not None and convention.fields
+                 else callers.NO_EVIDENCE)  # INFO-based conventions have no RNA column
             if not alt.isalpha() and is_structural(alt):  # plain bases are never structural
                 finding = structural_finding(
                     rec, alt, chrom, norm, filter_, line, self.roles.tumor, t, n
@@ -314,7 +341,8 @@ class VcfReader:
                     SmallVariant,
                     (chrom, pos, ref, alt, filter_, variant_type, norm, ident, qual,
                      t[0], t[1], t[2], n[0], n[1], n[2], convention.name,
-                     choose(transcripts) if transcripts else None, transcripts, line),
+                     choose(transcripts) if transcripts else None, transcripts, line,
+                     r[0], r[1], r[2]),
                 )
             )
         return findings

@@ -15,6 +15,7 @@ Strings here are raw (a VCF's gene name, a curator's comment): escaping is the r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,9 +25,11 @@ from annotation.model import TIER_RANK, AnnotatedVariant, TherapyCall
 from annotation.therapies import card_lines, more_text
 from mtb import __version__
 from mtb.board import (
+    AuditEntry,
     CaseRecord,
     Curation,
     Recommendation,
+    biomarker,
     finding_key,
     is_key_finding,
     kind_name,
@@ -36,6 +39,7 @@ from mtb.case import Case, event_text, latest_stage, latest_value
 from mtb.errors import MtbError
 from mtb.options import Option, board_options, card_order, line_cautions
 from mtb.store import Store
+from mtb.timeline import best_responses
 from mtb.variant import NO_SUPPORT, Biomarker, SmallVariant
 
 
@@ -109,6 +113,7 @@ class ReportRecommendation:
     findings: tuple[str, ...]  # the labels of those findings ("EGFR p.T790M")
     created_by: str
     created_at: datetime | None
+    nct_id: str = ""  # a clinical trial's ClinicalTrials.gov id
 
     @property
     def kind_label(self) -> str:
@@ -161,6 +166,10 @@ class ReportContent:
     # the case's TMB, MSI and HRD findings (given or computed), whatever their tier: the
     # report's biomarker rows and the bundle's molecular-biomarker Observations
     biomarkers: tuple[Biomarker, ...] = ()
+    # (line, regimen, period, best response): the patient's systemic therapy before the board
+    prior_lines: tuple[tuple[str, str, str, str], ...] = ()
+    # (what, who and when): decided by, finalized by, the case version the report shows
+    sign_off: tuple[tuple[str, str], ...] = ()
 
     @property
     def final(self) -> bool:
@@ -186,7 +195,8 @@ def report_content(
     if store is None:
         return build_content(case, None, {}, [], now=now)
     return build_content(case, store.case_record(case_id), store.curations(case_id),
-                         store.recommendations(case_id), now=now)
+                         store.recommendations(case_id), now=now,
+                         audit=store.audit(case_id))
 
 
 def build_content(
@@ -196,8 +206,10 @@ def build_content(
     recommendations: Sequence[Recommendation],
     *,
     now: datetime | None = None,
+    audit: Sequence[AuditEntry] = (),
 ) -> ReportContent:
-    """The report from records already read (the app has them loaded)."""
+    """The report from records already read (the app has them loaded); `audit`, the case's
+    audit log, names who decided and who finalized it."""
     entry = case.entry
     active = [r for r in recommendations if not r.withdrawn]
     wanted = {key for r in active for key in r.keys}
@@ -245,7 +257,39 @@ def build_content(
         warnings=tuple(case.warnings),
         options=tuple(board_options(case.annotation.variants, case.course, curations)),
         biomarkers=biomarkers,
+        prior_lines=tuple(_prior_lines(case)),
+        sign_off=tuple(_sign_off(record, audit)),
     )
+
+
+def _prior_lines(case: Case) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for line, best in zip(case.lines, best_responses(case.lines, case.events), strict=True):
+        name = f"Line {line.number}" if line.number is not None else line.setting.capitalize()
+        period = str(line.start) + (f" to {line.end}" if line.end and line.end != line.start
+                                    else "")
+        response = (f"{best.value or best.label} ({best.start})" if best is not None
+                    else "not recorded")
+        rows.append((name, " + ".join(line.drugs), period, response))
+    return rows
+
+
+def _sign_off(record: CaseRecord | None, audit: Sequence[AuditEntry]
+              ) -> list[tuple[str, str]]:
+    """Who moved the case to 'decided' and to 'final', and when (the newest such change, from
+    the audit log); the case version the report shows."""
+    rows = []
+    for status, what in (("decided", "Decided by"), ("final", "Finalized by")):
+        changes = [e for e in audit if e.action == "set_status"
+                   and json.loads(e.after or "{}").get("status") == status]
+        if changes:
+            last = changes[-1]
+            rows.append((what, f"{last.user_name}, {last.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))
+        else:
+            rows.append((what, "not yet"))
+    if record is not None and record.version:
+        rows.append(("Case record version", str(record.version)))
+    return rows
 
 
 def _sources(case: Case) -> list[ReportSource]:
@@ -336,12 +380,22 @@ def _recommendation(row: Recommendation, labels: Mapping[str, str]) -> ReportRec
         rationale=row.rationale,
         finding_keys=keys,
         findings=tuple(labels.get(k, k) for k in keys),
+        nct_id=row.nct_id,
         created_by=row.created_by,
         created_at=row.created_at,
     )
 
 
 # -- the patient header (as layouts/case_header.py, with dates of specimen and sequencing) -----
+
+
+def _msi(case: Case) -> str:
+    """The MSI finding (measured or estimated) with where it came from, else the clinical
+    record's value."""
+    marker = biomarker(case.annotation.variants, "MSI")
+    if marker is not None:
+        return f"{marker.label}: {marker.source}" if marker.source else marker.label
+    return event_text(latest_value(case, "microsatellite")) or "not recorded"
 
 
 def _header(case: Case) -> list[tuple[str, str]]:
@@ -367,7 +421,7 @@ def _header(case: Case) -> list[tuple[str, str]]:
         ("Diagnosis", mapped),
         ("Stage", event_text(latest_stage(case)) or "not recorded"),
         ("ECOG", event_text(latest_value(case, "ECOG")) or "not recorded"),
-        ("MSI", event_text(latest_value(case, "microsatellite")) or "not recorded"),
+        ("MSI", _msi(case)),
         ("Specimen", str(entry.specimen_date) if entry.specimen_date else "date not recorded"),
         ("Sequencing", str(entry.sequencing_date) if entry.sequencing_date
          else "date not recorded"),

@@ -18,7 +18,10 @@ genomics-reporting and mii-mtb):
                        (93044-6), derivedFrom the variant
     MedicationRequest  MII MTB Therapieempfehlung per therapy recommendation: intent proposal,
                        evidence grade extension (m1A-m4), reasonReference -> the variants
-    CarePlan           MII MTB Therapieplan linking the recommendations
+    ResearchStudy      a recommended clinical trial with its ClinicalTrials.gov id (identifier
+                       system https://clinicaltrials.gov), referenced from the CarePlan
+    CarePlan           MII MTB Therapieplan linking the recommendations; a trial's activity
+                       names the study's ClinicalTrials.gov page (instantiatesUri)
 
 Ids are UUIDv5 of the case id and what the resource is about, so producing the report twice
 gives the same ids (a receiving server updates rather than duplicates). No AMP tier code
@@ -386,8 +389,22 @@ def _medication_request(content: ReportContent, rec: ReportRecommendation, ids: 
     return resource
 
 
+STUDY_SYSTEM = "https://clinicaltrials.gov"
+
+
+def _research_study(rec: ReportRecommendation, ids: _Ids) -> dict[str, Any]:
+    """A recommended trial, named by its ClinicalTrials.gov id (the board's text as title)."""
+    return {
+        "resourceType": "ResearchStudy",
+        "id": ids("study", rec.nct_id),
+        "identifier": [{"system": STUDY_SYSTEM, "value": rec.nct_id}],
+        "title": rec.text,
+        "status": "active",
+    }
+
+
 def _care_plan(content: ReportContent, ids: _Ids, subject: str, report_id: str,
-               requests: dict[int, str]) -> dict[str, Any]:
+               requests: dict[int, str], studies: dict[str, str]) -> dict[str, Any]:
     activities: list[dict[str, Any]] = []
     for rec in content.recommendations:
         if rec.id in requests:
@@ -397,6 +414,9 @@ def _care_plan(content: ReportContent, ids: _Ids, subject: str, report_id: str,
                                   "description": rec.text}
         if rec.kind == "genetic_counselling" or rec.kind == "diagnostics":
             detail["kind"] = "ServiceRequest"
+        if rec.kind == "trial" and rec.nct_id:
+            detail["instantiatesUri"] = [f"{STUDY_SYSTEM}/study/{rec.nct_id}"]
+            detail["description"] = f"{rec.text} ({rec.nct_id})"
         activities.append({"detail": detail})
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
@@ -408,7 +428,8 @@ def _care_plan(content: ReportContent, ids: _Ids, subject: str, report_id: str,
         "subject": _ref(subject),
         "created": _when(min((r.created_at for r in content.recommendations if r.created_at),
                              default=content.generated_at)),
-        "supportingInfo": [_ref(report_id, "Genomic report")],
+        "supportingInfo": [_ref(report_id, "Genomic report"),
+                           *(_ref(study, nct) for nct, study in studies.items())],
         "activity": activities,
     }
     if content.summary:
@@ -491,8 +512,14 @@ def to_bundle(content: ReportContent) -> dict[str, Any]:
             request = _medication_request(content, rec, ids, subject, variants)
             requests[rec.id] = request["id"]
             resources.append(request)
+    studies: dict[str, str] = {}  # NCT id -> its ResearchStudy
+    for rec in content.recommendations:
+        if rec.kind == "trial" and rec.nct_id and rec.nct_id not in studies:
+            study = _research_study(rec, ids)
+            studies[rec.nct_id] = study["id"]
+            resources.append(study)
     if content.recommendations:
-        resources.append(_care_plan(content, ids, subject, report["id"], requests))
+        resources.append(_care_plan(content, ids, subject, report["id"], requests, studies))
     bundle = {
         "resourceType": "Bundle",
         "id": ids("bundle"),

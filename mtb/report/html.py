@@ -49,6 +49,9 @@ table.findings { table-layout: fixed; }
 td { overflow-wrap: anywhere; }
 table.facts th { width: 9rem; background: none; font-weight: bold; }
 .tier { font-weight: bold; white-space: nowrap; }
+td.date { white-space: nowrap; }
+table.lines td:nth-child(2) { width: 45%; }
+td.signature { height: 2.5em; }
 table.recommendations td:first-child { white-space: nowrap; }
 td.override { color: #7a1c1c; white-space: normal; }
 .muted { color: #555; font-size: 9pt; }
@@ -73,10 +76,20 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <table class="facts">
 {% for label, value in r.patient %}<tr><th scope="row">{{ label }}</th><td>{{ value }}</td></tr>
 {% endfor %}<tr><th scope="row">TMB</th><td>{{ r.tmb_text }}</td></tr>
-{% for b in r.biomarkers if b.name != "TMB" %}<tr><th scope="row">{{ b.name }}</th>
+{% for b in r.biomarkers if b.name not in ("TMB", "MSI") %}<tr><th scope="row">{{ b.name }}</th>
 <td>{{ b.label }}{% if b.source %}: {{ b.source }}{% endif %}</td></tr>
 {% endfor %}
 </table>
+
+<h2>Prior systemic therapy</h2>
+{% if r.prior_lines %}<table class="lines">
+<thead><tr><th>Line</th><th>Regimen</th><th>Period</th><th>Best response</th></tr></thead>
+<tbody>
+{% for name, regimen, period, response in r.prior_lines %}<tr><td>{{ name }}</td>
+<td>{{ regimen }}</td><td class="date">{{ period }}</td><td>{{ response }}</td></tr>
+{% endfor %}</tbody>
+</table>
+{% else %}<p class="muted">No systemic therapy in the clinical record.</p>{% endif %}
 
 <h2>Summary of the curators</h2>
 {% if r.summary %}<p class="pre">{{ r.summary }}</p>
@@ -90,7 +103,9 @@ footer { margin-top: 1.5em; font-size: 8.5pt; color: #444; border-top: 1px solid
 <tbody>
 {% for rec in r.recommendations %}<tr>
 <td>{{ rec.kind_label }}</td>
-<td><strong>{{ rec.text }}</strong>{% if rec.created_by %}<br><span class="muted">recorded by
+<td><strong>{{ rec.text }}</strong>{% if rec.nct_id %}<br>ClinicalTrials.gov
+<a href="https://clinicaltrials.gov/study/{{ rec.nct_id }}">{{ rec.nct_id }}</a>{% endif %}
+{%- if rec.created_by %}<br><span class="muted">recorded by
 {{ rec.created_by }}{% if rec.created_at %}, {{ day(rec.created_at) }}{% endif %}</span>
 {%- endif %}</td>
 <td class="tier">{{ rec.evidence_grade or "—" }}</td>
@@ -162,9 +177,16 @@ evidence level of the deciding evidence.</p>
 <table>
 <thead><tr><th>Source</th><th>Version</th><th>Date</th><th>Mode</th><th>Licence</th></tr></thead>
 <tbody>
-{% for s in r.sources %}<tr><td>{{ s.name }}</td><td>{{ s.version }}</td><td>{{ s.date }}</td>
+{% for s in r.sources %}<tr><td>{{ s.name }}</td><td class="date">{{ s.version }}</td>
+<td class="date">{{ s.date }}</td>
 <td>{{ s.mode }}</td><td class="muted">{{ s.licence }}</td></tr>
 {% endfor %}</tbody>
+</table>
+
+<h2>Sign-off</h2>
+<table class="facts sign-off">
+{% for what, who in r.sign_off %}<tr><th scope="row">{{ what }}</th><td>{{ who }}</td></tr>
+{% endfor %}<tr><th scope="row">Signature</th><td class="signature"></td></tr>
 </table>
 
 <footer>

@@ -54,7 +54,10 @@ def html_to_pdf(document: str) -> bytes:
     """A self-contained HTML document as PDF bytes."""
     weasyprint = _weasyprint()
     fetcher = _refusing_fetcher(weasyprint)
-    return weasyprint.HTML(string=document, url_fetcher=fetcher).write_pdf()
+    # PDF/A-2b: the archival form a hospital keeps a signed report in (embedded fonts, an
+    # sRGB output intent and XMP metadata, which WeasyPrint writes)
+    return weasyprint.HTML(string=document, url_fetcher=fetcher).write_pdf(
+        pdf_variant="pdf/a-2b")
 
 
 def render_pdf(content: ReportContent) -> bytes:

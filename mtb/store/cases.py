@@ -9,7 +9,7 @@ queries and the agenda ask without opening a case. Its promises:
   transaction, and only by the worker that still holds the job's lease: a worker killed or
   stalled mid-job stores nothing, and no inputs are stored twice (mtb.store.jobs).
 - A version, its findings, what the board saw and a frozen report are never changed or
-  deleted: the database refuses it (triggers, migration 0003).
+  deleted: the database refuses it (triggers, migration 0005).
 - A document reads back byte for byte or not at all: its sha256 is checked (DocumentError).
 """
 

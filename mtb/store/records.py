@@ -12,28 +12,30 @@ def case_record(row: schema.CaseRecord) -> board.CaseRecord:
     return board.CaseRecord(
         case_id=row.case_id, status=row.status, meeting_id=row.meeting_id, summary=row.summary,
         updated_at=row.updated_at, updated_by=row.updated_by, version=row.version,
+        summary_version=row.summary_version, revision=row.revision,
     )
 
 
-def curation(row: schema.Curation, case_version: int | None = None) -> board.Curation:
+def curation(row: schema.Curation, case_revision: int | None = None) -> board.Curation:
     return board.Curation(
         id=row.id, case_id=row.case_id, finding_key=row.finding_key,
         oncogenicity=row.oncogenicity, tier_override=row.tier_override,
         override_reason=row.override_reason, comment=row.comment, in_report=row.in_report,
         updated_at=row.updated_at, updated_by=row.updated_by, version=row.version,
-        case_version=case_version,
+        case_revision=case_revision,
     )
 
 
 def recommendation(
-    row: schema.Recommendation, case_version: int | None = None
+    row: schema.Recommendation, case_revision: int | None = None
 ) -> board.Recommendation:
     return board.Recommendation(
         id=row.id, case_id=row.case_id, kind=row.kind, text=row.text,
         evidence_grade=row.evidence_grade, amp_tier=row.amp_tier, rationale=row.rationale,
         finding_keys=row.finding_keys, withdrawn=row.withdrawn, created_at=row.created_at,
+        nct_id=row.nct_id or "",
         created_by=row.created_by, updated_at=row.updated_at, updated_by=row.updated_by,
-        version=row.version, case_version=case_version,
+        version=row.version, case_revision=case_revision,
     )
 
 

@@ -6,7 +6,12 @@ Promises, and how they are kept:
   it was before that transaction.
 - Nothing leaves it but the board's plain records (mtb.board): SQLAlchemy rows stay inside.
 - Nothing is overwritten unseen: every edit names the version it was made on; a stale one is
-  refused with StaleEditError, naming who changed it since.
+  refused with StaleEditError, naming who changed it since. Versions are per object (a
+  curation's, a recommendation's, the summary's, the status's), so people editing different
+  things never refuse each other; "final" is made on the case's revision, which every change
+  raises, and is refused when anything changed since the chair looked.
+- Nothing grows without bound: every text a person stores has a limit (mtb.board.TEXT_LIMITS),
+  and the audit log is read a page at a time.
 - Nobody changes what they may not: every write checks the user's role here, on the server
   (AccessError), whatever the UI showed.
 - A final case is read-only: its writes are refused (AccessError).
@@ -16,6 +21,7 @@ Promises, and how they are kept:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -26,7 +32,7 @@ from alembic import command
 from alembic.config import Config
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, create_engine, event, make_url, select
+from sqlalchemy import Engine, create_engine, event, func, make_url, select
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,10 +46,13 @@ from mtb.board import (
     RECOMMENDATION_KINDS,
     ROLES,
     STATUSES,
+    TEXT_LIMITS,
     Actor,
+    too_long,
 )
 from mtb.errors import AccessError, StaleEditError, StorageError
 from mtb.store import records
+from mtb.store.access import AccessMixin
 from mtb.store.cases import CaseLibraryStore
 from mtb.store.jobs import JobStore
 from mtb.store.schema import (
@@ -111,7 +120,15 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-class Store(CaseLibraryStore, JobStore):
+def _limit(field: str, text: str) -> str:
+    """`text` when it fits its field (mtb.board.TEXT_LIMITS), else StorageError saying so."""
+    problem = too_long(field, text)
+    if problem:
+        raise StorageError(problem)
+    return text
+
+
+class Store(AccessMixin, CaseLibraryStore, JobStore):
     """The store; its registered cases, versions and jobs are in mtb.store.cases and jobs."""
 
     def __init__(self, engine: Engine) -> None:
@@ -168,12 +185,11 @@ class Store(CaseLibraryStore, JobStore):
         if by is not None and not by.may("manage_users"):
             raise AccessError(f"{by.name} ({by.role}) may not add users")
         name = name.strip()
-        if not name or len(name) > 80:
-            raise StorageError("a user name has 1 to 80 characters")
+        if not name or len(name) > TEXT_LIMITS["user_name"]:
+            raise StorageError(f"a user name has 1 to {TEXT_LIMITS['user_name']} characters")
         if role not in ROLES:
             raise StorageError(f"role '{role}' is not one of {', '.join(ROLES)}")
-        if len(password) < 10:
-            raise StorageError("a password has at least 10 characters")
+        _check_password(password)
         with self._write() as session:
             if session.scalar(select(User).where(User.name == name)) is not None:
                 raise StorageError(f"a user '{name}' exists already")
@@ -183,6 +199,9 @@ class Store(CaseLibraryStore, JobStore):
                         name, "", {}, {"name": name, "role": role})
 
     def authenticate(self, name: str, password: str) -> Actor | None:
+        if len(password) > TEXT_LIMITS["password"] or len(name) > TEXT_LIMITS["user_name"]:
+            self._hasher.hash("x" * 10)  # the same time; never hash a megabyte
+            return None
         with self._read() as session:
             user = session.scalar(select(User).where(User.name == name.strip()))
             if user is None or not user.active:
@@ -193,6 +212,14 @@ class Store(CaseLibraryStore, JobStore):
             except (VerifyMismatchError, VerificationError, InvalidHashError):
                 return None
             return Actor(user.name, user.role)
+
+    def user_exists(self, name: str) -> bool:
+        """Whether `name` is an account's name (a failed sign-in is audited under it only
+        then: a mistyped password in the name field is never stored)."""
+        if len(name) > TEXT_LIMITS["user_name"]:
+            return False
+        with self._read() as session:
+            return session.scalar(select(User.id).where(User.name == name.strip())) is not None
 
     def actor(self, name: str, epoch: int | None = None) -> Actor | None:
         """The current role of a signed-in user, or None when the account is disabled or (with
@@ -215,6 +242,7 @@ class Store(CaseLibraryStore, JobStore):
             user = session.scalar(select(User).where(User.name == name))
             if user is not None:
                 user.session_epoch += 1
+            self._drop_sessions(session, name)
 
     def change_user(self, name: str, *, role: str | None = None, active: bool | None = None,
                     password: str | None = None, by: Actor | None = None) -> None:
@@ -224,8 +252,8 @@ class Store(CaseLibraryStore, JobStore):
             raise AccessError(f"{by.name} ({by.role}) may not change users")
         if role is not None and role not in ROLES:
             raise StorageError(f"role '{role}' is not one of {', '.join(ROLES)}")
-        if password is not None and len(password) < 10:
-            raise StorageError("a password has at least 10 characters")
+        if password is not None:
+            _check_password(password)
         with self._write() as session:
             user = session.scalar(select(User).where(User.name == name.strip()))
             if user is None:
@@ -238,6 +266,7 @@ class Store(CaseLibraryStore, JobStore):
             if password is not None:
                 user.password_hash = self._hasher.hash(password)
             user.session_epoch += 1
+            self._drop_sessions(session, user.name)
             after = {"role": user.role, "active": user.active,
                      "password": "changed" if password is not None else "unchanged"}
             self._audit(session, by.name if by else "mtb (command line)", "change_user",
@@ -268,17 +297,24 @@ class Store(CaseLibraryStore, JobStore):
             return dict(session.execute(select(CaseRecord.case_id, CaseRecord.status)).all())
 
     def set_status(self, case_id: str, status: str, by: Actor, version: int, *,
+                   revision: int | None = None,
                    annotation_version: int | None = None) -> board.CaseRecord:
-        """`annotation_version`: the annotation version the page showed; refused when the
-        case has a newer one (the board would finalize findings it has not seen)."""
+        """Move the case on (or back) from the status `version` was loaded at. "final" also
+        needs the case's `revision` the chair saw: it is refused when anything changed since
+        (a curation, a recommendation, the summary), naming who changed it.
+        `annotation_version`: the annotation version the page showed; refused when the case
+        has a newer one (the board would finalize findings it has not seen)."""
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not change a case's status")
         if status not in STATUSES:
             raise StorageError(f"status '{status}' is not one of {', '.join(STATUSES)}")
         with self._write() as session:
-            record = self._record_for_edit(session, case_id, version)
+            record = self._record_for_edit(session, case_id, version, "version")
             if status not in NEXT_STATUS[record.status]:
                 raise StorageError(f"a case that is {record.status} cannot become {status}")
+            if status == "final" and revision != record.revision:
+                raise StaleEditError(f"{record.updated_by or 'someone'} changed this case "
+                                     "since you loaded it; reload, check and finalize again")
             if annotation_version is not None:
                 stored = session.get(StoredCase, case_id)
                 if stored is not None and (stored.current_version or 0) != annotation_version:
@@ -287,6 +323,8 @@ class Store(CaseLibraryStore, JobStore):
                                          "reload to see what changed")
             before = {"status": record.status}
             record.status, record.updated_by, record.updated_at = status, by.name, now()
+            record.version += 1
+            record.revision += 1
             self._audit(session, by.name, "set_status", "case_record", case_id, case_id,
                         before, {"status": status})
             self._board_saw(session, case_id, status, by.name)  # mtb.store.cases
@@ -294,46 +332,55 @@ class Store(CaseLibraryStore, JobStore):
 
     def set_summary(self, case_id: str, summary: str, by: Actor,
                     version: int) -> board.CaseRecord:
+        """The summary saved over the `summary_version` it was loaded at: only another save
+        of the summary makes it stale, not a colleague's curation."""
         if not by.may("curate"):
             raise AccessError(f"{by.name} ({by.role}) may not write the case summary")
+        _limit("summary", summary)
         with self._write() as session:
-            record = self._record_for_edit(session, case_id, version)
+            record = self._record_for_edit(session, case_id, version, "summary_version")
             before = {"summary": record.summary}
             record.summary, record.updated_by, record.updated_at = summary, by.name, now()
+            record.summary_version += 1
+            record.revision += 1
             self._audit(session, by.name, "set_summary", "case_record", case_id, case_id,
                         before, {"summary": summary})
         return records.case_record(record)
 
-    def _record_for_edit(self, session: Session, case_id: str, version: int) -> CaseRecord:
+    def _record_for_edit(self, session: Session, case_id: str, version: int,
+                         field: str) -> CaseRecord:
+        """The case's record, locked, when its `field` ('version': status and meeting;
+        'summary_version') is still `version`; else StaleEditError naming who changed it."""
         record = session.get(CaseRecord, case_id, with_for_update=True)
         if record is None:
             if version != 0:
                 raise StaleEditError("this case's record changed since you loaded it")
-            record = CaseRecord(case_id=case_id, status="prepared", summary="",
-                                updated_by="", meeting_id=None)
+            record = _new_record(case_id)
             session.add(record)
             session.flush()
             return record
         if record.status == "final":
             raise AccessError(f"case {case_id} is final: it is read-only")
-        if record.version != version:
-            raise StaleEditError(f"{record.updated_by or 'someone'} changed this case since "
+        if getattr(record, field) != version:
+            what = "the summary" if field == "summary_version" else "this case"
+            raise StaleEditError(f"{record.updated_by or 'someone'} changed {what} since "
                                  "you loaded it; reload and edit again")
         return record
 
     def _touch(self, session: Session, case_id: str, by: Actor) -> CaseRecord:
-        """Every change to a case's curations or recommendations changes its record's version
-        too, so the chair's "final" (made on the version the chair saw) is refused when
-        something changed unseen. Refuses writes to a final case; the row lock (PostgreSQL;
-        SQLite's write lock is already held) keeps the chair from finalizing it meanwhile."""
+        """Every change to a case's curations or recommendations raises the case's revision
+        (not the summary's or the status's version), so the chair's "final" (made on the
+        revision the chair saw) is refused when something changed unseen. Refuses writes to
+        a final case; the row lock (PostgreSQL; SQLite's write lock is already held) keeps
+        the chair from finalizing it meanwhile."""
         record = session.get(CaseRecord, case_id, with_for_update=True)
         if record is None:
-            record = CaseRecord(case_id=case_id, status="prepared", summary="", updated_by="",
-                                meeting_id=None)
+            record = _new_record(case_id)
             session.add(record)
         elif record.status == "final":
             raise AccessError(f"case {case_id} is final: it is read-only")
         record.updated_by, record.updated_at = by.name, now()
+        record.revision = (record.revision or 0) + 1
         return record
 
     # -- curation ---------------------------------------------------------------------------
@@ -358,7 +405,7 @@ class Store(CaseLibraryStore, JobStore):
         in_report: bool = False,
     ) -> board.Curation:
         """Create (version 0) or update (the version it was loaded at) a finding's curation;
-        the curation returned carries the case record's new version (`case_version`)."""
+        the curation returned carries the case's new revision (`case_revision`)."""
         if not by.may("curate"):
             raise AccessError(f"{by.name} ({by.role}) may not curate")
         if oncogenicity and oncogenicity not in ONCOGENICITY:
@@ -368,6 +415,10 @@ class Store(CaseLibraryStore, JobStore):
             raise StorageError(f"tier '{tier_override}' is not one of {', '.join(AMP_TIERS)}")
         if tier_override and not override_reason.strip():
             raise StorageError("overriding the tier needs a reason")
+        _limit("override_reason", override_reason.strip())
+        _limit("comment", comment)
+        if not finding_key or len(finding_key) > 300:
+            raise StorageError("a finding is named by a key of 1 to 300 characters")
         values = {"oncogenicity": oncogenicity, "tier_override": tier_override,
                   "override_reason": override_reason.strip(), "comment": comment,
                   "in_report": bool(in_report)}
@@ -394,7 +445,7 @@ class Store(CaseLibraryStore, JobStore):
             session.flush()
             self._audit(session, by.name, "curate", "curation", f"{case_id}/{finding_key}",
                         case_id, before, values)
-        return records.curation(row, record.version)
+        return records.curation(row, record.revision)
 
     # -- board decisions --------------------------------------------------------------------
 
@@ -418,23 +469,33 @@ class Store(CaseLibraryStore, JobStore):
         amp_tier: str = "",
         rationale: str = "",
         finding_keys: tuple[str, ...] = (),
+        nct_id: str = "",
     ) -> board.Recommendation:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not record recommendations")
         self._check_recommendation(kind, text, evidence_grade, amp_tier)
+        _limit("rationale", rationale.strip())
+        if len(finding_keys) > 200 or any(len(key) > 300 for key in finding_keys):
+            raise StorageError("a recommendation rests on at most 200 findings")
+        nct_id = nct_id.strip().upper()
+        if nct_id and not re.fullmatch(r"NCT\d{8}", nct_id):
+            raise StorageError(f"'{nct_id}' is not an NCT number (NCT and 8 digits)")
+        if nct_id and kind != "trial":
+            raise StorageError("an NCT id belongs to a clinical-trial recommendation")
         with self._write() as session:
             record = self._touch(session, case_id, by)
             row = Recommendation(
                 case_id=case_id, kind=kind, text=text.strip(), evidence_grade=evidence_grade,
                 amp_tier=amp_tier, rationale=rationale.strip(),
-                finding_keys="\n".join(finding_keys), withdrawn=False, created_by=by.name,
+                finding_keys="\n".join(finding_keys), nct_id=nct_id, withdrawn=False,
+                created_by=by.name,
                 updated_by=by.name,
             )
             session.add(row)
             session.flush()
             self._audit(session, by.name, "recommend", "recommendation", str(row.id), case_id,
                         {}, _recommendation_json(row))
-        return records.recommendation(row, record.version)
+        return records.recommendation(row, record.revision)
 
     def withdraw(self, recommendation_id: int, by: Actor,
                  version: int) -> board.Recommendation:
@@ -453,7 +514,7 @@ class Store(CaseLibraryStore, JobStore):
             row.withdrawn, row.updated_by, row.updated_at = True, by.name, now()
             self._audit(session, by.name, "withdraw", "recommendation", str(row.id),
                         row.case_id, {"withdrawn": False}, {"withdrawn": True})
-        return records.recommendation(row, record.version)
+        return records.recommendation(row, record.revision)
 
     @staticmethod
     def _check_recommendation(kind: str, text: str, grade: str, tier: str) -> None:
@@ -461,6 +522,7 @@ class Store(CaseLibraryStore, JobStore):
             raise StorageError(f"kind '{kind}' is not one of {', '.join(RECOMMENDATION_KINDS)}")
         if not text.strip():
             raise StorageError("a recommendation needs its therapy, trial or examination")
+        _limit("recommendation", text.strip())
         if grade and grade not in EVIDENCE_GRADES:
             raise StorageError(f"evidence grade '{grade}' is not one of "
                                f"{', '.join(EVIDENCE_GRADES)}")
@@ -471,9 +533,16 @@ class Store(CaseLibraryStore, JobStore):
                     by: Actor) -> board.Meeting:
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not plan meetings")
+        _limit("meeting_title", title.strip())
+        people = [p.strip() for p in participants if p and p.strip()]
+        if len(people) > TEXT_LIMITS["participants"]:
+            raise StorageError(f"a meeting has at most {TEXT_LIMITS['participants']} "
+                               "participants")
+        for person in people:
+            _limit("participant", person)
         with self._write() as session:
             meeting = Meeting(day=day, title=title.strip() or f"Tumor board {day}",
-                              participants="\n".join(p.strip() for p in participants if p))
+                              participants="\n".join(people))
             session.add(meeting)
             session.flush()
             self._audit(session, by.name, "add_meeting", "meeting", str(meeting.id), "", {},
@@ -489,9 +558,11 @@ class Store(CaseLibraryStore, JobStore):
         with self._write() as session:
             if meeting_id is not None and session.get(Meeting, meeting_id) is None:
                 raise StorageError(f"no meeting {meeting_id}")
-            record = self._record_for_edit(session, case_id, version)
+            record = self._record_for_edit(session, case_id, version, "version")
             before = {"meeting_id": record.meeting_id}
             record.meeting_id, record.updated_by, record.updated_at = meeting_id, by.name, now()
+            record.version += 1
+            record.revision += 1
             self._audit(session, by.name, "assign_meeting", "case_record", case_id, case_id,
                         before, {"meeting_id": meeting_id})
         return records.case_record(record)
@@ -508,12 +579,29 @@ class Store(CaseLibraryStore, JobStore):
 
     # -- audit ------------------------------------------------------------------------------
 
-    def audit(self, case_id: str | None = None) -> list[board.AuditEntry]:
+    def audit(self, case_id: str | None = None, *, newest: int | None = None,
+              skip: int = 0) -> list[board.AuditEntry]:
+        """The audit log (of one case), oldest first. `newest`: only that many of the most
+        recent entries, after skipping the `skip` most recent ones (the case page shows 20 at a
+        time: a long history is never sent whole)."""
         with self._read() as session:
-            query = select(AuditEntry).order_by(AuditEntry.id)
+            query = select(AuditEntry)
             if case_id is not None:
                 query = query.where(AuditEntry.case_id == case_id)
-            return [records.audit_entry(row) for row in session.scalars(query)]
+            if newest is None:
+                rows = list(session.scalars(query.order_by(AuditEntry.id)))
+            else:
+                rows = list(session.scalars(query.order_by(AuditEntry.id.desc())
+                                            .offset(max(skip, 0)).limit(max(newest, 0))))
+                rows.reverse()
+            return [records.audit_entry(row) for row in rows]
+
+    def audit_count(self, case_id: str | None = None) -> int:
+        with self._read() as session:
+            query = select(func.count(AuditEntry.id))
+            if case_id is not None:
+                query = query.where(AuditEntry.case_id == case_id)
+            return int(session.scalar(query) or 0)
 
     @staticmethod
     def _audit(session: Session, user: str, action: str, entity: str, key: str, case_id: str,
@@ -525,10 +613,23 @@ class Store(CaseLibraryStore, JobStore):
         ))
 
 
+def _new_record(case_id: str) -> CaseRecord:
+    return CaseRecord(case_id=case_id, status="prepared", summary="", updated_by="",
+                      meeting_id=None, version=0, summary_version=0, revision=0)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise StorageError("a password has at least 10 characters")
+    if len(password) > TEXT_LIMITS["password"]:
+        raise StorageError(f"a password has at most {TEXT_LIMITS['password']} characters")
+
+
 def _recommendation_json(row: Recommendation) -> dict[str, Any]:
     return {"kind": row.kind, "text": row.text, "evidence_grade": row.evidence_grade,
             "amp_tier": row.amp_tier, "rationale": row.rationale,
-            "finding_keys": row.finding_keys.split("\n") if row.finding_keys else []}
+            "finding_keys": row.finding_keys.split("\n") if row.finding_keys else [],
+            **({"nct_id": row.nct_id} if row.nct_id else {})}
 
 
 def _short(error: BaseException) -> str:

@@ -4,7 +4,10 @@ and a test checks that they agree.
 
 Every table a person edits has a `version` column: SQLAlchemy's optimistic locking refuses an
 update whose expected version is not the stored one, so two curators never overwrite each
-other unseen. The audit log is append-only: the database itself refuses UPDATE and DELETE on it
+other unseen. The case record holds three things edited by different people, each with its own
+version (status and meeting: `version`; the summary: `summary_version`) and `revision`, which
+every change to the case raises; the repository checks and raises them itself.
+The audit log is append-only: the database itself refuses UPDATE and DELETE on it
 (triggers created by the migration, in SQLite and PostgreSQL).
 
 These rows never leave mtb.store: the repository maps them to the board's plain records
@@ -76,8 +79,9 @@ class CaseRecord(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    version: Mapped[int] = mapped_column(Integer, default=0)  # status and meeting
+    summary_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # anything
 
 
 class Curation(Base):
@@ -113,6 +117,7 @@ class Recommendation(Base):
     amp_tier: Mapped[str] = mapped_column(String(8), default="")
     rationale: Mapped[str] = mapped_column(Text, default="")
     finding_keys: Mapped[str] = mapped_column(Text, default="")  # one key per line
+    nct_id: Mapped[str] = mapped_column(String(11), default="", server_default="")  # trials
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     created_by: Mapped[str] = mapped_column(String(80), default="")
@@ -138,7 +143,7 @@ class AuditEntry(Base):
     after: Mapped[str] = mapped_column(Text, default="")  # JSON
 
 
-# -- cases that last (migration 0003): registered cases, their annotation versions with the
+# -- cases that last (migration 0005): registered cases, their annotation versions with the
 # findings' index, the jobs that make them, what the board saw, and frozen final reports.
 # Versions, their findings, what the board saw and frozen reports are append-only (database
 # triggers, as for the audit log): what mtb said about a patient is never rewritten.
@@ -296,3 +301,29 @@ class LibraryState(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+class WebSession(Base):
+    """A signed-in browser session (mtb.web.auth). The cookie holds a random token; only its
+    SHA-256 is stored, so the table does not hand out live sessions. Ended sessions are
+    deleted (this is not the audit log: sign-ins and sign-outs are audited there)."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(80), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)  # the user's session epoch at sign-in
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per key (an account at an address, or an address; keyed
+    hashes, never what was typed), shared by every server process (mtb.web.throttle)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)

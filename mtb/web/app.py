@@ -2,17 +2,21 @@
 
 Pages, registered in code, one module each in mtb.web.pages (layout and callbacks): `/` the
 board agenda, `/case/<case_id>` a case, `/case/<case_id>/present` its presentation mode, `/add`
-adding a case. Layouts come from layouts/ (pure functions of a Case and the board's records);
-the pages fetch the Case from the library (mtb.web.library: stored annotation versions, never
-the VCF) and the records from the store, and every page and callback runs inside the one error
-boundary (mtb.web.boundary). Jobs the pages start (a case uploaded or changed, a final report
-to keep) go to the job queue (mtb.jobs); `mtb serve` runs the worker.
+adding a case, `/trials` the site's trials and the patients who fit one. Layouts come from
+layouts/ (pure functions of a Case and the board's records); the pages fetch the Case from the
+library (mtb.web.library: stored annotation versions, never the VCF) and the records from the
+store, and every page and callback runs inside the one error boundary (mtb.web.boundary). Jobs
+the pages start (a case uploaded or changed, a final report to keep) go to the job queue
+(mtb.jobs); `mtb serve` runs the worker.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dash
 from dash import Dash, dcc, html
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from layouts import ids
 from mtb.config import Settings
@@ -20,9 +24,14 @@ from mtb.jobs import JobQueue
 from mtb.library import Library
 from mtb.resources import assets_dir
 from mtb.store import Store
-from mtb.web.auth import install_auth
+from mtb.web.auth import SESSION_COOKIE, SessionPolicy, install_auth
+from mtb.web.boundary import install_errors
+from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
-from mtb.web.pages import add, agenda, case, decisions, downloads, present
+from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
+from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
+from mtb.web.throttle import RecentBlocks, ThrottleGate
+from mtb.web.uploads import install_uploads
 
 
 def create_app(
@@ -45,9 +54,28 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
-    for page in (agenda, present, case, add, decisions, downloads):
+    for page in (agenda, present, case, add, decisions, downloads, trials):
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])
-    install_auth(app.server, store, settings.data_dir, secure=settings.secure_cookies)
+    server = app.server
+    policy = SessionPolicy(absolute=timedelta(hours=settings.session_hours),
+                           idle=timedelta(minutes=settings.session_idle_minutes),
+                           secure=settings.secure_cookies)
+    blocks = RecentBlocks()
+    sessions = install_auth(server, store, settings.data_dir, secure=settings.secure_cookies,
+                            policy=policy, blocks=blocks)
+    install_errors(server)  # after the sign-in check: anonymous requests get their 401 first
+    install_uploads(server, settings, store)
+    install_headers(app, secure=settings.secure_cookies)  # after every callback: the hashes
+    server.config["MAX_CONTENT_LENGTH"] = SIGNED_IN_BYTES  # the upload route sets its own
+    # a flood of sign-ins from an address just blocked: 429 before anything else runs
+    server.wsgi_app = ThrottleGate(server.wsgi_app, blocks)  # type: ignore[method-assign]
+    if settings.proxies:  # the client's address for sign-in throttling, from trusted proxies
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
+                                   x_proto=settings.proxies)
+    # outermost: a body is refused before Flask (or anything) reads it
+    server.wsgi_app = RequestLimits(  # type: ignore[method-assign]
+        server.wsgi_app, lambda token: sessions.find(token).actor, settings.upload_limits,
+        SESSION_COOKIE)
     return app

@@ -3,7 +3,9 @@ and the board layouts (used by the page and by the callbacks that redraw it)."""
 
 from __future__ import annotations
 
-from layouts.board import BoardView
+from typing import Any
+
+from layouts.board import AUDIT_PAGE, BoardView, audit_table
 from mtb.board import ANONYMOUS, Actor, finding_key
 from mtb.case import Case
 from mtb.store import Store
@@ -14,7 +16,8 @@ def board_view(store: Store, case_id: str, actor: Actor | None) -> BoardView:
     return BoardView(
         record=store.case_record(case_id),
         recommendations=store.recommendations(case_id),
-        audit=store.audit(case_id),
+        audit=store.audit(case_id, newest=AUDIT_PAGE),
+        audit_total=store.audit_count(case_id),
         meetings=meeting_labels(store),
         curations=store.curations(case_id),
         user=actor.name,
@@ -22,6 +25,25 @@ def board_view(store: Store, case_id: str, actor: Actor | None) -> BoardView:
         may_curate=actor.may("curate"),
         may_decide=actor.may("decide"),
     )
+
+
+def audit_page(store: Store, case_id: str, skip: int = 0) -> Any:
+    """The children of the case page's audit log: the AUDIT_PAGE entries after the `skip`
+    newest (a long history is sent a page at a time, never whole)."""
+    total = store.audit_count(case_id)
+    skip = max(0, min(int(skip), max(total - 1, 0)))
+    return audit_table(store.audit(case_id, newest=AUDIT_PAGE, skip=skip), total, skip,
+                       open_=True).children
+
+
+def advanced(shown: Any, before: int | None, after: int | None) -> Any:
+    """The page's revision after the user's own write: the write's revision when the page
+    showed the one just before it (nothing else changed meanwhile), else the page keeps the
+    revision it showed, so the chair's "final" stays refused until a reload shows what a
+    colleague changed."""
+    if isinstance(shown, int) and before is not None and shown == before:
+        return after
+    return shown
 
 
 def meeting_labels(store: Store) -> list[tuple[int, str]]:

@@ -9,9 +9,13 @@ in the log. Writes run as the signed-in user taken from the session, never from 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 
 from layouts.messages import error_message
 from mtb.board import Actor
@@ -63,3 +67,80 @@ def page(what: str, build: Callable[[], Any], frame: Callable[..., Any]) -> Any:
     if outcome.ok:
         return outcome.value
     return frame(error_message(f"{what} cannot be shown", outcome.message))
+
+
+CALLBACK_PATH = "/_dash-update-component"
+_CALLBACK_LISTS = ("inputs", "changedPropIds")
+
+
+def malformed_callback(payload: Any) -> str:
+    """Why a callback request is not one Dash's renderer sends ("" when it could be)."""
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    if not isinstance(payload.get("output"), str):
+        return "no output"
+    if not isinstance(payload.get("outputs"), dict | list):
+        return "no outputs"
+    for key in _CALLBACK_LISTS:
+        if not isinstance(payload.get(key), list):
+            return f"no {key}"
+    if not isinstance(payload.get("state", []), list):
+        return "state is not a list"
+    for item in [*payload["inputs"], *payload.get("state", [])]:
+        items = item if isinstance(item, list) else [item]
+        if not all(isinstance(i, dict) and "id" in i and isinstance(i.get("property"), str)
+                   for i in items):
+            return "an input without id or property"
+    return ""
+
+
+def install_errors(server: Flask) -> None:
+    """Malformed requests are the sender's error: 400, one log line, never a traceback (a
+    traceback may hold the request's values, patient data among them). Anything else that
+    escapes a page or callback: 500, the same one log line."""
+
+    @server.before_request
+    def check_callback() -> Any:
+        if request.path != CALLBACK_PATH or request.method != "POST":
+            return None
+        problem = malformed_callback(request.get_json(silent=True))
+        if problem:
+            log.warning("refused a malformed callback request (%s)", problem)
+            return Response(f"malformed callback request: {problem}", status=400,
+                            mimetype="text/plain")
+        return None
+
+    @server.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        return error  # werkzeug's own short answer (400, 404, 413, ...), nothing logged
+
+    @server.errorhandler(Exception)
+    def internal(error: Exception) -> Any:
+        if request.path == CALLBACK_PATH and not _raised_by_mtb(error):
+            # Dash's dispatch could not match the request to a callback (an unknown output,
+            # inputs that do not fit): the request was malformed, not the server
+            log.warning("refused a malformed callback request (%s)", type(error).__name__)
+            return Response("malformed callback request", status=400, mimetype="text/plain")
+        log.error("internal error (%s) at %s", type(error).__name__, request.path[:80])
+        return Response("internal error (logged without patient data)", status=500,
+                        mimetype="text/plain")
+
+
+def _own_code() -> tuple[str, ...]:
+    import annotation
+    import layouts
+    import mtb
+
+    return tuple(os.path.dirname(package.__file__ or "") + os.sep
+                 for package in (mtb, layouts, annotation))
+
+
+def _raised_by_mtb(error: BaseException) -> bool:
+    """Whether mtb's own code (not Dash's request handling) raised `error`: a bug, 500."""
+    own = _own_code()
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.startswith(own):
+            return True
+        trace = trace.tb_next
+    return False

@@ -1,10 +1,11 @@
 """A new case from uploaded files: checked completely, then stored in one step.
 
-The files are written to a hidden folder beside the cases, recognised by content
-(mtb.ingest.sniff), named in a case.toml (mtb.catalog writes it), and every file is read
-exactly as the annotation job will read it (mtb.case.read_case_files). Only when that succeeds
-is the folder renamed into place and registered (its annotation then runs as a job, whose
-progress the agenda shows); on any error it is removed, so a half-stored case never appears
+The files were streamed into a staging folder by mtb.web.uploads; that folder is moved to a
+hidden folder beside the cases, the files are recognised by content (mtb.ingest.sniff), named
+in a case.toml (mtb.catalog writes it), and every file is read exactly as the annotation job
+will read it (mtb.case.read_case_files). Only when that succeeds is the folder renamed into
+place and registered (its annotation then runs as a job, whose progress the agenda shows); on
+any error it is removed, so a half-stored case never appears
 on the agenda. Uploaded cases live under the data dir (`<MTB_DATA_DIR>/cases`), since the
 bundled sample cases may be read-only.
 """
@@ -14,16 +15,15 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
+from mtb.board import too_long
 from mtb.case import read_case_files
 from mtb.catalog import CaseEntry, case_toml, read_case, uploads_dir, write_case_toml
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest.sniff import sniff
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -35,25 +35,40 @@ def safe_name(name: str) -> str:
 
 
 def add_case(
-    files: Sequence[tuple[str, bytes]],
+    staged: Path,
     title: str,
     diagnosis: str,
     settings: Settings,
 ) -> CaseEntry:
-    """Store a case made of `files` (name, content) or raise InputError naming the file, the
-    line and the problem; nothing is kept unless everything could be read."""
-    title = " ".join(title.split())
-    if not title:
-        raise InputError("title", "a case needs a title")
-    if not files:
-        raise InputError("files", "no files were uploaded")
+    """Store a case made of the files uploaded into the staging folder `staged`
+    (mtb.web.uploads) or raise InputError naming the file, the line and the problem; nothing
+    is kept unless everything could be read, and the staging folder is gone either way."""
+    try:
+        title = " ".join(title.split())
+        if not title:
+            raise InputError("title", "a case needs a title")
+        for field, text in (("case_title", title), ("diagnosis", diagnosis)):
+            if too_long(field, text):
+                raise InputError(field.replace("_", " "), too_long(field, text))
+        names = sorted(p.name for p in staged.iterdir()
+                       if p.is_file() and not p.name.startswith("."))
+        if not names:
+            raise InputError("files", "no files were uploaded")
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
     root = uploads_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     case_id = f"{safe_name(title).lower()[:40]}-{secrets.token_hex(3)}"
     staging = root / f".incoming-{case_id}"
-    staging.mkdir()
     try:
-        names = _write_files(staging, files)
+        shutil.move(str(staged), str(staging))  # a rename on one file system: no copy
+    except OSError:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    try:
+        for hidden in staging.glob(".*"):
+            hidden.unlink()
         # a file sniff cannot place is named a VCF: the VCF reader says what is wrong with it
         kinds = {name: sniff(staging / name) or "vcf" for name in names}
         if "vcf" not in kinds.values():
@@ -72,16 +87,3 @@ def add_case(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return read_case(final)
-
-
-def _write_files(folder: Path, files: Sequence[tuple[str, bytes]]) -> list[str]:
-    names: list[str] = []
-    for name, content in files:
-        safe = safe_name(name)
-        if safe in names:
-            raise InputError(name, "two files have the same name")
-        if len(content) > MAX_FILE_BYTES:
-            raise InputError(name, f"is larger than {MAX_FILE_BYTES // 2**20} MB")
-        (folder / safe).write_bytes(content)
-        names.append(safe)
-    return names

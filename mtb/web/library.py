@@ -6,16 +6,18 @@ be kept as long as memory allows: the few most recently opened stay (`keep`, lea
 used out), which bounds the server's memory however many cases the board opens (an exome case
 holds about 18 MB). Which version a page shows is asked of the store on each request (one
 indexed query), so a version stored by a worker, in this process or another server, shows at
-the next request. Waitress serves requests from several threads: one lock per version makes
-concurrent first views read it once.
+the next request. Each server process serves requests from several threads: one lock per
+version makes concurrent first views read it once.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from annotation.kb import KnowledgeBase
 from mtb.case import Case
 from mtb.config import Settings
 from mtb.errors import InputError
@@ -41,7 +43,7 @@ class OpenedCase:
 
 class CaseLibrary:
     def __init__(self, settings: Settings, store: Store, library: Library | None = None, *,
-                 keep: int = KEEP) -> None:
+                 keep: int = KEEP, kb: Callable[[], KnowledgeBase] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.library = library or Library(settings, store)
@@ -49,6 +51,24 @@ class CaseLibrary:
         self._opened: OrderedDict[tuple[str, int], OpenedCase] = OrderedDict()
         self._locks: dict[tuple[str, int], threading.Lock] = {}
         self._guard = threading.Lock()
+        self._kb: KnowledgeBase | None = None
+        self._kb_factory = kb or (lambda: KnowledgeBase.open(settings))
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base, opened at first use (the trials page asks it which words are
+        gene symbols; cases come annotated from the store and never need it)."""
+        with self._guard:
+            if self._kb is None:
+                self._kb = self._kb_factory()
+            return self._kb
+
+    def entry(self, case_id: str) -> str:
+        """`case_id` when the store has that case registered, else InputError (a forged
+        request cannot write for a case that does not exist)."""
+        if self.store.stored_case(case_id) is None:
+            raise InputError("cases", f"no case with id '{case_id}'")  # no server path shown
+        return case_id
 
     def summaries(self) -> list[CaseSummary]:
         """The agenda's rows (from the store's index columns; no case is opened)."""

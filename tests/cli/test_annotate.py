@@ -95,7 +95,7 @@ def test_measured_biomarkers_from_the_command_line(vcf_dir, kb, data_dir) -> Non
     rows = {r["gene"]: r for r in csv.DictReader(io.StringIO(result.stdout), delimiter="\t")
             if r["variant_type"] == "biomarker"}
     assert set(rows) == {"HRD", "MSI", "TMB"}
-    assert (rows["HRD"]["alteration"], rows["HRD"]["amp_tier"]) == ("HRD positive", "IA")
+    assert (rows["HRD"]["alteration"], rows["HRD"]["amp_tier"]) == ("HRD positive (GIS 48)", "IA")
     assert "Bevacizumab + Olaparib" in rows["HRD"]["therapies"]
     assert "given on the command line (--hrd 48)" in rows["HRD"]["reasons"]
     assert (rows["MSI"]["amp_tier"], rows["TMB"]["alteration"]) == ("IV", "TMB 3.5 mut/Mb (low)")

@@ -141,8 +141,8 @@ def test_python_dash_m_mtb_is_the_command() -> None:
 def test_every_command_has_a_module_with_parser_and_run() -> None:
     from mtb.cli import COMMANDS
 
-    assert list(COMMANDS) == ["ingest", "annotate", "kb", "timeline", "case", "report", "user",
-                              "serve", "worker"]
+    assert list(COMMANDS) == ["ingest", "annotate", "kb", "timeline", "case", "report",
+                              "trials", "user", "serve", "worker"]
     for name, module in COMMANDS.items():
         assert module.__name__ == f"mtb.cli.{name}"
         assert callable(module.add_parser) and callable(module.run)

@@ -51,6 +51,8 @@ def _error(path: Path, **kwargs) -> InputError:
         (1, "abc", "POS is not a positive integer"),
         (1, "", "POS is not a positive integer"),
         (1, "-5", "POS is not a positive integer"),
+        # found by tests/ingest/test_fuzz.py: htslib wrapped it to a negative position
+        (1, "2401514006", "POS is beyond 2,147,483,647, the largest position htslib reads"),
         (0, "", "CHROM is empty"),
         (3, "A1", "REF is empty or holds characters other than A, C, G, T, N"),
         (3, "", "REF is empty or holds characters other than A, C, G, T, N"),

@@ -209,7 +209,8 @@ def test_referenced_medications_are_read(httpserver: HTTPServer, http: HttpClien
     assert reads == ["/fhir/Medication/Example",  # statements are searched before requests
                      "/fhir/Medication/mii-exa-mtb-medikation-dabrafenib",
                      "/fhir/Medication/mii-exa-mtb-medikation-trametinib"]
-    assert record.warnings == (f"{host(httpserver)}: Medication/Example not found",)
+    assert record.warnings == (
+        f"{host(httpserver)}: a Medication a statement names was not found",)
 
 
 # -- failures ------------------------------------------------------------------------------------

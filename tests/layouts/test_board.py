@@ -28,7 +28,7 @@ def test_status_bar_offers_the_next_statuses_to_the_chair() -> None:
         "Mark presented"
     assert by_id(bar, ids.FINAL_BUTTON).children == "Mark final"  # behind a confirmation
     assert by_id(bar, ids.CONFIRM_FINAL) is not None
-    assert by_id(bar, ids.SUMMARY_VERSION).data == 4
+    assert by_id(bar, ids.RECORD_VERSION).data == 4
     viewer = status_bar(record, may_decide=False)
     assert by_id(viewer, ids.FINAL_BUTTON).disabled
     assert "(not yet)" in texts(status_bar(CaseRecord(CASE_ID), may_decide=True))

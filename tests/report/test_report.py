@@ -14,7 +14,9 @@ import dataclasses
 import importlib
 import io
 import json
+import re
 import sys
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -67,7 +69,8 @@ def store(tmp_path: Path, case: Case) -> Store:
                             tier_override="IB", override_reason=REASON,
                             comment=f"check the clone {SCRIPT}", in_report=True)
     store.set_summary(CASE_ID, "EGFR L858R with acquired T790M after erlotinib.", CURATOR,
-                      curation.case_version)
+                      0)
+    assert curation.case_revision == 1
     store.recommend(CASE_ID, CHAIR, kind="therapy", text="Osimertinib 80 mg once daily",
                     evidence_grade="m1A", amp_tier="IA", rationale="T790M after erlotinib",
                     finding_keys=(key,))
@@ -170,9 +173,34 @@ def test_names_strings_from_files_are_escaped_everywhere(content):
 
 
 def test_pdf_report(content):
+    """PDF/A-2b, the archival form: WeasyPrint writes the XMP metadata naming the part and
+    conformance, and an sRGB output intent."""
     pdf = render_pdf(content)
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 5_000
+    streams = [zlib.decompress(m.group(1)) for m in re.finditer(
+        rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S) if m.group(1)[:1] == b"x"]
+    xmp = next(s for s in streams if b"pdfaid:part" in s)
+    assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert b"/OutputIntent" in pdf or any(b"/OutputIntent" in s for s in streams)
+
+
+def test_prior_lines_with_best_response_and_the_sign_off(case, store, tmp_path):
+    """The synthetic lung course: erlotinib from 2023-02-01, partial response on 2023-05-02
+    (RECIST), progression in 2024-03; the sign-off names who decided and who finalized."""
+    content = report_content(case, store, now=NOW)
+    assert content.prior_lines == (
+        ("Line 1", "Erlotinib", "2023-02-01 to 2024-03-10", "PR (2023-05-02)"),)
+    assert dict(content.sign_off)["Decided by"] == "not yet"
+    record = store.case_record(CASE_ID)
+    for status in ("presented", "decided", "final"):
+        record = store.set_status(CASE_ID, status, CHAIR, record.version,
+                                  revision=record.revision)
+    signed = dict(report_content(case, store, now=NOW).sign_off)
+    assert signed["Decided by"].startswith("chef, ") and signed["Finalized by"].startswith("chef")
+    page = render_html(report_content(case, store, now=NOW))
+    assert "Prior systemic therapy" in page and "PR (2023-05-02)" in page
+    assert "Sign-off" in page and '<td class="date">2023-02-01 to 2024-03-10</td>' in page
 
 
 def test_pdf_without_weasyprint_names_the_system_packages(content, monkeypatch):
@@ -330,8 +358,10 @@ def test_fhir_ids_are_stable_and_final_cases_are_final(case, store, content):
     again = to_bundle(report_content(case, store, now=datetime(2025, 1, 1, tzinfo=UTC)))
     assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in again["entry"]]
     version = store.case_record(CASE_ID).version
-    for status in ("presented", "decided", "final"):
+    for status in ("presented", "decided"):
         version = store.set_status(CASE_ID, status, CHAIR, version).version
+    store.set_status(CASE_ID, "final", CHAIR, version,
+                     revision=store.case_record(CASE_ID).revision)
     final = to_bundle(report_content(case, store, now=NOW))
     [report] = _resources(final, "DiagnosticReport")
     assert report["status"] == "final"

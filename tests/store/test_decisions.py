@@ -47,16 +47,20 @@ def test_first_start_creates_the_data_dir(tmp_path) -> None:
 
 def test_final_is_refused_after_an_unseen_change(store: Store) -> None:
     """The chair finalizes what the page showed: a curation or recommendation saved since
-    changes the case's version, and 'final' on the old version is refused."""
+    raises the case's revision, and 'final' on the old revision is refused."""
     seen = store.set_status("case-1", "presented", CHAIR, 0)
     decided = store.set_status("case-1", "decided", CHAIR, seen.version)
     store.curate("case-1", "7-1-A-T", CURATOR, 0, tier_override="IV",
                  override_reason="artefact: 2 reads")
     with pytest.raises(StaleEditError, match="cura changed this case"):
+        store.set_status("case-1", "final", CHAIR, decided.version, revision=decided.revision)
+    with pytest.raises(StaleEditError):  # "final" needs the revision the chair saw
         store.set_status("case-1", "final", CHAIR, decided.version)
     assert store.case_record("case-1").status == "decided"
-    current = store.case_record("case-1").version
-    assert store.set_status("case-1", "final", CHAIR, current).status == "final"
+    current = store.case_record("case-1")
+    assert current.version == decided.version  # a curation leaves the status's version
+    assert store.set_status("case-1", "final", CHAIR, current.version,
+                            revision=current.revision).status == "final"
 
 
 def test_status_must_change(store: Store) -> None:

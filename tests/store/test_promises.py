@@ -216,9 +216,10 @@ def test_a_case_finalized_while_a_curation_is_saved_keeps_it_out(store_url: str)
     store = Store.open(store_url)
     try:
         store.curate(CASE, SHARED, curator, 0, comment="before the board")
-        version = store.case_record(CASE).version  # a curation changes the case's version
+        version = store.case_record(CASE).version
         for status in ("presented", "decided"):
             version = store.set_status(CASE, status, chair, version).version
+        revision = store.case_record(CASE).revision  # what the chair saw
         outcome: list[BaseException | None] = []
 
         def save() -> None:
@@ -242,7 +243,7 @@ def test_a_case_finalized_while_a_curation_is_saved_keeps_it_out(store_url: str)
 
             def finalize() -> None:
                 try:
-                    store.set_status(CASE, "final", chair, version)
+                    store.set_status(CASE, "final", chair, version, revision=revision)
                     chair_outcome.append(None)
                 except StaleEditError as error:  # the save came first: refused, as it must
                     chair_outcome.append(error)
@@ -261,6 +262,7 @@ def test_a_case_finalized_while_a_curation_is_saved_keeps_it_out(store_url: str)
             # what the chair's set_status writes, in the transaction that holds the lock
             blocker_sqlite.execute(
                 "UPDATE case_record SET status = 'final', version = version + 1, "
+                "revision = revision + 1, "
                 "updated_by = ? WHERE case_id = ?", (chair.name, CASE))
             blocker_sqlite.execute(
                 "INSERT INTO audit_log (at, user_name, action, entity, entity_key, case_id, "

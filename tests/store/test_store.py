@@ -42,8 +42,10 @@ def _audit_count(store: Store) -> int:
 
 def _finalize(store: Store, case_id: str = CASE) -> None:
     version = store.case_record(case_id).version
-    for status in ("presented", "decided", "final"):
+    for status in ("presented", "decided"):
         version = store.set_status(case_id, status, CHAIR, version).version
+    seen = store.case_record(case_id)
+    store.set_status(case_id, "final", CHAIR, seen.version, revision=seen.revision)
 
 
 # -- users --------------------------------------------------------------------------------------
@@ -176,7 +178,8 @@ def test_case_status_moves_only_along_the_allowed_transitions(store: Store) -> N
     version = store.set_status(CASE, "decided", CHAIR, version).version
     with pytest.raises(StaleEditError, match=CHAIR.name):
         store.set_status(CASE, "presented", ADMIN, stale)
-    version = store.set_status(CASE, "final", CHAIR, version).version
+    version = store.set_status(CASE, "final", CHAIR, version,
+                               revision=store.case_record(CASE).revision).version
     assert store.statuses() == {CASE: "final"}
     for status in ("prepared", "presented", "decided", "final"):
         with pytest.raises(AccessError, match="final"):
@@ -190,19 +193,20 @@ def test_case_status_moves_only_along_the_allowed_transitions(store: Store) -> N
 
 def test_a_final_case_refuses_every_write(store: Store) -> None:
     curation = store.curate(CASE, KRAS, CURATOR, 0, oncogenicity="oncogenic")
-    summary = store.set_summary(CASE, "KRAS G12C NSCLC", CURATOR, curation.case_version)
+    summary = store.set_summary(CASE, "KRAS G12C NSCLC", CURATOR, 0)  # the summary's own
     recommendation = store.recommend(CASE, CHAIR, kind="therapy", text="Sotorasib",
                                      evidence_grade="m1A", finding_keys=(KRAS,))
-    assert recommendation.case_version == summary.version + 1  # a recommendation counts too
+    assert curation.case_revision == 1 and summary.revision == 2
+    assert recommendation.case_revision == summary.revision + 1  # a recommendation counts too
     _finalize(store)
     record = store.case_record(CASE)
-    assert record.version == recommendation.case_version + 3
+    assert record.revision == recommendation.case_revision + 3
     written = _audit_count(store)
 
     refused: list[Callable[[], Any]] = [
         lambda: store.curate(CASE, KRAS, CURATOR, 1, comment="changed after the board"),
         lambda: store.curate(CASE, TP53, CURATOR, 0, comment="added after the board"),
-        lambda: store.set_summary(CASE, "rewritten", CURATOR, record.version),
+        lambda: store.set_summary(CASE, "rewritten", CURATOR, record.summary_version),
         lambda: store.recommend(CASE, CHAIR, kind="trial", text="NCT00000000"),
         lambda: store.withdraw(recommendation.id, CHAIR, recommendation.version),
         lambda: store.set_status(CASE, "decided", ADMIN, record.version),
@@ -288,7 +292,8 @@ def test_every_write_has_an_audit_entry_with_before_and_after(store: Store) -> N
     store.curate(CASE, KRAS, CURATOR, 0, oncogenicity="oncogenic", comment="first")
     store.curate(CASE, KRAS, COLLEAGUE, 1, oncogenicity="oncogenic", comment="second",
                  tier_override="IB", override_reason="guideline")
-    summary = store.set_summary(CASE, "KRAS G12C", CURATOR, store.case_record(CASE).version)
+    summary = store.set_summary(CASE, "KRAS G12C", CURATOR,
+                                store.case_record(CASE).summary_version)
     store.set_status(CASE, "presented", CHAIR, summary.version)
     recommendation = store.recommend(CASE, CHAIR, kind="therapy", text="Sotorasib",
                                      evidence_grade="m1A", finding_keys=(KRAS,))
@@ -393,7 +398,7 @@ def test_forged_writes_by_a_viewer_are_refused(store: Store) -> None:
 # -- schema and migrations ----------------------------------------------------------------------
 
 
-HEAD = "0003"  # the newest migration in mtb/store/migrations/versions
+HEAD = "0005"  # the newest migration in mtb/store/migrations/versions
 
 
 def test_opening_twice_migrates_once_and_keeps_the_data(store_url: str) -> None:

@@ -1,14 +1,14 @@
-"""`/add`: a new case from uploaded files (mtb.web.intake checks every file before anything
-is stored)."""
+"""`/add`: a new case from uploaded files. The browser streams each file to the upload route
+(mtb.web.uploads; assets/30_upload.js sends them when "Add case" is pressed); this page's
+callback then checks the staged files and stores the case (mtb.web.intake: every file is read
+before anything is stored)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 import dash
-from dash import Dash, Input, Output, State
+from dash import ClientsideFunction, Dash, Input, Output, State
 
 from layouts import ids
 from layouts.add_case import add_case_page, add_result, uploaded_files
@@ -19,44 +19,60 @@ from mtb.web.auth import current_actor
 from mtb.web.frame import framed
 from mtb.web.intake import add_case
 from mtb.web.library import CaseLibrary
+from mtb.web.uploads import staged_folder
 
 NOT_STORED = "An internal error occurred; nothing was stored."
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
     def layout(**_: Any) -> Any:
-        return framed(store, add_case_page())
+        actor = current_actor(store)
+        limit = library.settings.upload_limits.get(actor.role, 0) if actor else 0
+        return framed(store, add_case_page(limit if actor and actor.may("add_case") else 0))
 
     dash.register_page("add", path="/add", layout=layout, title="mtb · add a case", order=3)
 
     @app.callback(
         Output(ids.ADD_FILES, "children"),
-        Input(ids.ADD_UPLOAD, "filename"),
+        Input(ids.ADD_CHOSEN, "data"),
         prevent_initial_call=True,
     )
     def chosen_files(names: list[str] | None) -> Any:
-        return uploaded_files(names or [])
+        shown = [str(n)[:200] for n in names or [] if isinstance(n, str)][:100]
+        return uploaded_files(shown)
+
+    # the files go to the upload route first, from the browser (a function of assets/, not an
+    # inline script: the Content-Security-Policy allows no inline code but Dash's own)
+    app.clientside_callback(
+        ClientsideFunction(namespace="mtb_upload", function_name="send"),
+        Output(ids.ADD_STAGED, "data"),
+        Input(ids.ADD_BUTTON, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.ADD_RESULT, "children"),
-        Input(ids.ADD_BUTTON, "n_clicks"),
-        State(ids.ADD_UPLOAD, "contents"),
-        State(ids.ADD_UPLOAD, "filename"),
+        Input(ids.ADD_STAGED, "data"),
         State(ids.ADD_TITLE, "value"),
         State(ids.ADD_DIAGNOSIS, "value"),
         running=[(Output(ids.ADD_BUTTON, "disabled"), True, False)],
         prevent_initial_call=True,
     )
-    def add(_n: int, contents: list[str] | None, names: list[str] | None, title: str | None,
-            diagnosis: str | None) -> Any:
+    def add(staged: dict[str, Any] | None, title: str | None, diagnosis: str | None) -> Any:
+        """Only after the button's clientside step answered (never when the page is drawn)."""
+        if not isinstance(staged, dict) or not staged.get("clicks"):
+            return dash.no_update
         actor = current_actor(store)
         if actor is None or not actor.may("add_case"):
             return add_result(False, "Only curators, chairs and admins add cases.")
+        if staged.get("error"):
+            return add_result(False, str(staged["error"])[:500])
 
         def store_case() -> Any:
-            files = [(name, _decode(name, data))
-                     for name, data in zip(names or [], contents or [], strict=False)]
-            entry = add_case(files, title or "", diagnosis or "", library.settings)
+            if not isinstance(title, str | None) or not isinstance(diagnosis, str | None):
+                raise InputError("form", "a malformed request was refused; reload the page")
+            folder = staged_folder(library.settings, staged.get("upload", ""), actor.name)
+            entry = add_case(folder, title or "", diagnosis or "", library.settings)
             library.library.register(entry.folder, "upload", by=actor.name)  # annotation job
             return entry
 
@@ -65,11 +81,3 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return add_result(False, added.message)
         return add_result(True, f"Case '{added.value.title}' added; it is being annotated (the "
                           "agenda shows how far).", added.value.id)
-
-
-def _decode(name: str, data_url: str) -> bytes:
-    """The bytes of a dcc.Upload data URL ('data:<type>;base64,<data>')."""
-    try:
-        return base64.b64decode(data_url.split(",", 1)[1], validate=True)
-    except (IndexError, binascii.Error, ValueError):
-        raise InputError(name, "the upload arrived damaged; choose the file again") from None

@@ -21,6 +21,7 @@ from mtb.web.auth import current_actor
 from mtb.web.board import meeting_labels
 from mtb.web.frame import framed
 from mtb.web.library import CaseLibrary
+from mtb.web.trigger import pressed
 
 
 def agenda_rows(summaries: Sequence[CaseSummary]) -> list[AgendaRow]:
@@ -80,6 +81,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         prevent_initial_call=True,
     )
     def add_meeting(_n: int, day: str | None, title: str | None, people: str | None) -> Any:
+        if not pressed(ids.MEETING_ADD):
+            return no_update, no_update
         try:
             when = date.fromisoformat(day or "")
         except ValueError:

@@ -13,6 +13,7 @@ from layouts.board import board_message
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.library import CaseLibrary
+from mtb.web.trigger import pressed
 
 NOT_WRITTEN = "The report could not be written (internal error; logged without patient data)."
 
@@ -35,7 +36,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         prevent_initial_call=True,
     )
     def download(clicks: list[int | None], case_id: str) -> Any:
-        if not any(clicks) or not isinstance(ctx.triggered_id, dict):
+        if not pressed(type_=ids.DOWNLOAD):
             return no_update, no_update
         fmt = ctx.triggered_id["format"]
 

@@ -2,7 +2,7 @@
 row per finding), jobs, what the board saw, frozen final reports and the library's state.
 Versions, findings, what the board saw and frozen reports are append-only (triggers).
 
-Revision ID: 0003
+Revision ID: 0005
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
