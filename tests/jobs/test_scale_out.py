@@ -59,7 +59,7 @@ def _cases(root: Path, exome: Path) -> None:
     for number in range(EXOMES):
         folder = root / f"exome-{number}"
         folder.mkdir()
-        (folder / "tumor.vcf.gz").symlink_to(exome)
+        shutil.copy(exome, folder / "tumor.vcf.gz")  # a case's files stay in its folder
         write_case_toml(folder, case_toml(
             ["HCC1395 exome (real cell-line data), copied for the scale-out test"],
             case_id=f"exome-{number}", title=f"HCC1395 copy {number}",
