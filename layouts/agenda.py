@@ -26,6 +26,14 @@ class AgendaRow:
     synthetic: str = ""  # "synthetic" or "demonstration join", shown as a badge
     problem: str = ""  # why the case cannot be opened
     meeting: int | None = None  # the meeting whose agenda it is on
+    state: str = ""  # annotation: "annotating 40 %", "queued", "failed"; '' when ready
+    version: int | None = None  # the annotation version shown
+    changes: str = ""  # "2 findings changed tier since the board met: ..."
+
+    @property
+    def busy(self) -> bool:
+        """Being annotated (the agenda refreshes itself until it is done)."""
+        return self.state.startswith(("annotating", "queued"))
 
 
 def _row(row: AgendaRow) -> html.Tr:
@@ -34,14 +42,18 @@ def _row(row: AgendaRow) -> html.Tr:
     title = dcc.Link(row.title, href=href(f"/case/{row.id}"), className="case-link")
     status = html.Span(term(row.status), className=f"status status-{row.status.replace(' ', '-')}")
     problem = html.Div(row.problem, className="small text-danger") if row.problem else None
+    changes = html.Div(["⚠ ", row.changes], className="small board-changes text-warning-emphasis"
+                       ) if row.changes else None
+    state = html.Div(row.state, className=f"small annotation-state state-{row.state.split()[0]}",
+                     style={"whiteSpace": "nowrap"}) if row.state else None
 
     def count(n: int | None) -> str:
         return "–" if n is None else str(n)
 
     return html.Tr([
-        html.Td([html.H5([title, *badges], className="mb-0"), problem]),
+        html.Td([html.H5([title, *badges], className="mb-0"), changes, problem]),
         html.Td(row.diagnosis, className="case-diagnosis"),
-        html.Td(status),
+        html.Td([status, state]),
         html.Td(count(row.tier1), className="num"),
         html.Td(count(row.tier2), className="num"),
         html.Td(dcc.Link(_("Present"), href=href(f"/case/{row.id}/present"),
@@ -100,7 +112,16 @@ def agenda(
     choose = dcc.Dropdown(
         id=ids.MEETING_FILTER, value=None, clearable=True, placeholder=_("all cases"),
         options=[{"label": m.label, "value": m.id} for m in meetings],
-        className="meeting-filter mb-3", style={"maxWidth": "520px"},
+        className="meeting-filter", style={"minWidth": "360px", "maxWidth": "520px"},
     )
-    return html.Div([heading, label, choose, meeting_form() if may_plan else None,
+    changed = dcc.Checklist(
+        id=ids.CHANGED_FILTER, value=[], inputClassName="me-1", className="changed-filter",
+        options=[{"label": _("cases with changes since their last board ({count})",
+                             count=sum(1 for r in rows if r.changes)), "value": "changed"}],
+    )
+    refresh = dcc.Interval(id=ids.AGENDA_REFRESH, interval=3000,
+                           disabled=not any(r.busy for r in rows))
+    filters = html.Div([label, choose, changed],
+                       className="d-flex gap-3 align-items-center mb-3 flex-wrap")
+    return html.Div([heading, filters, meeting_form() if may_plan else None, refresh,
                      html.Div(agenda_table(rows), id=ids.AGENDA_TABLE)], id=ids.CASE_LIST)

@@ -132,8 +132,11 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
 
 
 def case_page(
-    case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None
+    case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None,
+    version: object = None,
 ) -> html.Div:
+    """`version`: what the page says about the annotation version it shows (layouts.versions),
+    drawn under the status bar."""
     rows = key_rows(case, board)
     present = dcc.Link(_("Present"), href=href(f"/case/{case.entry.id}/present"),
                        id=ids.PRESENT_LINK, className="btn btn-dark btn-sm")
@@ -149,6 +152,7 @@ def case_page(
         dcc.Store(id=ids.CASE_ID, data=case.entry.id),
         html.Div(id=ids.BOARD_MESSAGE),
         html.Div(top, className="d-flex align-items-center mb-2 flex-wrap"),
+        version,
         diagnosis_banner(case),
         case_header(case),
         dbc.Row([

@@ -75,6 +75,15 @@ MEETING_ADD = "meeting-add"
 MEETING_MESSAGE = "meeting-message"
 CASE_MEETING = "case-meeting"
 
+# cases that last (issue 13): versions, annotation progress, changes since the board met
+CASE_VERSION = "case-version"  # dcc.Store: the annotation version the page shows
+VERSION_PANEL = "version-panel"
+BOARD_CHANGES = "board-changes"
+ORPHAN_CURATIONS = "orphan-curations"
+PENDING = "case-pending"
+PENDING_REFRESH = "pending-refresh"  # dcc.Interval while a case is being annotated
+CHANGED_FILTER = "changed-filter"  # agenda: cases with changes since their last board
+AGENDA_REFRESH = "agenda-refresh"  # dcc.Interval while cases are being annotated
 # trials (issue 14)
 TRIALS_LINK = "trials-link"  # the navbar's link to /trials
 CASE_TRIALS = "case-trials"  # the case page's Trials section (filled after the page is drawn)

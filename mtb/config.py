@@ -47,6 +47,13 @@ def _megabases(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 1 <= value <= 86400:
+        raise ValueError("not between 1 s and a day")
+    return value
+
+
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
@@ -287,6 +294,18 @@ SETTINGS: tuple[Setting, ...] = (
         "(none)",
     ),
     Setting(
+        "redis_url", "MTB_REDIS_URL", lambda: "", str,
+        "Job queue shared by several `mtb serve` and `mtb worker` processes: a Redis URL "
+        "(redis://host:6379/0); empty means the embedded queue (SQLite in the data dir).",
+        "(embedded: <MTB_DATA_DIR>/jobs.sqlite)",
+    ),
+    Setting(
+        "job_lease", "MTB_JOB_LEASE", lambda: "60", _seconds,
+        "Seconds a running job stays its worker's without a sign of life; then another worker "
+        "takes it over (a worker killed mid-job loses nothing).",
+        "60",
+    ),
+    Setting(
         "trials_dir", "MTB_TRIALS_DIR", lambda: "", str,
         "Folder of the site's trials, one CTML file (YAML or JSON) each: `mtb trials add` "
         "copies into it; a site may keep it in git.",
@@ -483,6 +502,8 @@ class Settings:
     db_url: str = field(repr=False)  # may hold a password
     secure_cookies: bool
     fhir_token: str = field(repr=False)
+    redis_url: str = field(repr=False)  # may hold a password
+    job_lease: float
     trials_dir: str
     ctgov_url: str
     ctgov_location: str

@@ -6,7 +6,8 @@
     ├── SourceError             a live source (web API, FHIR server) failed; the snapshot answers
     │   └── HttpStatusError     it answered with a non-2xx status (host, status)
     ├── StorageError            the case store could not read or write
-    │   └── StaleEditError      the record changed since the user loaded it; nothing was saved
+    │   ├── StaleEditError      the record changed since the user loaded it; nothing was saved
+    │   └── DocumentError       a stored case document cannot be read (newer schema, damaged)
     ├── AccessError             the user's role does not allow it, or the case is final
     ├── ConfigError             a setting (MTB_* variable or option) has an unusable value
     └── ReportError             a report cannot be produced (unknown case, ...)
@@ -25,6 +26,7 @@ from pathlib import Path
 __all__ = [
     "AccessError",
     "ConfigError",
+    "DocumentError",
     "HttpStatusError",
     "InputError",
     "KnowledgeBaseError",
@@ -81,6 +83,11 @@ class StorageError(MtbError):
 
 class StaleEditError(StorageError):
     """The record changed since the user loaded it; their edit was not applied."""
+
+
+class DocumentError(StorageError):
+    """A stored case document cannot be read: written by a newer mtb (a schema or a field this
+    one does not know), or damaged (its checksum differs). Nothing is guessed."""
 
 
 class AccessError(MtbError):

@@ -4,8 +4,9 @@
 # for the browser tests and nodejs and npm for the single sign-on tests' OpenID provider (apt,
 # when missing), creates .venv, installs mtb with its test extra, checks the code with ruff,
 # fetches axe-core (tests/web/axe.py), starts a throw-away PostgreSQL server for the store's tests
-# (scripts/postgres.sh installs Debian's postgresql when missing) and runs pytest. Extra
-# arguments go to pytest.
+# (scripts/postgres.sh installs Debian's postgresql when missing) and a throw-away Redis server
+# for the job queue's scale-out tests (scripts/redis.sh installs Debian's redis-server when
+# missing), and runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,4 +54,9 @@ if [ -z "${MTB_TEST_PG_URL:-}" ]; then
   MTB_TEST_PG_URL="$(scripts/postgres.sh --stop-with $$)" || MTB_TEST_PG_URL=""
 fi
 export MTB_TEST_PG_URL
+# Likewise a throw-away Redis server for tests/jobs (several servers and workers sharing it).
+if [ -z "${MTB_TEST_REDIS_URL:-}" ]; then
+  MTB_TEST_REDIS_URL="$(scripts/redis.sh --stop-with $$)" || MTB_TEST_REDIS_URL=""
+fi
+export MTB_TEST_REDIS_URL
 exec .venv/bin/python -m pytest "$@"

@@ -10,11 +10,13 @@ exits 2; nothing prints a traceback unless MTB_DEBUG=1 is set.
     mtb case show|import-fhir    a case folder at a glance; a patient from a FHIR server
     mtb report CASE --format html|pdf|fhir -o FILE   the case report for the hospital record
     mtb user add NAME --role ROLE   who may sign in to the web app (and with which role)
+    mtb case add|list|sync   the case library: registered cases, annotated once, as jobs
     mtb user list       the users: role, active, last sign-in
     mtb audit export --since DATE --format csv|json   the audit log of a period
     mtb trials add|list|match|patients   the site's trials (CTML), trials for a case, patients
                         for a trial
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
+    mtb worker          runs the jobs (annotation, re-annotation, final reports)
 
 The commands do no domain work of their own: files are read by mtb.ingest, cases assembled by
 mtb.case, looked up and written by mtb.catalog, the knowledge base described by
@@ -29,7 +31,19 @@ import sys
 from collections.abc import Sequence
 
 from mtb import __version__
-from mtb.cli import annotate, audit, case, ingest, kb, report, serve, timeline, trials, user
+from mtb.cli import (
+    annotate,
+    audit,
+    case,
+    ingest,
+    kb,
+    report,
+    serve,
+    timeline,
+    trials,
+    user,
+    worker,
+)
 from mtb.errors import MtbError
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
@@ -38,7 +52,7 @@ EXIT_INPUT = 2
 # in the order `mtb --help` lists them
 COMMANDS = {"ingest": ingest, "annotate": annotate, "kb": kb, "timeline": timeline,
             "case": case, "report": report, "trials": trials, "user": user, "serve": serve,
-            "audit": audit}
+            "worker": worker, "audit": audit}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,6 +1,9 @@
-"""`mtb case show CASE_DIR` (the case at a glance, on the road the app takes: mtb.case) and
-`mtb case import-fhir --server URL --patient ID` (a patient's record from a FHIR server into a
-case folder: mtb.ingest.clinical fetches and reads it, mtb.catalog writes its case.toml).
+"""`mtb case show CASE_DIR` (the case at a glance: its stored version when it is registered,
+else read and annotated on the road the app takes, mtb.case), `mtb case add CASE_DIR...`,
+`mtb case list`, `mtb case sync` (the case library in the store: mtb.library; annotation runs
+as jobs, mtb.jobs) and `mtb case import-fhir --server URL --patient ID` (a patient's record from
+a FHIR server into a case folder: mtb.ingest.clinical fetches and reads it, mtb.catalog writes
+its case.toml; the case is registered).
 
 Errors are raised as MtbError and printed by mtb.cli (one line, exit 2).
 """
@@ -11,12 +14,17 @@ import argparse
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from mtb.cli.options import open_kb
+from mtb.cli.options import ProgressBar, open_kb
 from mtb.cli.timeline import cell
 from mtb.config import Settings
 
 if TYPE_CHECKING:
     from mtb.case import Case
+    from mtb.library import Library
+    from mtb.store import JobInfo, Store
+
+LIST_COLUMNS = ("id", "title", "diagnosis", "status", "version", "tier_I", "tier_II",
+                "annotation")
 
 
 def add_parser(commands: Any) -> None:
@@ -27,6 +35,27 @@ def add_parser(commands: Any) -> None:
     )
     show.add_argument("folder", metavar="CASE_DIR", type=Path)
     show.add_argument("--all", action="store_true", help="list every finding, not the top ten")
+    add = actions.add_parser(
+        "add", help="register case folders; each is annotated once, as a job",
+        description="Register case folders (each with a case.toml) in the case store. Each "
+        "is annotated once, by a worker (`mtb worker`, `mtb serve`, or this command with "
+        "--wait); a case whose files change is annotated again into a new version.")
+    add.add_argument("folders", metavar="CASE_DIR", type=Path, nargs="+")
+    add.add_argument("--wait", action="store_true",
+                     help="return when their annotation is done (a progress bar on stderr)")
+    listing = actions.add_parser(
+        "list", help="every registered case: status, version, tier I/II, annotation")
+    listing.add_argument("--format", choices=("text", "tsv"), default="text",
+                         help="text (default) or tsv (columns: " + " ".join(LIST_COLUMNS) + ")")
+    sync = actions.add_parser(
+        "sync", help="register and annotate everything in the cases folder",
+        description="Register every case folder of the cases folder (MTB_CASES_DIR) and of "
+        "the cases added in the app, and queue the annotation of every case that is new or "
+        "whose files or knowledge base changed (nothing else is annotated again).")
+    sync.add_argument("--wait", action="store_true",
+                      help="return when all jobs are done (a progress bar on stderr)")
+    sync.add_argument("--cases", dest="cases_dir", metavar="DIR",
+                      help="folder of case folders (MTB_CASES_DIR)")
     fetch = actions.add_parser(
         "import-fhir",
         help="fetch a patient's record from a FHIR server into a case folder",
@@ -47,11 +76,154 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.case_command == "import-fhir":
         return _import_fhir(args, out, err)
+    if args.case_command in ("add", "list", "sync"):
+        return _library_command(args, out, err)
     from mtb.case import open_case
 
     settings = Settings.load()
-    case = open_case(args.folder, open_kb(settings, err), settings)
+    stored = _stored_case(args.folder, settings, err)
+    case = stored or open_case(args.folder, open_kb(settings, err), settings)
     out.write(render_case(case, every=args.all))
+    out.flush()
+    return 0
+
+
+def _stored_case(folder: Path, settings: Settings, err: IO[str]) -> Case | None:
+    """The case's stored version when the folder is a registered case with one (its files
+    unchanged since, else a warning), else None."""
+    from mtb.catalog import read_case
+    from mtb.library import Library, version_label
+    from mtb.store import Store
+    from mtb.versions import file_marks, input_key, kb_signature
+
+    entry = read_case(Path(folder))
+    store = Store.open(settings.database_url)
+    try:
+        registered = store.stored_case(entry.id)
+        if registered is None or Path(registered.folder) != entry.folder.resolve():
+            return None
+        library = Library(settings, store)
+        if library.shown_version(entry.id) is None:
+            return None
+        opened = library.open(entry.id)
+        err.write(f"mtb: stored {version_label(opened.info)}\n")
+        key = input_key(entry.id, file_marks(entry, registered.inputs), kb_signature(settings))
+        if key != opened.info.input_key and not opened.pinned:
+            err.write("mtb: warning: the case's files or knowledge base changed since; "
+                      "`mtb case sync --wait` annotates it again\n")
+        return opened.case
+    finally:
+        store.close()
+
+
+def _library_command(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from mtb.jobs import JobQueue
+    from mtb.library import Library
+    from mtb.store import Store
+
+    settings = Settings.load({"cases_dir": getattr(args, "cases_dir", None)})
+    store = Store.open(settings.database_url)
+    queue = JobQueue(settings)
+    try:
+        library = Library(settings, store, notify=queue.send)
+        if args.case_command == "list":
+            return _list(library, args.format, out)
+        jobs: list[int] = []
+        if args.case_command == "add":
+            for folder in args.folders:
+                case_id, job = library.register(folder, "command line", by="mtb (command line)")
+                active = [j.id for j in store.jobs(case_id=case_id, states=("queued", "running"))]
+                shown = library.shown_version(case_id)
+                state = f"queued (job {job})" if job is not None else (
+                    f"being annotated (job {active[-1]})" if active else
+                    f"unchanged (version {shown})" if shown else "not annotated")
+                out.write(f"{case_id}\t{state}\n")
+                jobs += active
+        else:
+            result = library.sync(by="mtb (command line)")
+            jobs = [j.id for j in store.jobs(states=("queued", "running"))]  # not only new ones
+            if result.kb_changed:
+                err.write(f"mtb: {result.kb_changed}: every case is annotated again\n")
+            for problem in result.problems:
+                err.write(f"mtb: warning: {problem}\n")
+            out.write(f"registered {len(result.registered)} new cases, queued "
+                      f"{len(result.queued)} annotations, {result.unchanged} unchanged\n")
+        if not args.wait or not jobs:
+            out.flush()
+            return 0
+        return _wait(settings, store, queue, library, jobs, out, err)
+    finally:
+        queue.close()
+        store.close()
+
+
+def _wait(settings: Settings, store: Store, queue: Any, library: Library, jobs: list[int],
+          out: IO[str], err: IO[str]) -> int:
+    """Until the jobs are done: run them here on the embedded queue, else wait for the
+    site's workers; a progress bar on stderr."""
+    import time
+
+    from mtb.jobs import Worker
+
+    bar = ProgressBar(err, "annotating")
+    worker = Worker(settings, store, queue, library=library,
+                    name=f"{_host()}:cli") if queue.embedded else None
+    while True:
+        states = store.jobs(jobs)
+        _show(bar, states)
+        if all(not job.active for job in states):
+            break
+        if worker is None or not worker.step():
+            time.sleep(0.3)
+    failed = [job for job in states if job.state == "failed"]
+    for job in failed:
+        err.write(f"mtb: {job.case_id}: not annotated: {job.message}\n")
+    done = len(states) - len(failed)
+    out.write(f"annotated {done} of {len(states)} cases\n")
+    out.flush()
+    return 2 if failed else 0
+
+
+def _host() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _show(bar: ProgressBar, jobs: list[JobInfo]) -> None:
+    if not jobs:
+        return
+    done = sum(1 for job in jobs if not job.active)
+    fraction = sum(100 if not job.active else job.progress for job in jobs) / (100 * len(jobs))
+    running = next((job for job in jobs if job.state == "running"), None)
+    step = f"{done}/{len(jobs)} cases" + (f"; {running.case_id}: {running.step}"
+                                          if running else "")
+    bar(step, min(fraction, 1.0) if done < len(jobs) else 1.0)
+
+
+def _list(library: Library, fmt: str, out: IO[str]) -> int:
+    rows = []
+    for case in library.summaries():
+        annotation = case.state_text + (f": {case.problem}" if case.problem else "")
+        rows.append((case.case_id, case.title, case.diagnosis, case.status,
+                     "" if case.version is None else str(case.version),
+                     "" if case.tier1 is None else str(case.tier1),
+                     "" if case.tier2 is None else str(case.tier2), annotation))
+    if fmt == "tsv":
+        out.write("\t".join(LIST_COLUMNS) + "\n")
+        for row in rows:
+            out.write("\t".join(cell(v).replace("\t", " ") for v in row) + "\n")
+        out.flush()
+        return 0
+    widths = [min(40, max([len(c) for c in col] + [len(h)]))
+              for h, col in zip(LIST_COLUMNS, zip(*rows, strict=False) if rows
+                                else [()] * len(LIST_COLUMNS), strict=False)]
+    out.write("  ".join(h.ljust(w) for h, w in zip(LIST_COLUMNS, widths, strict=True)).rstrip()
+              + "\n")
+    for row in rows:
+        out.write("  ".join(str(v)[:w].ljust(w) for v, w in zip(row, widths, strict=True))
+                  .rstrip() + "\n")
     out.flush()
     return 0
 
@@ -153,6 +325,7 @@ def _import_fhir(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     counts = ", ".join(f"{n} {t}" for t, n in sorted(fetched.counts.items()))
     out.write(f"wrote {target} ({counts}; {fetched.method}, {fetched.pages} pages)\n")
     out.write(f"{timeline.summary()}\n")
+    _register_imported(settings, folder, err)
     if created:
         out.write(f"created {folder / 'case.toml'}: add the diagnosis and the molecular files\n")
     else:
@@ -161,3 +334,25 @@ def _import_fhir(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     for warning in (*fetched.warnings, *timeline.warnings):
         err.write(f"warning: {warning}\n")
     return 0
+
+
+def _register_imported(settings: Settings, folder: Path, err: IO[str]) -> None:
+    """Register the imported case (its annotation is a job); a case.toml that does not read
+    yet is said, not fatal: the import itself succeeded."""
+    from mtb.errors import MtbError
+    from mtb.jobs import JobQueue
+    from mtb.library import Library
+    from mtb.store import Store
+
+    store = Store.open(settings.database_url)
+    queue = JobQueue(settings)
+    try:
+        case_id, job = Library(settings, store, notify=queue.send).register(
+            folder, "FHIR import", by="mtb (command line)")
+        if job is not None:
+            err.write(f"registered {case_id}: annotation queued (job {job})\n")
+    except MtbError as error:
+        err.write(f"warning: not registered yet ({error}); `mtb case sync` registers it\n")
+    finally:
+        queue.close()
+        store.close()

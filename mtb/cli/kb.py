@@ -31,6 +31,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         path = build_index(settings.data_dir, civic_dir=args.civic,
                            progress=ProgressBar(err, "building knowledge-base index"))
         out.write(f"index built: {path}\n")
+        _reannotate(settings, out)
         return 0
     if args.kb_command == "update":
         from annotation.update import update_civic
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if result.changed:
             out.write(f"CIViC updated from {result.previous or 'none'} to {result.release}; "
                       f"index: {result.index}\n")
+            _reannotate(settings, out)
         else:
             out.write(f"CIViC {result.release} is already the newest release\n")
         return 0
@@ -58,3 +60,25 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     oncokb = "configured" if status.oncokb else "no token (OncoKB not used)"
     out.write(f"\nlive sources: {live}; OncoKB: {oncokb}\n")
     return 0
+
+
+def _reannotate(settings: Settings, out: IO[str]) -> None:
+    """A new index: every registered case is annotated again (jobs), and the agenda says
+    what changed since each case's board."""
+    from mtb.jobs import JobQueue
+    from mtb.library import Library
+    from mtb.store import Store
+
+    store = Store.open(settings.database_url)
+    queue = JobQueue(settings)
+    try:
+        if not store.stored_cases():
+            return  # no case registered yet: nothing to annotate again
+        result = Library(settings, store, notify=queue.send).sync(by="mtb kb")
+    finally:
+        queue.close()
+        store.close()
+    if result.queued:
+        why = result.kb_changed or "knowledge base changed"
+        out.write(f"{len(result.queued)} cases queued for re-annotation ({why}); `mtb worker` "
+                  "or `mtb serve` runs them, `mtb case sync --wait` waits for them\n")

@@ -200,8 +200,9 @@ def _patients(args: argparse.Namespace, settings: Settings, out: IO[str], err: I
         trial = read_study(study, lambda g: kb.genes.exon_count(g) is not None)
     store = _store(settings)
     try:
-        entries = [e for folder in case_folders(settings) for e in list_cases(folder)]
-        site = site_profiles(entries, lambda e: load_case(e, kb, settings), store.curations)
+        entries = {e.id: e for folder in case_folders(settings) for e in list_cases(folder)}
+        site = site_profiles(entries, lambda case_id: load_case(entries[case_id], kb, settings),
+                             store.curations)
         found = recruit(trial, site)
         store.log_event(_who(), "trial_patients", "",
                         f"patients for trial {found.trial_id}: {len(found.case_ids)} of "

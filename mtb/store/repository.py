@@ -54,12 +54,15 @@ from mtb.board import (
 from mtb.errors import AccessError, StaleEditError, StorageError
 from mtb.store import records
 from mtb.store.access import AccessMixin
+from mtb.store.cases import CaseLibraryStore
+from mtb.store.jobs import JobStore
 from mtb.store.schema import (
     AuditEntry,
     CaseRecord,
     Curation,
     Meeting,
     Recommendation,
+    StoredCase,
     User,
     now,
 )
@@ -126,7 +129,9 @@ def _limit(field: str, text: str) -> str:
     return text
 
 
-class Store(AccessMixin):
+class Store(AccessMixin, CaseLibraryStore, JobStore):
+    """The store; its registered cases, versions and jobs are in mtb.store.cases and jobs."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -297,10 +302,13 @@ class Store(AccessMixin):
             return dict(session.execute(select(CaseRecord.case_id, CaseRecord.status)).all())
 
     def set_status(self, case_id: str, status: str, by: Actor, version: int, *,
-                   revision: int | None = None) -> board.CaseRecord:
+                   revision: int | None = None,
+                   annotation_version: int | None = None) -> board.CaseRecord:
         """Move the case on (or back) from the status `version` was loaded at. "final" also
         needs the case's `revision` the chair saw: it is refused when anything changed since
-        (a curation, a recommendation, the summary), naming who changed it."""
+        (a curation, a recommendation, the summary), naming who changed it.
+        `annotation_version`: the annotation version the page showed; refused when the case
+        has a newer one (the board would finalize findings it has not seen)."""
         if not by.may("decide"):
             raise AccessError(f"{by.name} ({by.role}) may not change a case's status")
         if status not in STATUSES:
@@ -312,12 +320,19 @@ class Store(AccessMixin):
             if status == "final" and revision != record.revision:
                 raise StaleEditError(f"{record.updated_by or 'someone'} changed this case "
                                      "since you loaded it; reload, check and finalize again")
+            if annotation_version is not None:
+                stored = session.get(StoredCase, case_id)
+                if stored is not None and (stored.current_version or 0) != annotation_version:
+                    raise StaleEditError(f"the case was annotated again (version "
+                                         f"{stored.current_version}) since you loaded it; "
+                                         "reload to see what changed")
             before = {"status": record.status}
             record.status, record.updated_by, record.updated_at = status, by.name, now()
             record.version += 1
             record.revision += 1
             self._audit(session, by.name, "set_status", "case_record", case_id, case_id,
                         before, {"status": status})
+            self._board_saw(session, case_id, status, by.name)  # mtb.store.cases
         return records.case_record(record)
 
     def set_summary(self, case_id: str, summary: str, by: Actor,

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from mtb.board import Curation
 from mtb.case import Case
-from mtb.catalog import CaseEntry
 from mtb.errors import MtbError
 from mtb.trials.eligibility import StudyCriteria, match_study
 from mtb.trials.matching import TrialMatcher, sort_key
@@ -36,20 +35,20 @@ class SiteProfiles:
 
 
 def site_profiles(
-    entries: Iterable[CaseEntry], open_case: Callable[[CaseEntry], Case],
+    case_ids: Iterable[str], open_case: Callable[[str], Case],
     curations: Callable[[str], Mapping[str, Curation]] | None = None,
 ) -> SiteProfiles:
     """Every patient of the site as a profile: THE one function that says where they come from
     (today: each case of the catalogue, opened; later: the stored findings)."""
     profiles: list[PatientProfile] = []
     skipped: list[tuple[str, str]] = []
-    for entry in entries:
+    for case_id in case_ids:
         try:
-            case = open_case(entry)
-            curated = curations(entry.id) if curations is not None else None
+            case = open_case(case_id)
+            curated = curations(case_id) if curations is not None else None
             profiles.append(profile_of(case, curated))
         except MtbError as error:
-            skipped.append((entry.id, str(error)))
+            skipped.append((case_id, str(error)))
     return SiteProfiles(tuple(profiles), tuple(skipped))
 
 

@@ -4,8 +4,10 @@ Pages, registered in code, one module each in mtb.web.pages (layout and callback
 board agenda, `/case/<case_id>` a case, `/case/<case_id>/present` its presentation mode, `/add`
 adding a case, `/trials` the site's trials and the patients who fit one. Layouts come from
 layouts/ (pure functions of a Case and the board's records); the pages fetch the Case from the
-library (mtb.web.library) and the records from the store, and every page and callback runs
-inside the one error boundary (mtb.web.boundary).
+library (mtb.web.library: stored annotation versions, never the VCF) and the records from the
+store, and every page and callback runs inside the one error boundary (mtb.web.boundary). Jobs
+the pages start (a case uploaded or changed, a final report to keep) go to the job queue
+(mtb.jobs); `mtb serve` runs the worker.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from layouts import ids
 from mtb.config import Settings
 from mtb.i18n.web import install_i18n
+from mtb.jobs import JobQueue
+from mtb.library import Library
 from mtb.resources import assets_dir
 from mtb.store import Store
 from mtb.web.auth import SESSION_COOKIE, SessionPolicy, install_auth
@@ -35,11 +39,15 @@ from mtb.web.uploads import install_uploads
 
 
 def create_app(
-    settings: Settings, library: CaseLibrary | None = None, store: Store | None = None
+    settings: Settings, library: CaseLibrary | None = None, store: Store | None = None,
+    queue: JobQueue | None = None,
 ) -> Dash:
     """The app. Every page needs a signed-in user (mtb.web.auth); writes go to the store."""
-    library = library or CaseLibrary(settings)
-    store = store or Store.open(settings.database_url)
+    store = store or (library.store if library is not None else
+                      Store.open(settings.database_url))
+    if library is None:
+        queue = queue or JobQueue(settings)
+        library = CaseLibrary(settings, store, Library(settings, store, notify=queue.send))
     app = Dash(
         __name__,
         use_pages=True,
@@ -81,5 +89,6 @@ def create_app(
     server.wsgi_app = RequestLimits(  # type: ignore[method-assign]
         server.wsgi_app, lambda token: sessions.find(token).actor, settings.upload_limits,
         SESSION_COOKIE)
-    install_ops(app, settings, store)  # last: request ids, access log, metrics, URL prefix
+    # last: request ids, access log, metrics, URL prefix; /readyz asks the job queue too
+    install_ops(app, settings, store, queue=queue if queue is not None else JobQueue(settings))
     return app

@@ -1,10 +1,11 @@
 """A new case from uploaded files: checked completely, then stored in one step.
 
 The files were streamed into a staging folder by mtb.web.uploads; that folder is moved to a
-hidden folder beside the cases, the files are recognised by content
-(mtb.ingest.sniff), named in a case.toml (mtb.catalog writes it), and the case is opened
-exactly as the board would open it (ingest, annotation, timeline). Only when that succeeds is
-the folder renamed into place; on any error it is removed, so a half-stored case never appears
+hidden folder beside the cases, the files are recognised by content (mtb.ingest.sniff), named
+in a case.toml (mtb.catalog writes it), and every file is read exactly as the annotation job
+will read it (mtb.case.read_case_files). Only when that succeeds is the folder renamed into
+place and registered (its annotation then runs as a job, whose progress the agenda shows); on
+any error it is removed, so a half-stored case never appears
 on the agenda. Uploaded cases live under the data dir (`<MTB_DATA_DIR>/cases`), since the
 bundled sample cases may be read-only.
 """
@@ -16,9 +17,8 @@ import secrets
 import shutil
 from pathlib import Path
 
-from annotation.kb import KnowledgeBase
 from mtb.board import too_long
-from mtb.case import load_case
+from mtb.case import read_case_files
 from mtb.catalog import CaseEntry, case_toml, read_case, uploads_dir, write_case_toml
 from mtb.config import Settings
 from mtb.errors import InputError
@@ -39,7 +39,6 @@ def add_case(
     title: str,
     diagnosis: str,
     settings: Settings,
-    kb: KnowledgeBase,
 ) -> CaseEntry:
     """Store a case made of the files uploaded into the staging folder `staged`
     (mtb.web.uploads) or raise InputError naming the file, the line and the problem; nothing
@@ -78,7 +77,7 @@ def add_case(
             ["Added in the mtb web app from uploaded files."], case_id=case_id, title=title,
             diagnosis=" ".join(diagnosis.split()), source="uploaded in the mtb web app",
             files=list(kinds.items())))
-        load_case(read_case(staging), kb, settings)  # everything the board will open
+        read_case_files(read_case(staging), settings)  # every file, as annotation reads it
         final = root / case_id
         staging.rename(final)
     except InputError as error:

@@ -140,14 +140,9 @@ def serve(settings: Settings, err: IO[str]) -> int:
 
         def load(self) -> Any:
             # in each worker, after the fork: its own store connections and case cache
-            from mtb.store import Store
             from mtb.web import create_app
-            from mtb.web.library import CaseLibrary
 
-            library = CaseLibrary(settings)
-            app = create_app(settings, library=library,
-                             store=Store.open(settings.database_url))
-            library.kb  # noqa: B018  (loaded now, before the first request waits for it)
+            app = create_app(settings)
             freeze_after_full_collections(app.server)
             return app.server
 

@@ -3,4 +3,10 @@ user per role, the app on the bundled sample cases, and a browser that signs in.
 
 from __future__ import annotations
 
-from tests.web.conftest import app, screenshot, signed_in, store  # noqa: F401  (fixtures)
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    app,
+    sample_store,
+    screenshot,
+    signed_in,
+    store,
+)

@@ -43,6 +43,24 @@ class Live:
         return http
 
 
+def wait_annotated(live: Live, case_id: str, timeout: float = 600) -> None:
+    """Until `mtb serve`'s background worker has stored the case's first annotation version
+    (a fresh data dir: the server registers the sample cases and annotates them as jobs)."""
+    from mtb.store import Store
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        store = Store.open(f"sqlite:///{live.data_dir / 'mtb.sqlite'}")
+        try:
+            stored = store.stored_case(case_id)
+            if stored is not None and stored.current_version:
+                return
+        finally:
+            store.close()
+        time.sleep(1)
+    raise AssertionError(f"{case_id} was not annotated in {timeout:.0f} s")
+
+
 def _mtb() -> list[str]:
     return [sys.executable, "-m", "mtb"]
 
@@ -54,7 +72,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(data_dir: Path, users: dict[str, str], **settings: str) -> Iterator[Live]:
+def live_server(data_dir: Path, users: dict[str, str], *,
+                prepared: tuple[Path, Path] | None = None, **settings: str) -> Iterator[Live]:
+    """`prepared`: (a store with the sample cases annotated, the data dir whose knowledge-base
+    index annotated them), copied in first, so the server has nothing to annotate."""
+    if prepared is not None:
+        import shutil
+
+        from annotation.index import index_path
+        from tests.stored import copy_sqlite
+
+        store_file, annotated_with = prepared
+        index_path(data_dir).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(index_path(annotated_with), index_path(data_dir))
+        copy_sqlite(store_file, data_dir / "mtb.sqlite")
     port = free_port()
     env = {**os.environ, "MTB_DATA_DIR": str(data_dir), "MTB_HOST": HOST,
            "MTB_PORT": str(port), "MTB_WORKERS": "2", "MTB_THREADS": "4",

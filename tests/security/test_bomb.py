@@ -27,7 +27,7 @@ import requests
 
 from mtb.ingest.limits import MAX_LINE
 from tests.security.bombs import vcf_bomb
-from tests.security.live import live_server
+from tests.security.live import live_server, wait_annotated
 from tests.security.test_headers_and_csp import _page_request
 
 GB = 2**30
@@ -86,15 +86,17 @@ def test_mtb_ingest_stops_a_bomb_with_the_default_limits(bomb, tmp_path, monkeyp
 
 
 def test_opening_a_case_with_a_bomb_stops_at_its_limit(bomb, tmp_path, data_dir) -> None:
-    """What the board's server (or a job) does with a case: ingest, annotate, join."""
+    """What an annotation job does with a case first: read every file."""
     case = tmp_path / "cases" / "bomb"
     case.mkdir(parents=True)
     shutil.copy(bomb, case / "tumor.vcf.gz")
     (case / "case.toml").write_text('id = "bomb"\ntitle = "bomb"\ndiagnosis = "NSCLC"\n'
                                     '[[files]]\npath = "tumor.vcf.gz"\nkind = "vcf"\n')
-    script = ("from mtb.config import Settings\nfrom mtb.web.library import CaseLibrary\n"
-              "from mtb.errors import MtbError\n"
-              "try:\n    CaseLibrary(Settings.load()).open('bomb')\nexcept MtbError as e:\n"
+    script = ("from pathlib import Path\nfrom mtb.config import Settings\n"
+              "from mtb.catalog import read_case\n"
+              "from mtb.case import read_case_files\nfrom mtb.errors import MtbError\n"
+              f"try:\n    read_case_files(read_case(Path({str(case)!r})), Settings.load())\n"
+              "except MtbError as e:\n"
               "    raise SystemExit(f'refused: {e}')\nraise SystemExit('opened')\n")
     _, peak, err = _run([sys.executable, "-c", script], {
         "MTB_DATA_DIR": str(data_dir), "MTB_CASES_DIR": str(tmp_path / "cases"),
@@ -169,6 +171,7 @@ def test_a_server_asked_for_a_bomb_keeps_answering_everyone_else(bomb, tmp_path)
         '[[files]]\npath = "tumor.vcf.gz"\nkind = "vcf"\n')
     with live_server(tmp_path / "data", {"vera": "viewer", "eve": "viewer"},
                      cases_dir=str(cases), max_records="300000") as live:
+        wait_annotated(live, "synthetic-egfr-lung")
         victim, attacker = live.sign_in("vera"), live.sign_in("eve")
         _latencies(live.url, victim, "/case/synthetic-egfr-lung", 3)  # opened in each process
         quiet = _latencies(live.url, victim, "/case/synthetic-egfr-lung", 8)

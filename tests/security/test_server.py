@@ -22,22 +22,24 @@ import pytest
 import requests
 
 from mtb.store import Store
-from tests.security.live import HOST, Live, live_server
+from tests.security.live import HOST, Live, live_server, wait_annotated
 
 LUNG = "synthetic-egfr-lung"
 USERS = {"cura": "curator", "vera": "viewer", "chef": "chair"}
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory):
+def live(tmp_path_factory: pytest.TempPathFactory, sample_store, data_dir):
     data = tmp_path_factory.mktemp("live-data")
-    with live_server(data, USERS, tmpdir=str(data)) as server:
+    with live_server(data, USERS, prepared=(sample_store, data_dir),
+                     tmpdir=str(data)) as server:
         yield server
 
 
 def _workers(live: Live) -> list[psutil.Process]:
     master = psutil.Process(live.pid)
-    return [child for child in master.children(recursive=True)]
+    # the gunicorn workers: not the job worker `mtb serve` starts beside them (mtb worker)
+    return [child for child in master.children() if "worker" not in child.cmdline()]
 
 
 def test_two_worker_processes_serve_one_port(live: Live) -> None:
@@ -46,18 +48,23 @@ def test_two_worker_processes_serve_one_port(live: Live) -> None:
 
 
 def test_a_session_is_valid_in_every_process(live: Live) -> None:
-    """Fresh connections are spread over the processes by the kernel: forty of them, each
-    with the one session cookie, all served as the signed-in user."""
+    """Fresh connections are spread over the processes by the kernel: forty or more of them,
+    each with the one session cookie, all served as the signed-in user."""
     http = live.sign_in("vera")
     cookie = http.cookies.get("mtb_session")
     workers = _workers(live)
     busy = [sum(w.cpu_times()[:2]) for w in workers]
-    for _ in range(40):
+    def both_answered() -> bool:  # each had to find the session in the store
+        return all(sum(w.cpu_times()[:2]) > before
+                   for w, before in zip(workers, busy, strict=True))
+
+    for count in range(400):  # a busy machine may hand many in a row to one process
         response = requests.get(f"{live.url}/_dash-layout", cookies={"mtb_session": cookie},
                                 headers={"Connection": "close"}, timeout=30)
         assert response.status_code == 200
-    # both processes answered some of them (each had to find the session in the store)
-    assert all(sum(w.cpu_times()[:2]) > before for w, before in zip(workers, busy, strict=True))
+        if count >= 40 and both_answered():
+            break
+    assert both_answered()
 
 
 def _curation_request(key: str, comment: str, version: int) -> dict:
@@ -81,6 +88,7 @@ def test_writes_from_several_processes_are_kept_or_refused(live: Live) -> None:
     """Ten curators save at once over separate connections (so, several processes): every
     save that said "Saved." is in the store with its audit entry, the others were refused
     as stale; no request failed."""
+    wait_annotated(live, LUNG)
     http = live.sign_in("cura")
     dependencies = json.loads(http.get(f"{live.url}/_dash-dependencies", timeout=30).text)
     [spec] = [d for d in dependencies if d["output"].startswith("..curation.children")]
@@ -114,7 +122,7 @@ def test_writes_from_several_processes_are_kept_or_refused(live: Live) -> None:
                for _, text in results if "Saved." not in text)
     curation = store.curations(LUNG)[key]
     assert curation.version == 1
-    assert [e.action for e in store.audit(LUNG)] == ["curate"]
+    assert [e.action for e in store.audit(LUNG) if e.action == "curate"] == ["curate"]
     store.close()
 
 
@@ -164,7 +172,8 @@ def test_a_viewers_upload_and_an_oversized_callback_are_refused_unread(live: Liv
         assert status.split()[1] == expected and time.monotonic() - began < 5
 
 
-def test_an_anonymous_sign_in_flood_does_not_slow_a_signed_in_user(tmp_path) -> None:
+def test_an_anonymous_sign_in_flood_does_not_slow_a_signed_in_user(
+        tmp_path, sample_store, data_dir) -> None:
     """Eight threads guess passwords as fast as they can (the red team saw a signed-in user's
     case view go from 51 to 589 ms): the address is throttled after a few dozen failures, so
     the guesses cost nothing but a 429, and the colleague's case page stays fast."""
@@ -172,7 +181,8 @@ def test_an_anonymous_sign_in_flood_does_not_slow_a_signed_in_user(tmp_path) -> 
 
     from tests.security.test_headers_and_csp import _page_request
 
-    with live_server(tmp_path / "data", {"vera": "viewer"}) as live:
+    with live_server(tmp_path / "data", {"vera": "viewer"},
+                     prepared=(sample_store, data_dir)) as live:
         http = live.sign_in("vera")
         csrf = http.cookies["_csrf_token"]
 

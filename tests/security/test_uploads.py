@@ -36,14 +36,12 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def web(settings, store, data_dir):
+    # the session's knowledge base (built once) with this test's own data dir for uploads
+    from annotation.kb import KnowledgeBase
     from mtb.web.library import CaseLibrary
 
-    # the session's knowledge base (built once) with this test's own data dir for uploads
-    library = CaseLibrary(settings)
-    from annotation.kb import KnowledgeBase
-
     kb = KnowledgeBase.open(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}))
-    library._kb = kb
+    library = CaseLibrary(settings, store, kb=lambda: kb)
     app = create_app(settings, library=library, store=store)
     app.server.config["TESTING"] = True
     return app

@@ -55,7 +55,9 @@ def _drop_everything(url: URL) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()
         for table in list(tables):
             connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-        connection.execute(text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))
+        for function in ("audit_log", "case_version", "case_finding", "board_seen",
+                         "frozen_report"):
+            connection.execute(text(f"DROP FUNCTION IF EXISTS {function}_append_only() CASCADE"))
     engine.dispose()
 
 

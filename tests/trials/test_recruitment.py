@@ -24,10 +24,10 @@ LUNG_EGFR = case_of([small("EGFR", "p.L858R", Tier.IA)], case_id="lung-egfr",
 CASES = {c.entry.id: c for c in (LUNG_G12C, LUNG_G13D, LUNG_EGFR)}
 
 
-def _open(entry):
-    if entry.id == "broken":
+def _open(case_id):
+    if case_id == "broken":
         raise InputError("broken/case.toml", "'title' is missing or empty")
-    return CASES[entry.id]
+    return CASES[case_id]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -38,7 +38,7 @@ def _diagnosed(types):
 
 
 def _entries():
-    return [*(c.entry for c in CASES.values()), case_of([], case_id="broken").entry]
+    return [*CASES, "broken"]
 
 
 def test_patients_for_a_trial(types) -> None:

@@ -42,11 +42,29 @@ PASSWORD = "board-password-2026"  # test users only
 USERS = {"chef": "chair", "cura": "curator", "vera": "viewer", "root": "admin"}
 
 
-@pytest.fixture
-def store(tmp_path):
-    """A fresh case store with one user per role."""
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory, data_dir, kb) -> Path:
+    """A case store with the bundled sample cases registered and annotated, once per session
+    (about 15 s); each test gets a copy."""
     from mtb.store import Store
+    from tests.stored import annotate_all, settings_for
 
+    path = tmp_path_factory.mktemp("sample-store") / "store.sqlite"
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        annotate_all(settings_for(data_dir), store, kb)
+    finally:
+        store.close()
+    return path
+
+
+@pytest.fixture
+def store(tmp_path, sample_store):
+    """A case store with the sample cases annotated and one user per role."""
+    from mtb.store import Store
+    from tests.stored import copy_sqlite
+
+    copy_sqlite(sample_store, tmp_path / "store.sqlite")
     store = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
     for name, role in USERS.items():
         store.add_user(name, role, PASSWORD)

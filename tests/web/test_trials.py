@@ -36,7 +36,7 @@ def app(data_dir, store, tmp_path, httpserver):
     environ = {"MTB_DATA_DIR": str(data_dir), "MTB_TRIALS_DIR": str(portfolio)}
     settings = Settings.load(environ={**environ, "MTB_LIVE": "1", "MTB_CTGOV_URL": base})
     offline = Settings.load(environ=environ)  # the knowledge bases stay on their snapshots
-    library = CaseLibrary(settings, kb=lambda: KnowledgeBase.open(offline))
+    library = CaseLibrary(settings, store, kb=lambda: KnowledgeBase.open(offline))
     return create_app(settings, library=library, store=store)
 
 

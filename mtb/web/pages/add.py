@@ -74,10 +74,12 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             if not isinstance(title, str | None) or not isinstance(diagnosis, str | None):
                 raise InputError("form", _("a malformed request was refused; reload the page"))
             folder = staged_folder(library.settings, staged.get("upload", ""), actor.name)
-            return add_case(folder, title or "", diagnosis or "", library.settings, library.kb)
+            entry = add_case(folder, title or "", diagnosis or "", library.settings)
+            library.library.register(entry.folder, "upload", by=actor.name)  # annotation job
+            return entry
 
         added = boundary.attempt("adding a case", store_case, internal=NOT_STORED)
         if not added.ok:
             return add_result(False, added.message)
-        return add_result(True, _("Case '{title}' added.", title=added.value.title),
-                          added.value.id)
+        return add_result(True, _("Case '{title}' added; it is being annotated (the agenda "
+                                  "shows how far).", title=added.value.title), added.value.id)

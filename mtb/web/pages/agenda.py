@@ -1,8 +1,10 @@
-"""`/`: the board agenda, its meeting filter and new meetings."""
+"""`/`: the board agenda (from the store: no case is opened to draw it), its filters (meeting,
+cases with changes since their last board), new meetings, and the progress of cases being
+annotated (the table refreshes itself while any is)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -12,9 +14,8 @@ from dash import Dash, Input, Output, State, no_update
 from layouts import ids
 from layouts.agenda import AgendaRow, MeetingChoice, agenda, agenda_table
 from layouts.board import board_message
-from mtb.board import Curation, tier_counts
-from mtb.errors import MtbError
 from mtb.i18n import N_, _
+from mtb.library import CaseSummary
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -24,34 +25,28 @@ from mtb.web.library import CaseLibrary
 from mtb.web.trigger import pressed
 
 
-def agenda_rows(
-    library: CaseLibrary, statuses: Mapping[str, str] | None = None,
-    meetings: Mapping[str, int | None] | None = None,
-    curations: Callable[[str], Mapping[str, Curation]] | None = None,
-) -> list[AgendaRow]:
-    """The agenda's rows; tier counts follow the curators (mtb.board.tier_counts: by the
-    reported tier, without the findings curated away)."""
-    statuses, meetings = statuses or {}, meetings or {}
+def agenda_rows(summaries: Sequence[CaseSummary]) -> list[AgendaRow]:
+    """The agenda's rows: tier counts by the curators (mtb.board's rules, on the store's index
+    rows), the annotation's state, and what changed since the board met."""
     rows = []
-    for entry in library.entries():
-        synthetic = "synthetic" if entry.synthetic else (
-            "demonstration join" if entry.synthetic_parts else "")
-        try:
-            case = library.open(entry.id).case
-        except MtbError as error:
-            rows.append(AgendaRow(entry.id, entry.title, entry.diagnosis, "cannot be opened",
-                                  None, None, synthetic, str(error)))
-            continue
-        tier1, tier2 = tier_counts(case.annotation.variants,
-                                   curations(entry.id) if curations else None)
-        rows.append(AgendaRow(entry.id, entry.title, case.diagnosis,
-                              statuses.get(entry.id, "prepared"), tier1, tier2,
-                              synthetic, meeting=meetings.get(entry.id)))
+    for case in summaries:
+        synthetic = "synthetic" if case.synthetic else (
+            "demonstration join" if case.synthetic_parts else "")
+        problem = ""
+        if case.problem:
+            problem = (f"cannot be annotated: {case.problem}" if case.version is None
+                       else f"its files cannot be annotated now: {case.problem}")
+        state = "" if case.state == "ready" else case.state_text
+        rows.append(AgendaRow(case.case_id, case.title, case.diagnosis, case.status,
+                              case.tier1, case.tier2, synthetic, problem, meeting=case.meeting,
+                              state=state, version=case.version, changes=case.changes))
     return rows
 
 
-def _rows(library: CaseLibrary, store: Store) -> list[AgendaRow]:
-    return agenda_rows(library, store.statuses(), store.meeting_of(), store.curations)
+def _filtered(rows: list[AgendaRow], meeting: int | None, changed: Sequence[str] | None
+              ) -> list[AgendaRow]:
+    return [r for r in rows if (meeting is None or r.meeting == meeting)
+            and (not changed or r.changes)]
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
@@ -59,7 +54,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         def build() -> Any:
             actor = current_actor(store)
             choices = [MeetingChoice(ident, label) for ident, label in meeting_labels(store)]
-            return framed(store, agenda(_rows(library, store), choices,
+            return framed(store, agenda(agenda_rows(library.summaries()), choices,
                                         may_plan=bool(actor and actor.may("decide"))))
         return boundary.page(N_("The agenda"), build, lambda *c: framed(store, *c))
 
@@ -68,12 +63,15 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
 
     @app.callback(
         Output(ids.AGENDA_TABLE, "children"),
+        Output(ids.AGENDA_REFRESH, "disabled"),
         Input(ids.MEETING_FILTER, "value"),
+        Input(ids.CHANGED_FILTER, "value"),
+        Input(ids.AGENDA_REFRESH, "n_intervals"),
         prevent_initial_call=True,
     )
-    def filter_agenda(meeting: int | None) -> Any:
-        rows = _rows(library, store)
-        return agenda_table([r for r in rows if meeting is None or r.meeting == meeting])
+    def filter_agenda(meeting: int | None, changed: list[str] | None, _tick: Any) -> Any:
+        rows = agenda_rows(library.summaries())
+        return agenda_table(_filtered(rows, meeting, changed)), not any(r.busy for r in rows)
 
     @app.callback(
         Output(ids.MEETING_MESSAGE, "children"),

@@ -1,7 +1,10 @@
-"""`/case/<case_id>`: the case page, its variant grid (rows from the server in blocks, see
-mtb.web.grid), the tier buttons and the evidence of the selected finding with its curation
-form. Thin: each callback fetches the open case from the library and hands it to a pure
-function; the board's writes are in mtb.web.pages.decisions."""
+"""`/case/<case_id>[?version=N]`: the case page, drawn from a stored annotation version (a final
+case's pinned one, else the newest; mtb.web.library), with what the version is and what changed
+(layouts.versions); its variant grid (rows from the server in blocks, see mtb.web.grid), the
+tier buttons and the evidence of the selected finding with its curation form. A case still
+being annotated is a page saying how far it is, which shows the case once it is done. Thin:
+each callback fetches the opened version from the library and hands it to a pure function; the
+board's writes are in mtb.web.pages.decisions."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ from layouts.board import curation_form
 from layouts.case_page import case_page
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
+from layouts.versions import pending_page, version_panel
 from mtb.board import finding_key
+from mtb.errors import InputError
 from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
@@ -24,6 +29,7 @@ from mtb.web.board import board_view, finding_choices
 from mtb.web.frame import framed
 from mtb.web.grid import rows_for
 from mtb.web.library import CaseLibrary
+from mtb.web.versions import version_view
 
 
 def tier_filter_model(current: dict[str, Any] | None, highest_rank: int) -> dict[str, Any]:
@@ -35,12 +41,34 @@ def tier_filter_model(current: dict[str, Any] | None, highest_rank: int) -> dict
     return model
 
 
+def _number(version: Any) -> int | None:
+    """The page's version (a dcc.Store value), or None (the shown one)."""
+    try:
+        return int(version) if version else None
+    except (TypeError, ValueError):
+        return None
+
+
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
-    def layout(case_id: str = "", **_query: Any) -> Any:
+    def layout(case_id: str = "", version: str | None = None, **_query: Any) -> Any:
         def build() -> Any:
-            case = library.open(case_id).case
+            number = int(version) if version and str(version).isdigit() else None
+            try:
+                opened = library.open(case_id, number)
+            except InputError:
+                if store.stored_case(case_id) is None or number is not None:
+                    raise
+                state, problem = library.library.case_state(case_id)
+                stored = store.stored_case(case_id)
+                return framed(store, pending_page(case_id, stored.title if stored else "",
+                                                  state, problem))
+            if number is None:
+                library.library.check(case_id)  # changed files: re-annotated, said below
             board = board_view(store, case_id, current_actor(store))
-            return framed(store, case_page(case, board, finding_choices(case)))
+            case = opened.case
+            return framed(store, case_page(
+                case, board, finding_choices(case),
+                version=version_panel(version_view(library, opened, board.curations))))
         return boundary.page(N_("This case"), build, lambda *c: framed(store, *c))
 
     # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
@@ -52,13 +80,14 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         Output(ids.GRID, "getRowsResponse"),
         Input(ids.GRID, "getRowsRequest"),
         State(ids.CASE_ID, "data"),
+        State(ids.CASE_VERSION, "data"),
         prevent_initial_call=True,
     )
-    def grid_rows(request: dict[str, Any] | None, case_id: str) -> Any:
+    def grid_rows(request: dict[str, Any] | None, case_id: str, version: int | None) -> Any:
         if not request or not case_id:
             return no_update
-        rows = boundary.attempt("reading grid rows",
-                                lambda: rows_for(library.open(case_id).frame, request))
+        rows = boundary.attempt("reading grid rows", lambda: rows_for(
+            library.open(case_id, _number(version)).frame, request))
         return rows.value if rows.ok else {"rowData": [], "rowCount": 0}
 
     @app.callback(
@@ -75,9 +104,11 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         Input(ids.GRID, "selectedRows"),
         Input({"type": ids.FINDING, "row": ALL}, "n_clicks"),
         State(ids.CASE_ID, "data"),
+        State(ids.CASE_VERSION, "data"),
         prevent_initial_call=True,
     )
-    def evidence(selected: list[dict[str, Any]] | None, _clicks: Any, case_id: str) -> Any:
+    def evidence(selected: list[dict[str, Any]] | None, _clicks: Any, case_id: str,
+                 version: int | None) -> Any:
         trigger = ctx.triggered_id
         try:
             if isinstance(trigger, dict) and trigger.get("type") == ids.FINDING:
@@ -90,13 +121,26 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
                 return no_update
         except (KeyError, TypeError, ValueError, IndexError):
             return no_update  # a malformed request: nothing to show
-        shown = boundary.attempt("showing evidence", lambda: _evidence(case_id, row))
+        shown = boundary.attempt("showing evidence",
+                                 lambda: _evidence(case_id, row, _number(version)))
         if not shown.ok:
             return error_message(_("The evidence cannot be shown"), shown.message)
         return shown.value
 
-    def _evidence(case_id: str, row: int) -> Any:
-        case = library.open(case_id).case
+    @app.callback(
+        Output(ids.PENDING, "href"),
+        Input(ids.PENDING_REFRESH, "n_intervals"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def pending(_tick: int, case_id: str) -> Any:
+        """A case being annotated: shown as soon as it has a version."""
+        ready = boundary.attempt("checking a case", lambda: library.library.shown_version(
+            case_id))
+        return f"/case/{case_id}" if ready.ok and ready.value is not None else no_update
+
+    def _evidence(case_id: str, row: int, version: int | None) -> Any:
+        case = library.open(case_id, version).case
         variants = case.annotation.variants
         variant = variants[row] if 0 <= row < len(variants) else None
         panel = evidence_panel(variant, case.annotation.diagnosis.text)

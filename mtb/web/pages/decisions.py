@@ -68,16 +68,22 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         State(ids.CASE_ID, "data"),
         State(ids.RECORD_VERSION, "data"),
         State(ids.CASE_REVISION, "data"),
+        State(ids.CASE_VERSION, "data"),
         prevent_initial_call=True,
     )
-    def finalize(confirmed: int | None, case_id: str, version: int, revision: int) -> Any:
+    def finalize(confirmed: int | None, case_id: str, version: int, revision: int,
+                 annotation: int | None) -> Any:
         """'Mark final' after the browser's confirmation (it cannot be undone), on the case's
-        revision the page showed: refused when anything changed since."""
+        revision the page showed (refused when anything changed since): pins the annotation
+        version the page showed (refused when a newer one arrived meanwhile) and queues the job
+        that keeps its report as issued."""
         if not pressed(ids.CONFIRM_FINAL):
             return no_update, no_update
-        saved = write(lambda actor: store.set_status(case_id, "final", actor, _int(version),
-                                                     revision=_int(revision)), case_id)
+        saved = write(lambda actor: store.set_status(
+            case_id, "final", actor, _int(version), revision=_int(revision),
+            annotation_version=int(annotation) if annotation else None), case_id)
         if saved.ok:
+            library.library.finalized(case_id)
             return href(f"/case/{case_id}"), no_update
         return no_update, board_message(saved.message, ok=False)
 

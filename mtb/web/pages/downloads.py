@@ -1,5 +1,6 @@
 """The case page's report downloads: HTML, PDF or a FHIR Bundle of mtb.report, each export
-written to the audit log (who took the data)."""
+written to the audit log (who took the data). A final case's report is the one kept when it was
+finalized, byte for byte (mtb.library.Library.report)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from layouts import ids
 from layouts.board import board_message
 from mtb.i18n import N_
-from mtb.report import bundle_json, render_html, render_pdf, report_content
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.library import CaseLibrary
@@ -20,15 +20,13 @@ NOT_WRITTEN = N_("The report could not be written (internal error; logged withou
                  "data).")
 
 
-def report_file(library: CaseLibrary, store: Store, case_id: str, fmt: str) -> dict[str, Any]:
+def report_file(library: CaseLibrary, store: Store, case_id: str, fmt: str,
+                by: str = "mtb") -> dict[str, Any]:
     """The case report as a dcc.Download payload (HTML, PDF or a FHIR Bundle)."""
-    content = report_content(library.open(case_id).case, store)
+    data = library.library.report(case_id, fmt, by)
     name = f"mtb-report-{case_id}"
-    if fmt == "pdf":
-        return dcc.send_bytes(render_pdf(content), f"{name}.pdf")
-    if fmt == "fhir":
-        return dcc.send_string(bundle_json(content), f"{name}.fhir.json")
-    return dcc.send_string(render_html(content), f"{name}.html")
+    suffix = {"pdf": "pdf", "fhir": "fhir.json"}.get(fmt, "html")
+    return dcc.send_bytes(data, f"{name}.{suffix}")
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
@@ -45,7 +43,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         fmt = ctx.triggered_id["format"]
 
         def export(actor: Any) -> dict[str, Any]:
-            payload = report_file(library, store, case_id, fmt)
+            payload = report_file(library, store, case_id, fmt, actor.name)
             store.log_event(actor.name, "export_report", case_id, fmt)  # who took the data
             return payload
 

@@ -136,7 +136,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
                 raise InputError("trials", _("no trial '{wanted}' in the portfolio",
                                              wanted=wanted))
             trial = read_study(client().study(wanted), is_gene)
-        site = site_profiles(library.entries(), lambda e: library.open(e.id).case,
+        annotated = [row.case_id for row in library.summaries() if row.version is not None]
+        site = site_profiles(annotated, lambda case_id: library.open(case_id).case,
                              store.curations)
         found = recruit(trial, site)
         store.log_event(user, "trial_patients", "",

@@ -1,0 +1,266 @@
+"""What an annotation version is made of, and what changed between two.
+
+A version of a case is determined by its inputs: the case's files (each by its sha256, case.toml
+included), the knowledge base (CIViC release the index was built from, the bundled snapshots
+and the approvals table, each by checksum) and the settings that change a tier or a number
+(TMB territory, live sources, call-quality thresholds). `input_key` is their sha256: the same
+key, the same annotation, so a job whose key already produced the case's newest version has
+nothing to do, and a server start re-annotates nothing. A file changed on disk gives a new
+key, hence a new version; so does `mtb kb update` or an mtb upgrade with a new approvals table
+(mtb.library starts the re-annotation of every case).
+
+Hashing an exome's VCF takes a few milliseconds, but a library of 1,000 cases is looked at on
+every sync: a file whose size and modification time are as last seen keeps its recorded sha256
+(the marks in the store), so a sync reads only what changed.
+
+`compare` says what changed between two versions the way a board reads it: findings added and
+removed, and tier changes of findings that are (or were) tier I/II, each with why ("KRAS
+p.G12C IIC -> IA (new approval: Sotorasib, FDA 2021)").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotation import snapshots
+from annotation.index import SCHEMA_VERSION, index_path
+from annotation.model import TIER_RANK, AnnotatedVariant
+from mtb.board import KEY_TIERS, finding_key
+from mtb.case import Case
+from mtb.catalog import CaseEntry
+from mtb.config import Settings
+from mtb.errors import InputError, KnowledgeBaseError
+
+__all__ = [
+    "KbSignature",
+    "changes_lines",
+    "compare",
+    "file_marks",
+    "input_key",
+    "kb_signature",
+]
+
+
+@dataclass(frozen=True)
+class KbSignature:
+    """The knowledge base a case is annotated with, as one checksum and as people name it."""
+
+    signature: str  # sha256 of everything below
+    civic: str  # "CIViC 01-Jul-2025"
+    approvals: str  # "mtb approvals table 2025-06-30 (FDA, EMA, NCCN rows)"
+    parts: Mapping[str, str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.civic}; {self.approvals}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _folder_sha256(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder)}\0{_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def _index_meta(settings: Settings) -> dict[str, str]:
+    """The index's meta table (read without loading the index); the bundled release when
+    there is no index yet (it is built from it on first use)."""
+    path = index_path(settings.data_dir)
+    if not path.is_file():
+        return {"civic_release": snapshots.CIVIC_RELEASE, "schema_version": SCHEMA_VERSION}
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return dict(connection.execute("SELECT key, value FROM meta"))
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise KnowledgeBaseError(f"the index {path} cannot be read ({error}); run `mtb kb "
+                                 "build`") from None
+
+
+def kb_signature(settings: Settings) -> KbSignature:
+    """The knowledge base annotation would use now (a few small files read, nothing loaded)."""
+    meta = _index_meta(settings)
+    manifest = snapshots.SNAPSHOT_DIR / "manifest.toml"
+    parts = {
+        "civic_release": meta.get("civic_release", ""),
+        "index_schema": meta.get("schema_version", ""),
+        "hotspots": meta.get("hotspots_version", ""),
+        "snapshots": _sha256(manifest) if manifest.is_file() else "",
+        "approvals": _folder_sha256(snapshots.SNAPSHOT_DIR / "approvals"),
+        "drugs": _folder_sha256(snapshots.SNAPSHOT_DIR / "drugs"),
+        "live": "live" if settings.live else "offline",
+        "tmb_megabases": f"{settings.tmb_megabases:g}",
+        "call_quality": f"{settings.min_alt_reads}/{settings.min_depth}/{settings.min_vaf:g}",
+    }
+    signature = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    try:
+        approvals = snapshots.source("Approvals").version
+    except KnowledgeBaseError:
+        approvals = "approvals table"
+    return KbSignature(signature, f"CIViC {parts['civic_release']}", approvals, parts)
+
+
+def _case_paths(entry: CaseEntry) -> list[Path]:
+    paths = [entry.folder / "case.toml"]
+    for file in entry.files:
+        if file.path.is_dir():
+            paths += sorted(p for p in file.path.rglob("*") if p.is_file())
+        else:
+            paths.append(file.path)
+    return paths
+
+
+def file_marks(entry: CaseEntry,
+               previous: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Every file of a case (case.toml first) with its size, modification time and sha256;
+    the sha256 of a file whose size and time are as in `previous` is taken from there."""
+    known = {(m.get("path"), m.get("size"), m.get("mtime_ns")): m.get("sha256")
+             for m in previous}
+    marks = []
+    for path in _case_paths(entry):
+        name = _relative(path, entry.folder)
+        try:
+            stat = path.stat()
+        except OSError:
+            raise InputError(entry.described_in, f"names {name}, which cannot be read") \
+                from None
+        digest = known.get((name, stat.st_size, stat.st_mtime_ns))
+        if digest is None:
+            try:
+                digest = _sha256(path)
+            except OSError as error:
+                raise InputError(path, f"cannot be read ({error.strerror})") from None
+        marks.append({"path": name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                      "sha256": digest})
+    return marks
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return str(path.relative_to(folder))
+    except ValueError:
+        return os.path.abspath(path)
+
+
+def input_key(case_id: str, marks: Sequence[Mapping[str, Any]], kb: KbSignature) -> str:
+    """The checksum of a version's inputs: the case's files by content and the knowledge
+    base (file names and times do not count)."""
+    data = {"case": case_id, "files": sorted((m["path"], m["sha256"]) for m in marks),
+            "kb": kb.signature}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+# -- what changed ---------------------------------------------------------------------------
+
+
+def _why(old: AnnotatedVariant | None, new: AnnotatedVariant) -> str:
+    """Why a finding's tier changed: an approval new to it, else the rule that decides now."""
+    before = {(t.name, a) for t in (old.therapies if old else ()) for a in t.approvals}
+    fresh = [(t.name, a) for t in new.therapies for a in t.approvals if (t.name, a) not in before]
+    if fresh:
+        named = dict.fromkeys(f"{name}, {approval}" for name, approval in fresh)
+        return "new approval: " + "; ".join(list(named)[:2])
+    reason = next((r.text for r in new.reasons), "")
+    return reason if len(reason) <= 160 else reason[:157] + "..."
+
+
+def _entry(variant: AnnotatedVariant) -> dict[str, str]:
+    return {"key": finding_key(variant), "label": variant.alteration.label,
+            "tier": variant.tier.value}
+
+
+def compare(old: Case, new: Case, *, against: int, kb_before: str = "",
+            kb_after: str = "") -> dict[str, Any]:
+    """What changed from `old` (version `against`) to `new`, as plain data (stored with the
+    new version): counts of findings added and removed, the tier I/II ones by name, and every
+    tier change that reaches or leaves tier I/II, with why."""
+    before = {}
+    for variant in old.annotation.variants:
+        before.setdefault(finding_key(variant), variant)
+    after = {}
+    for variant in new.annotation.variants:
+        after.setdefault(finding_key(variant), variant)
+    added = [after[k] for k in after if k not in before]
+    removed = [before[k] for k in before if k not in after]
+    tiers = []
+    other = 0
+    for key, variant in after.items():
+        previous = before.get(key)
+        if previous is None or previous.tier == variant.tier:
+            continue
+        if previous.tier.value in KEY_TIERS or variant.tier.value in KEY_TIERS:
+            tiers.append({"key": key, "label": variant.alteration.label,
+                          "old": previous.tier.value, "new": variant.tier.value,
+                          "why": _why(previous, variant)})
+        else:
+            other += 1
+    tiers.sort(key=lambda t: (min(TIER_RANK[t["old"]], TIER_RANK[t["new"]]), t["label"]))
+    return {
+        "against": against,
+        "kb": [kb_before, kb_after] if kb_before and kb_after and kb_before != kb_after else [],
+        "added": len(added), "removed": len(removed),
+        "key_added": [_entry(v) for v in added if v.tier.value in KEY_TIERS],
+        "key_removed": [_entry(v) for v in removed if v.tier.value in KEY_TIERS],
+        "tiers": tiers, "other_tier_changes": other,
+    }
+
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[:width - 3].rstrip() + "..."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def changes_lines(changes: Mapping[str, Any], since: str) -> tuple[str, list[str]]:
+    """(headline, details) of stored changes: "2 findings changed tier since the board met:
+    KRAS p.G12C IIC -> IA (new approval: ...)". ("", []) when nothing the board reads
+    changed."""
+    tiers = list(changes.get("tiers") or [])
+    key_added = list(changes.get("key_added") or [])
+    key_removed = list(changes.get("key_removed") or [])
+    parts = []
+    if tiers:
+        shown = "; ".join(f"{t['label']} {t['old']} -> {t['new']}"
+                          + (f" ({_short(t['why'])})" if t.get("why") else "")
+                          for t in tiers[:3])
+        more = f"; and {len(tiers) - 3} more" if len(tiers) > 3 else ""
+        parts.append(f"{_plural(len(tiers), 'finding')} changed tier {since}: {shown}{more}")
+    if key_added:
+        parts.append(f"{_plural(len(key_added), 'new tier I/II finding')} {since}: "
+                     + ", ".join(f"{f['label']} ({f['tier']})" for f in key_added[:3]))
+    if key_removed:
+        parts.append(f"{_plural(len(key_removed), 'tier I/II finding')} gone {since}: "
+                     + ", ".join(f"{f['label']} ({f['tier']})" for f in key_removed[:3]))
+    if not parts:
+        return "", []
+    details = [f"{t['label']}: {t['old']} -> {t['new']}" + (f" ({t['why']})" if t.get('why')
+                                                           else "") for t in tiers]
+    details += [f"new: {f['label']} ({f['tier']})" for f in key_added]
+    details += [f"gone: {f['label']} (was {f['tier']})" for f in key_removed]
+    kb = changes.get("kb") or []
+    if kb:
+        details.append(f"knowledge base: {kb[0]} -> {kb[1]}")
+    counts = [f"{_plural(int(changes.get(k) or 0), 'finding')} {word}"
+              for k, word in (("added", "added"), ("removed", "removed")) if changes.get(k)]
+    if counts:
+        details.append("in all: " + ", ".join(counts))
+    return ". ".join(parts), details
