@@ -11,6 +11,7 @@ from dash import dcc, html
 from layouts import ids
 from layouts.a11y import hidden_label
 from layouts.links import href
+from layouts.versions import state_text
 from mtb.i18n import _
 from mtb.i18n.terms import term
 
@@ -26,7 +27,8 @@ class AgendaRow:
     synthetic: str = ""  # "synthetic" or "demonstration join", shown as a badge
     problem: str = ""  # why the case cannot be opened
     meeting: int | None = None  # the meeting whose agenda it is on
-    state: str = ""  # annotation: "annotating 40 %", "queued", "failed"; '' when ready
+    state: str = ""  # annotation: "annotating 40 %", "queued", "failed" (mtb.library's
+    # words, shown translated: layouts.versions.state_text); '' when ready
     version: int | None = None  # the annotation version shown
     changes: str = ""  # "2 findings changed tier since the board met: ..."
 
@@ -44,8 +46,9 @@ def _row(row: AgendaRow) -> html.Tr:
     problem = html.Div(row.problem, className="small text-danger") if row.problem else None
     changes = html.Div(["⚠ ", row.changes], className="small board-changes text-warning-emphasis"
                        ) if row.changes else None
-    state = html.Div(row.state, className=f"small annotation-state state-{row.state.split()[0]}",
-                     style={"whiteSpace": "nowrap"}) if row.state else None
+    state = html.Div(state_text(row.state), style={"whiteSpace": "nowrap"},
+                     className=f"small annotation-state state-{row.state.split()[0]}"
+                     ) if row.state else None
 
     def count(n: int | None) -> str:
         return "–" if n is None else str(n)

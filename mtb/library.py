@@ -38,6 +38,7 @@ from mtb.case import Case
 from mtb.catalog import CaseEntry, case_folders, read_case
 from mtb.config import Settings
 from mtb.errors import InputError, MtbError, ReportError
+from mtb.i18n import N_, gettext
 from mtb.store import (
     BoardMark,
     CaseHeader,
@@ -206,7 +207,8 @@ class Library:
         before_label = self.store.set_library_state(KB_LABEL, kb.label) or ""
         kb_reason = ""
         if previous is not None and previous != kb.signature:
-            kb_reason = f"knowledge base changed: {before_label or 'before'} -> {kb.label}"
+            kb_reason = (N_("knowledge base changed")
+                         + f": {before_label or 'before'} -> {kb.label}")
         result = SyncResult(kb_changed=kb_reason)
         seen: set[str] = set()
         known = {stored.case_id: stored for stored in self.store.stored_cases()}
@@ -370,7 +372,7 @@ class Library:
             return "", []
         if newest.number == mark.version_number:
             return "", []
-        since = "since the board met"
+        since = gettext("since the board met")  # rendered now: the reader's language
         for stored in (newest.board_changes, newest.changes):
             if stored.get("against") == mark.version_number:
                 return changes_lines(stored, since)
@@ -484,13 +486,13 @@ def _render(content: Any, fmt: str) -> bytes:
 
 def _why_new(stored: StoredCaseInfo, marks: list[dict[str, Any]], current: int) -> str:
     if not current:
-        return "new case"
+        return N_("new case")
     before = {m.get("path"): m.get("sha256") for m in stored.inputs}
     changed = [m["path"] for m in marks if before.get(m["path"]) != m["sha256"]]
     gone = [path for path in before if path not in {m["path"] for m in marks}]
     if changed or gone:
-        return "files changed: " + ", ".join(Path(str(p)).name for p in [*changed, *gone])
-    return "knowledge base or annotation settings changed"
+        return N_("files changed") + ": " + ", ".join(Path(str(p)).name for p in [*changed, *gone])
+    return N_("knowledge base or annotation settings changed")
 
 
 def _state(current: int | None, problem: str, job_state: str | None, progress: int,

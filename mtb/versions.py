@@ -37,6 +37,7 @@ from mtb.case import Case
 from mtb.catalog import CaseEntry
 from mtb.config import Settings
 from mtb.errors import InputError, KnowledgeBaseError
+from mtb.i18n import N_, gettext, ngettext
 
 __all__ = [
     "KbSignature",
@@ -176,7 +177,7 @@ def _why(old: AnnotatedVariant | None, new: AnnotatedVariant) -> str:
     fresh = [(t.name, a) for t in new.therapies for a in t.approvals if (t.name, a) not in before]
     if fresh:
         named = dict.fromkeys(f"{name}, {approval}" for name, approval in fresh)
-        return "new approval: " + "; ".join(list(named)[:2])
+        return N_("new approval") + ": " + "; ".join(list(named)[:2])
     reason = next((r.text for r in new.reasons), "")
     return reason if len(reason) <= 160 else reason[:157] + "..."
 
@@ -226,12 +227,16 @@ def _short(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[:width - 3].rstrip() + "..."
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _why_text(why: str) -> str:
+    """A stored reason for a tier change in the reader's language: its head ('new approval')
+    is translated, what follows (drug, agency, a rule's text) is data."""
+    head, colon, rest = why.partition(": ")
+    return gettext(head) + colon + rest if colon else why
 
 
 def changes_lines(changes: Mapping[str, Any], since: str) -> tuple[str, list[str]]:
-    """(headline, details) of stored changes: "2 findings changed tier since the board met:
+    """(headline, details) of stored changes, in the reader's language (`since`: 'since the
+    board met', translated by the caller): "2 findings changed tier since the board met:
     KRAS p.G12C IIC -> IA (new approval: ...)". ("", []) when nothing the board reads
     changed."""
     tiers = list(changes.get("tiers") or [])
@@ -240,27 +245,42 @@ def changes_lines(changes: Mapping[str, Any], since: str) -> tuple[str, list[str
     parts = []
     if tiers:
         shown = "; ".join(f"{t['label']} {t['old']} -> {t['new']}"
-                          + (f" ({_short(t['why'])})" if t.get("why") else "")
+                          + (f" ({_short(_why_text(t['why']))})" if t.get("why") else "")
                           for t in tiers[:3])
-        more = f"; and {len(tiers) - 3} more" if len(tiers) > 3 else ""
-        parts.append(f"{_plural(len(tiers), 'finding')} changed tier {since}: {shown}{more}")
+        if len(tiers) > 3:
+            shown += gettext("; and {n} more", n=len(tiers) - 3)
+        parts.append(ngettext("{n} finding changed tier {since}: {shown}",
+                              "{n} findings changed tier {since}: {shown}", len(tiers),
+                              since=since, shown=shown))
     if key_added:
-        parts.append(f"{_plural(len(key_added), 'new tier I/II finding')} {since}: "
-                     + ", ".join(f"{f['label']} ({f['tier']})" for f in key_added[:3]))
+        parts.append(ngettext("{n} new tier I/II finding {since}: {found}",
+                              "{n} new tier I/II findings {since}: {found}", len(key_added),
+                              since=since, found=", ".join(f"{f['label']} ({f['tier']})"
+                                                          for f in key_added[:3])))
     if key_removed:
-        parts.append(f"{_plural(len(key_removed), 'tier I/II finding')} gone {since}: "
-                     + ", ".join(f"{f['label']} ({f['tier']})" for f in key_removed[:3]))
+        parts.append(ngettext("{n} tier I/II finding gone {since}: {found}",
+                              "{n} tier I/II findings gone {since}: {found}", len(key_removed),
+                              since=since, found=", ".join(f"{f['label']} ({f['tier']})"
+                                                          for f in key_removed[:3])))
     if not parts:
         return "", []
-    details = [f"{t['label']}: {t['old']} -> {t['new']}" + (f" ({t['why']})" if t.get('why')
-                                                           else "") for t in tiers]
-    details += [f"new: {f['label']} ({f['tier']})" for f in key_added]
-    details += [f"gone: {f['label']} (was {f['tier']})" for f in key_removed]
+    details = [f"{t['label']}: {t['old']} -> {t['new']}" + (f" ({_why_text(t['why'])})"
+                                                           if t.get('why') else "")
+               for t in tiers]
+    details += [gettext("new: {label} ({tier})", label=f["label"], tier=f["tier"])
+                for f in key_added]
+    details += [gettext("gone: {label} (was {tier})", label=f["label"], tier=f["tier"])
+                for f in key_removed]
     kb = changes.get("kb") or []
     if kb:
-        details.append(f"knowledge base: {kb[0]} -> {kb[1]}")
-    counts = [f"{_plural(int(changes.get(k) or 0), 'finding')} {word}"
-              for k, word in (("added", "added"), ("removed", "removed")) if changes.get(k)]
+        details.append(gettext("knowledge base: {before} -> {after}", before=kb[0], after=kb[1]))
+    counts = []
+    if changes.get("added"):
+        counts.append(ngettext("{n} finding added", "{n} findings added",
+                               int(changes.get("added") or 0)))
+    if changes.get("removed"):
+        counts.append(ngettext("{n} finding removed", "{n} findings removed",
+                               int(changes.get("removed") or 0)))
     if counts:
-        details.append("in all: " + ", ".join(counts))
+        details.append(gettext("in all: {counts}", counts=", ".join(counts)))
     return ". ".join(parts), details

@@ -3,15 +3,20 @@ English text of the catalog, and dates and numbers are written the German way.
 
 The pages are drawn from the synthetic lung sample case (real annotation, real timeline) with a
 board that holds a curation, a recommendation and an audit entry, so the forms, cards, panels
-and the report show every kind of text they have. What a page shows is collected as a reader
-(or a screen reader) meets it: texts, placeholders, labels, titles, choices, confirmation
-messages, the grid's headers and the figures' labels.
+and the report show every kind of text they have. The case is also stored in a case store as
+two annotation versions (the board met on the first; the second raised a finding's tier and
+lost a curated one), so the version panel, the agenda's annotation states and its changes since
+the board met are drawn from the store the way the app draws them.
+
+What a page shows is collected as a reader (or a screen reader) meets it: texts, placeholders,
+labels, titles, choices, confirmation messages, the grid's headers and the figures' labels.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,16 +32,22 @@ from layouts.findings import evidence_panel
 from layouts.messages import error_message
 from layouts.shell import shell
 from layouts.trials import case_trials, patients_result, trials_page
-from mtb.board import AuditEntry, CaseRecord, Recommendation, finding_key
+from layouts.versions import VersionView, pending_page, version_panel
+from mtb.board import Actor, AuditEntry, CaseRecord, Recommendation, finding_key
 from mtb.config import Settings
 from mtb.i18n import using
 from mtb.i18n.catalog import read_catalog
+from mtb.library import Library
 from mtb.report import render_html
 from mtb.report.content import build_content
 from mtb.resources import sample_cases_dir
 from mtb.trials.model import EXCLUDING, MATCH, MATCHED, POSSIBLE, UNKNOWN, ArmMatch, Reason
+from mtb.versions import compare
 from mtb.web.app import create_app
+from mtb.web.pages.agenda import agenda_rows
+from mtb.web.versions import version_view
 from tests.drawn import curation
+from tests.stored import store_drawn
 
 LUNG = "synthetic-egfr-lung"
 AT = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
@@ -51,6 +62,54 @@ def case(kb, data_dir):
 
     settings = Settings.load(environ={"MTB_DATA_DIR": str(data_dir)})
     return open_case(sample_cases_dir() / LUNG, kb, settings)
+
+
+@pytest.fixture(scope="module")
+def stored(case, tmp_path_factory) -> Iterator[Callable[[], tuple[VersionView, list[Any]]]]:
+    """The lung case stored twice: the board met on version 1; version 2 (drawn from it, as a
+    knowledge-base update might make it) raised a tier I/II finding to IA and lost another,
+    which a curator had curated. Yields what draws, in the current language, the version
+    panel of version 2 and the agenda's rows."""
+    from types import SimpleNamespace
+
+    from mtb.store import Store
+
+    variants = case.annotation.variants
+    raised = next(v for v in variants if v.tier not in (Tier.IA, Tier.IB))
+    lost = next(v for v in variants if v.tier in (Tier.IA, Tier.IB) and v is not raised)
+    newer = [replace(v, tier=Tier.IA) if v is raised else v for v in variants if v is not lost]
+    second = replace(case, annotation=replace(case.annotation, variants=newer))
+    changes = compare(case, second, against=1, kb_before="CIViC drawn", kb_after="CIViC newer")
+    store = Store.open(f"sqlite:///{tmp_path_factory.mktemp('i18n') / 'store.sqlite'}")
+    store_drawn(store, case, reason="new case")
+    store.set_status(LUNG, "presented", Actor("chef", "chair"), 0, annotation_version=1)
+    store_drawn(store, second, reason="knowledge base changed: CIViC drawn -> CIViC newer",
+                kb_release="CIViC newer", changes=changes, board_changes=changes)
+    library = Library(None, store)  # type: ignore[arg-type]
+    curations = {finding_key(lost): curation(lost, tier_override="IIC", override_reason="x",
+                                             oncogenicity="oncogenic", in_report=True)}
+
+    def draw() -> tuple[VersionView, list[Any]]:
+        view = version_view(SimpleNamespace(store=store, library=library),  # type: ignore[arg-type]
+                            library.open(LUNG), curations)
+        return view, agenda_rows(library.summaries())
+
+    try:
+        yield draw
+    finally:
+        store.close()
+
+
+def _versions(view: VersionView) -> list[Any]:
+    """The version panel as every case shows it: the newest version with changes since the
+    board met and lost curations, a final case's pinned older one with a re-annotation under
+    way, a case whose files cannot be annotated, and a case still being annotated."""
+    return [version_panel(view),
+            version_panel(replace(view, number=1, pinned=True, changes=(), board=(),
+                                  state="annotating 40 %", orphans=())),
+            version_panel(replace(view, newest=3, problem="tumor.vcf: line 3")),
+            pending_page(LUNG, "t", "annotating 40 %"), pending_page(LUNG, "t", "queued"),
+            pending_page(LUNG, "t", "failed", "tumor.vcf: line 3")]
 
 
 def _board(case: Any) -> BoardView:
@@ -81,16 +140,21 @@ def _arms() -> list[ArmMatch]:
                      POSSIBLE, reasons, source="ClinicalTrials.gov", case_id=LUNG)]
 
 
-def pages(case: Any) -> dict[str, Any]:
+def pages(case: Any, stored: Callable[[], tuple[VersionView, list[Any]]]) -> dict[str, Any]:
     """Every page and panel of the app, drawn in the current language."""
     board = _board(case)
+    view, stored_rows = stored()
     variants = case.annotation.variants
     row = next(i for i, v in enumerate(variants) if v.tier in (Tier.IA, Tier.IB))
     findings = [(finding_key(v), v.alteration.label) for v in variants[:5]]
     rows = [AgendaRow(LUNG, case.entry.title, case.diagnosis, "decided", 2, 1, "synthetic",
                       meeting=1),
             AgendaRow("broken", "Broken case", "", "cannot be opened", None, None,
-                      problem="case.toml: line 3")]
+                      problem="case.toml: line 3"),
+            AgendaRow("colon", "Colon", "", "prepared", None, None, state="annotating 40 %"),
+            AgendaRow("queued", "Queued", "", "prepared", None, None, state="queued"),
+            AgendaRow("failed", "Failed", "", "prepared", None, None, state="failed"),
+            *stored_rows]
     return {
         "agenda": shell(agenda(rows, [MeetingChoice(1, "07.12.2026 · MTB")], may_plan=True),
                         user="chef", role="chair", csrf="x"),
@@ -117,6 +181,7 @@ def pages(case: Any) -> dict[str, Any]:
                                      [("broken", "bad file")]),
                      patients_result("LUNG-01", "t", "portfolio", [], {}, 5, {})],
         "message": error_message("t", "d"),
+        "versions": _versions(view),
     }
 
 
@@ -183,11 +248,11 @@ def shows(text: str, piece: str) -> bool:
     return any(line.strip(" :;,.()·—") == piece for line in text.splitlines())
 
 
-def test_the_german_pages_show_no_english_text_of_the_catalog(case):
+def test_the_german_pages_show_no_english_text_of_the_catalog(case, stored):
     with using("de"):
-        german = {name: text_of(page) for name, page in pages(case).items()}
+        german = {name: text_of(page) for name, page in pages(case, stored).items()}
     with using("en"):
-        english = {name: text_of(page) for name, page in pages(case).items()}
+        english = {name: text_of(page) for name, page in pages(case, stored).items()}
     untranslated = []
     found_in_english = 0
     for msgid, _german in translated_pairs():
@@ -198,6 +263,35 @@ def test_the_german_pages_show_no_english_text_of_the_catalog(case):
                              if shows(text, piece)]
     assert not untranslated, untranslated
     assert found_in_english >= 130  # the check met the pages' real English texts (144)
+
+
+def test_the_version_panel_and_the_agenda_in_german_and_in_english(case, stored):
+    with using("de"):
+        view, rows = stored()
+        panel, agenda_page = text_of(_versions(view)), text_of(agenda(rows))
+    for text in ("Annotationsversion 2", "Annotationsversion 1 von 2",
+                 "Seit der letzten Tumorkonferenz geändert (Tumorkonferenz: vorgestellt am ",
+                 "Befund mit geändertem Tier seit der letzten Tumorkonferenz",
+                 "Befund der Tiers I/II seit der letzten Tumorkonferenz entfallen",
+                 "Wissensdatenbank: CIViC drawn -> CIViC newer", "Alle 2 Versionen",
+                 "Wissensdatenbank geändert: CIViC drawn -> CIViC newer", "neuer Fall",
+                 "festgeschrieben: Der endgültige Befundbericht beruht auf dieser Version",
+                 "Neuannotation läuft: wird annotiert (40\u00a0%)",
+                 "1 Kuratierung eines Befunds, der nicht in dieser Version ist",
+                 "Tier IIC (x), onkogen, im Befundbericht — cura, 05.01.2026",
+                 "Dieser Fall wird vorbereitet: in der Warteschlange",
+                 "Dieser Fall kann nicht annotiert werden:", "Es gibt eine neuere Annotation:",
+                 "Dies ist nicht die neueste Version:"):
+        assert text in panel, text
+    assert re.search(r"Annotationsversion 2\n · \d\d\.\d\d\.\d{4} \d\d:\d\d · ", panel)
+    assert "Fälle mit Änderungen seit ihrer letzten Tumorkonferenz (1)" in agenda_page
+    assert "Befund mit geändertem Tier seit der letzten Tumorkonferenz" in agenda_page
+    with using("en"):
+        view, rows = stored()
+        panel, agenda_page = text_of(_versions(view)), text_of(agenda(rows))
+    assert "Changed since the board met (the board met: presented " in panel
+    assert "finding changed tier since the board met" in agenda_page
+    assert "Re-annotation under way: annotating 40 %" in panel
 
 
 def test_the_german_case_page_speaks_german_and_writes_dates_and_numbers_the_german_way(case):

@@ -34,8 +34,9 @@ def agenda_rows(summaries: Sequence[CaseSummary]) -> list[AgendaRow]:
             "demonstration join" if case.synthetic_parts else "")
         problem = ""
         if case.problem:
-            problem = (f"cannot be annotated: {case.problem}" if case.version is None
-                       else f"its files cannot be annotated now: {case.problem}")
+            problem = (_("cannot be annotated: {problem}", problem=case.problem)
+                       if case.version is None else
+                       _("its files cannot be annotated now: {problem}", problem=case.problem))
         state = "" if case.state == "ready" else case.state_text
         rows.append(AgendaRow(case.case_id, case.title, case.diagnosis, case.status,
                               case.tier1, case.tier2, synthetic, problem, meeting=case.meeting,
