@@ -160,7 +160,8 @@ def test_a_final_report_stays_byte_identical(site, shared) -> None:
     store.recommend(LUNG, CHAIR, kind="therapy", text="Osimertinib", evidence_grade="m1A",
                     finding_keys=(T790M,))
     for status in ("presented", "decided", "final"):
-        store.set_status(LUNG, status, CHAIR, store.case_record(LUNG).version,
+        record = store.case_record(LUNG)
+        store.set_status(LUNG, status, CHAIR, record.version, revision=record.revision,
                          annotation_version=1)
     library.finalized(LUNG)
     worker.run_until_idle(timeout=300)  # the reports job keeps all three

@@ -73,7 +73,8 @@ def test_add_list_show_sync_and_report(site) -> None:
     store = Store.open(f"sqlite:///{data / 'mtb.sqlite'}")
     try:
         for status in ("presented", "decided", "final"):
-            store.set_status(LUNG, status, CHAIR, store.case_record(LUNG).version)
+            record = store.case_record(LUNG)
+            store.set_status(LUNG, status, CHAIR, record.version, revision=record.revision)
     finally:
         store.close()
     first = _mtb(env, "report", str(folder), "--format", "html", "-o", str(tmp / "a.html"))

@@ -363,6 +363,7 @@ def test_cli_import_fhir_writes_a_case_folder(httpserver: HTTPServer, tmp_path: 
 
     fake = FakeFhirServer(httpserver, source(JENNY), JENNY, page_size=15, token=TOKEN)
     monkeypatch.setenv("MTB_FHIR_TOKEN", TOKEN)
+    monkeypatch.setenv("MTB_DATA_DIR", str(tmp_path / "data"))  # its store: not the user's
     folder = tmp_path / "jenny"
     assert main(["case", "import-fhir", "--server", fake.base, "--patient", JENNY,
                  "--out", str(folder)]) == 0

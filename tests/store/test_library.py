@@ -135,8 +135,10 @@ def test_the_board_marks_the_version_it_saw_and_final_pins_it(store: Store) -> N
     store.add_version(_new("k2"), after=1, job_id=None, worker="w1")
     record = store.set_status(CASE, "decided", CHAIR, record.version)
     with pytest.raises(StaleEditError, match=r"annotated again \(version 2\)"):
-        store.set_status(CASE, "final", CHAIR, record.version, annotation_version=1)
-    store.set_status(CASE, "final", CHAIR, record.version, annotation_version=2)
+        store.set_status(CASE, "final", CHAIR, record.version, revision=record.revision,
+                         annotation_version=1)
+    store.set_status(CASE, "final", CHAIR, record.version, revision=record.revision,
+                     annotation_version=2)
     assert [(m.status, m.version_number) for m in store.board_marks(CASE)] == [
         ("presented", 1), ("decided", 2), ("final", 2)]
     assert store.pinned_version(CASE) == 2 and store.final_cases() == {CASE: 2}
