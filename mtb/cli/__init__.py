@@ -13,6 +13,7 @@ exits 2; nothing prints a traceback unless MTB_DEBUG=1 is set.
     mtb case add|list|sync   the case library: registered cases, annotated once, as jobs
     mtb trials add|list|match|patients   the site's trials (CTML), trials for a case, patients
                         for a trial
+    mtb cohort query    which cases carry a finding (gene, variant, tumor type, tier, ...)
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
     mtb worker          runs the jobs (annotation, re-annotation, final reports)
 
@@ -29,7 +30,19 @@ import sys
 from collections.abc import Sequence
 
 from mtb import __version__
-from mtb.cli import annotate, case, ingest, kb, report, serve, timeline, trials, user, worker
+from mtb.cli import (
+    annotate,
+    case,
+    cohort,
+    ingest,
+    kb,
+    report,
+    serve,
+    timeline,
+    trials,
+    user,
+    worker,
+)
 from mtb.errors import MtbError
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
@@ -37,8 +50,8 @@ __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
 EXIT_INPUT = 2
 # in the order `mtb --help` lists them
 COMMANDS = {"ingest": ingest, "annotate": annotate, "kb": kb, "timeline": timeline,
-            "case": case, "report": report, "trials": trials, "user": user, "serve": serve,
-            "worker": worker}
+            "case": case, "report": report, "trials": trials, "cohort": cohort, "user": user,
+            "serve": serve, "worker": worker}
 
 
 def _parser() -> argparse.ArgumentParser:
