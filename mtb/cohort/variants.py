@@ -28,7 +28,7 @@ from annotation.model import Alteration
 from annotation.proteins import canonical_protein, protein_start
 from mtb.store import FindingRow
 
-__all__ = ["VariantQuery", "split_gene"]
+__all__ = ["VariantQuery", "alteration_key", "split_gene"]
 
 _GENE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 _NOT_GENES = {"EXON", "CODON", "TMB", "MSI", "MMR", "HRD", "ITD", "FUSION"}
@@ -130,3 +130,18 @@ def _exon_matches(alt: Alteration, row: FindingRow) -> bool:
     if "inframe_insertion" in consequences:
         return ("INS" in found or "DUP" in found) and "DELINS" not in found
     return True
+
+
+def alteration_key(row: FindingRow) -> str:
+    """One key per alteration whatever its spelling, for "the same variant" across cases:
+    BRAF p.V600E and BRAF p.Val600Glu share 'BRAF:V600E'; a fusion is its partners in either
+    order; a copy-number change its gene and call; a biomarker its name and call."""
+    if row.variant_class == "biomarker" or row.finding_key.startswith("biomarker:"):
+        return row.finding_key.casefold()
+    if row.variant_class == "fusion" or row.finding_key.startswith("fusion:"):
+        return "fusion:" + "::".join(sorted(p for p in _partners(row) if p))
+    call = _cnv_call(row)
+    if call:
+        return f"{row.gene.upper()}:{call}"
+    protein = canonical_protein(row.protein)
+    return f"{row.gene.upper()}:{protein or row.label.casefold()}"
