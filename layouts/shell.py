@@ -28,8 +28,10 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
             [
                 dcc.Link("mtb", href="/", className="navbar-brand fw-bold"),
                 html.Span("molecular tumor board", className="navbar-text text-light me-3"),
-                dcc.Link("Trials", href="/trials", className="nav-link text-light me-auto",
+                dcc.Link("Trials", href="/trials", className="nav-link text-light me-3",
                          id=ids.TRIALS_LINK),
+                dcc.Link("Cohort", href="/cohort", className="nav-link text-light me-auto",
+                         id="cohort-link"),
                 _account(user, role, csrf),
             ]
         ),

@@ -7,7 +7,7 @@ layouts/ (pure functions of a Case and the board's records); the pages fetch the
 library (mtb.web.library: stored annotation versions, never the VCF) and the records from the
 store, and every page and callback runs inside the one error boundary (mtb.web.boundary). Jobs
 the pages start (a case uploaded or changed, a final report to keep) go to the job queue
-(mtb.jobs); `mtb serve` runs the worker.
+(mtb.jobs); `mtb serve` runs the worker. `/cohort`: cohort queries over the store.
 """
 
 from __future__ import annotations
@@ -29,7 +29,16 @@ from mtb.web.boundary import install_errors
 from mtb.web.headers import install_headers
 from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
-from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
+from mtb.web.pages import (
+    add,
+    agenda,
+    case,
+    cohort,
+    decisions,
+    downloads,
+    present,
+    trials,
+)
 from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
 
@@ -54,7 +63,7 @@ def create_app(
         update_title=None,
         suppress_callback_exceptions=True,  # components of other pages than the one shown
     )
-    for page in (agenda, present, case, add, decisions, downloads, trials):
+    for page in (agenda, present, case, add, decisions, downloads, trials, cohort):
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])
