@@ -120,21 +120,16 @@ class CohortStore:
         tiers: Collection[str] = (), keys: Collection[str] = (), key_findings: bool = False,
     ) -> list[CohortFinding]:
         """The index rows of the given versions (case id -> number), narrowed in SQL:
-        `genes` - the gene or either fusion partner is one of them; `tiers` and `keys` - the
-        computed tier is one of `tiers` or the finding key one of `keys` (the findings a
-        curator re-tiered); `key_findings` - a key finding by the rules, or one of `keys`.
+        `genes` - the gene (a fusion's: its 3' partner) or the 5' partner is one of them;
+        `tiers` and `keys` - the computed tier is one of `tiers` or the finding key one of
+        `keys` (the findings a curator re-tiered); `key_findings` - a key finding by the
+        rules, or one of `keys`.
         Rows by case and ordinal."""
         if not shown:
             return []
         out: list[CohortFinding] = []
         with self._read() as session:  # type: ignore[attr-defined]
             versions = self._version_ids(session, shown)
-            conditions = []
-            if genes:
-                wanted = sorted(genes)
-                conditions.append(or_(FindingEntry.gene.in_(wanted),
-                                      FindingEntry.partner5.in_(wanted),
-                                      FindingEntry.partner3.in_(wanted)))
             chosen = []
             if tiers:
                 chosen.append(FindingEntry.tier.in_(sorted(tiers)))
@@ -142,15 +137,28 @@ class CohortStore:
                 chosen.append(FindingEntry.key_finding.is_(True))
             if chosen and keys:
                 chosen.append(FindingEntry.finding_key.in_(sorted(keys)))
-            if chosen:
-                conditions.append(or_(*chosen))
-            ids = sorted(versions)
-            for start in range(0, len(ids), _CHUNK):
-                query = select(FindingEntry).where(
-                    FindingEntry.version_id.in_(ids[start:start + _CHUNK]), *conditions)
-                for row in session.scalars(query):
-                    out.append(CohortFinding(row.case_id, versions[row.version_id][1],
-                                             _finding_row(row)))
+            narrowed = [or_(*chosen)] if chosen else []
+            if genes:
+                # by the gene's index, over all versions (the shown ones are kept below): a
+                # version filter beside it would make the database scan those versions' rows.
+                # A fusion's gene is its 3' partner; the 5' partner has an index of its own.
+                wanted = sorted(genes)
+                seen_ids: set[int] = set()
+                for column in (FindingEntry.gene, FindingEntry.partner5):
+                    for row in session.scalars(select(FindingEntry).where(
+                            column.in_(wanted), *narrowed)):
+                        if row.version_id in versions and row.id not in seen_ids:
+                            seen_ids.add(row.id)
+                            out.append(CohortFinding(row.case_id, versions[row.version_id][1],
+                                                     _finding_row(row)))
+            else:
+                ids = sorted(versions)
+                for start in range(0, len(ids), _CHUNK):
+                    for row in session.scalars(select(FindingEntry).where(
+                            FindingEntry.version_id.in_(ids[start:start + _CHUNK]),
+                            *narrowed)):
+                        out.append(CohortFinding(row.case_id, versions[row.version_id][1],
+                                                 _finding_row(row)))
         out.sort(key=lambda hit: (hit.case_id, hit.row.ordinal))
         return out
 

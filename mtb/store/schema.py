@@ -219,7 +219,8 @@ class FindingEntry(Base):
                       Index("ix_case_finding_version_key_finding", "version_id",
                             "key_finding"),
                       Index("ix_case_finding_gene_tier", "gene", "tier"),
-                      Index("ix_case_finding_version_tier", "version_id", "tier"))
+                      Index("ix_case_finding_version_tier", "version_id", "tier"),
+                      Index("ix_case_finding_partner5", "partner5"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("case_version.id"))

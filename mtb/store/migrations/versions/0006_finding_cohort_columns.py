@@ -3,8 +3,9 @@ or copy-number call needs, and an index for "these versions, this tier".
 
 Rows stored before this migration keep empty values (the index is append-only, so they are
 never filled in): the cohort query then reads partners and copy-number calls from the row's
-label (mtb.cohort.variants), and an exon query cannot see them until the case is annotated
-again (`mtb kb build` re-queues every case; a new version is indexed with these columns).
+label (mtb.cohort.variants), but a query by a fusion's 5' partner gene or by exon cannot
+find them until the case is annotated again (`mtb kb build` re-queues every case; a new
+version is indexed with these columns).
 
 Revision ID: 0006
 """
@@ -30,6 +31,7 @@ def upgrade() -> None:
     op.add_column("case_finding", sa.Column("cnv_call", sa.String(24), nullable=False,
                                             server_default=""))
     op.create_index("ix_case_finding_version_tier", "case_finding", ["version_id", "tier"])
+    op.create_index("ix_case_finding_partner5", "case_finding", ["partner5"])
 
 
 def downgrade() -> None:
