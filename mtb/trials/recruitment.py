@@ -1,11 +1,12 @@
 """Which of the site's patients fit this trial: the coordinator's question, with the same
 reasons the case page gives.
 
-Where the site's patients come from is decided in one place, `site_profiles`. Today it opens
-every case of the catalogue (the cases folder and the cases added in the app), because findings
-live in each case's files; once findings are stored (issue 13) it reads them from the store and
-nothing else changes. A case that cannot be opened is reported, not fatal: one broken upload
-must not hide every other patient from a coordinator.
+Where the site's patients come from is decided in one place, `site_profiles`, with its
+sibling `stored_profiles`: the Trials page opens every stored case (all its findings and the
+clinical record: age, sex, ECOG, death); `stored_profiles` builds the same profiles from the
+stored findings' index without opening a document (bench/cohort.py: 1,000 cases), knowing
+less of the patient (see its docstring). A case that cannot be opened is reported, not fatal:
+one broken upload must not hide every other patient from a coordinator.
 
 Every query is audited by its callers (the Trials page, `mtb trials patients`) through the
 store's event log: who asked which trial, when, how many patients matched.
