@@ -9,7 +9,7 @@ previous and next case of the agenda, and no editing controls.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -133,10 +133,10 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
 
 def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None,
-    version: object = None,
+    version: object = None, seen: Mapping[str, object] | None = None,
 ) -> html.Div:
     """`version`: what the page says about the annotation version it shows (layouts.versions),
-    drawn under the status bar."""
+    drawn under the status bar; `seen`: finding key -> its card's 'seen before' slot."""
     rows = key_rows(case, board)
     present = dcc.Link(_("Present"), href=href(f"/case/{case.entry.id}/present"),
                        id=ids.PRESENT_LINK, className="btn btn-dark btn-sm")
@@ -157,7 +157,8 @@ def case_page(
         case_header(case),
         dbc.Row([
             dbc.Col(key_finding_cards(rows, curations=board.curations if board else None,
-                                      quality=case.quality, cautions=cautions(case)),
+                                      quality=case.quality, cautions=cautions(case),
+                                      seen=seen),
                     lg=5),
             dbc.Col(_timeline_section(case, large=False), lg=7),
         ], className="g-3 above-fold"),

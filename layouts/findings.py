@@ -127,7 +127,9 @@ def curation_note(curation: Curation | None) -> html.Div | None:
 
 def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
                  curation: Curation | None = None, quality: str = "",
-                 cautions: Mapping[frozenset[str], str] | None = None) -> dbc.Card:
+                 cautions: Mapping[frozenset[str], str] | None = None,
+                 seen: object = None) -> dbc.Card:
+    """`seen`: the card's 'seen before' slot (layouts.seen_before), drawn last."""
     alteration = variant.alteration
     gene, _sep, change = alteration.label.partition(" ")
     hotspot = variant.hotspot
@@ -150,6 +152,7 @@ def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
         body.append(why(variant))
         body.append(dbc.Button(_("Evidence"), id={"type": ids.FINDING, "row": row}, size="sm",
                                color="link", className="p-0 evidence-button"))
+    body.append(seen)
     return dbc.Card(dbc.CardBody(body), className=f"finding tier-border-{variant.tier.value}")
 
 
@@ -157,9 +160,11 @@ def key_finding_cards(
     variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
     curations: Mapping[str, Curation] | None = None, quality: Mapping[str, str] | None = None,
     cautions: Mapping[frozenset[str], str] | None = None,
+    seen: Mapping[str, object] | None = None,
 ) -> html.Div:
     """The key findings (mtb.board.key_findings: (row, finding), strongest first) as cards,
-    each with its curation; what does not fit is counted."""
+    each with its curation (and, by finding key, its 'seen before' slot); what does not fit
+    is counted."""
     curations = curations or {}
     limit = 6 if large else MAX_CARDS
     shown = variants[:limit]
@@ -173,7 +178,8 @@ def key_finding_cards(
         body = [html.Div([finding_card(row, v, large=large,
                                        curation=curations.get(finding_key(v)),
                                        quality=quality.get(finding_key(v), ""),
-                                       cautions=cautions)
+                                       cautions=cautions,
+                                       seen=(seen or {}).get(finding_key(v)))
                           for row, v in shown], className="finding-grid")]
         if len(variants) > limit:
             body.append(html.Div(_("and {more} more tier I/II findings in the variant table",

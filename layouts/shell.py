@@ -46,8 +46,10 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
             [
                 dcc.Link("mtb", href=href("/"), className="navbar-brand fw-bold"),
                 html.Span(_("molecular tumor board"), className="navbar-text text-light me-3"),
-                dcc.Link(_("Trials"), href=href("/trials"), className="nav-link text-light me-auto",
+                dcc.Link(_("Trials"), href=href("/trials"), className="nav-link text-light me-3",
                          id=ids.TRIALS_LINK),
+                dcc.Link(_("Cohort"), href=href("/cohort"),
+                         className="nav-link text-light me-auto", id="cohort-link"),
                 language_switch(),
                 _account(user, role, csrf),
             ]

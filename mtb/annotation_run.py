@@ -76,7 +76,9 @@ def finding_rows(case: Case) -> tuple[FindingRow, ...]:
             label=alteration.label,
             variant_class=_variant_class(finding, alteration.kind),
             protein=alteration.hgvsp, tier=variant.tier.value, level=variant.level,
-            key_finding=board.is_key_finding(variant, None)))
+            key_finding=board.is_key_finding(variant, None), exon=alteration.exon,
+            partner5=alteration.partner5, partner3=alteration.partner3,
+            cnv_call=alteration.cnv_call))
     return tuple(rows)
 
 

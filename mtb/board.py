@@ -54,6 +54,7 @@ __all__ = [
     "key_findings",
     "kind_name",
     "reported_tier",
+    "reported_tier_of",
     "tier_counts",
     "too_long",
 ]
@@ -265,9 +266,15 @@ def biomarker(variants: Iterable[AnnotatedVariant], name: str) -> Biomarker | No
 def reported_tier(finding: AnnotatedVariant, curation: Curation | None) -> str:
     """The tier the board reports: the curator's override when there is one, else the tier the
     knowledge-base rules gave. (The computed tier is always shown beside an override.)"""
+    return reported_tier_of(finding.tier.value, curation)
+
+
+def reported_tier_of(computed: str, curation: Curation | None) -> str:
+    """`reported_tier` for a finding known by its computed tier only (a row of the stored
+    findings' index, mtb.cohort): the same one rule."""
     if curation is not None and curation.tier_override:
         return curation.tier_override
-    return finding.tier.value
+    return computed
 
 
 def dismissed(curation: Curation | None) -> bool:

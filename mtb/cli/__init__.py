@@ -15,6 +15,7 @@ exits 2; nothing prints a traceback unless MTB_DEBUG=1 is set.
     mtb audit export --since DATE --format csv|json   the audit log of a period
     mtb trials add|list|match|patients   the site's trials (CTML), trials for a case, patients
                         for a trial
+    mtb cohort query    which cases carry a finding (gene, variant, tumor type, tier, ...)
     mtb serve           the web app on the bundled sample cases (or MTB_CASES_DIR)
     mtb worker          runs the jobs (annotation, re-annotation, final reports)
 
@@ -35,6 +36,7 @@ from mtb.cli import (
     annotate,
     audit,
     case,
+    cohort,
     ingest,
     kb,
     report,
@@ -51,8 +53,8 @@ __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
 EXIT_INPUT = 2
 # in the order `mtb --help` lists them
 COMMANDS = {"ingest": ingest, "annotate": annotate, "kb": kb, "timeline": timeline,
-            "case": case, "report": report, "trials": trials, "user": user, "serve": serve,
-            "worker": worker, "audit": audit}
+            "case": case, "report": report, "trials": trials, "cohort": cohort, "user": user,
+            "serve": serve, "worker": worker, "audit": audit}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from mtb.store.cases import (
     VersionConflict,
     VersionInfo,
 )
+from mtb.store.cohort import CohortCase, CohortFinding
 from mtb.store.jobs import JobInfo
 from mtb.store.repository import Store, default_url
 
@@ -28,6 +29,8 @@ __all__ = [
     "AgendaCase",
     "BoardMark",
     "CaseHeader",
+    "CohortCase",
+    "CohortFinding",
     "FindingRow",
     "FrozenReportInfo",
     "JobInfo",

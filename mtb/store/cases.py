@@ -127,6 +127,10 @@ class FindingRow:
     tier: str
     level: str
     key_finding: bool
+    exon: int | None = None  # migration 0006: empty in rows stored before it
+    partner5: str = ""
+    partner3: str = ""
+    cnv_call: str = ""
 
 
 @dataclass(frozen=True)
@@ -378,7 +382,9 @@ class CaseLibraryStore:
                      "finding_key": f.finding_key[:300], "gene": f.gene[:64],
                      "label": f.label[:300], "variant_class": f.variant_class[:40],
                      "protein": f.protein[:120], "tier": f.tier, "level": f.level[:4],
-                     "key_finding": f.key_finding}
+                     "key_finding": f.key_finding, "exon": f.exon,
+                     "partner5": f.partner5[:64], "partner3": f.partner3[:64],
+                     "cnv_call": f.cnv_call[:24]}
                     for f in new.findings])
             case.current_version = after + 1
             case.title, case.diagnosis = new.title, new.diagnosis
@@ -615,4 +621,5 @@ class _Row:
 
 def _finding_row(row: FindingEntry) -> FindingRow:
     return FindingRow(row.ordinal, row.finding_key, row.gene, row.label, row.variant_class,
-                      row.protein, row.tier, row.level, row.key_finding)
+                      row.protein, row.tier, row.level, row.key_finding, row.exon,
+                      row.partner5 or "", row.partner3 or "", row.cnv_call or "")

@@ -55,6 +55,7 @@ from mtb.errors import AccessError, StaleEditError, StorageError
 from mtb.store import records
 from mtb.store.access import AccessMixin
 from mtb.store.cases import CaseLibraryStore
+from mtb.store.cohort import CohortStore
 from mtb.store.jobs import JobStore
 from mtb.store.schema import (
     AuditEntry,
@@ -129,7 +130,7 @@ def _limit(field: str, text: str) -> str:
     return text
 
 
-class Store(AccessMixin, CaseLibraryStore, JobStore):
+class Store(AccessMixin, CaseLibraryStore, CohortStore, JobStore):
     """The store; its registered cases, versions and jobs are in mtb.store.cases and jobs."""
 
     def __init__(self, engine: Engine) -> None:

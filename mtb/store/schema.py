@@ -218,7 +218,9 @@ class FindingEntry(Base):
     __table_args__ = (Index("ix_case_finding_version_key", "version_id", "finding_key"),
                       Index("ix_case_finding_version_key_finding", "version_id",
                             "key_finding"),
-                      Index("ix_case_finding_gene_tier", "gene", "tier"))
+                      Index("ix_case_finding_gene_tier", "gene", "tier"),
+                      Index("ix_case_finding_version_tier", "version_id", "tier"),
+                      Index("ix_case_finding_partner5", "partner5"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("case_version.id"))
@@ -232,6 +234,11 @@ class FindingEntry(Base):
     tier: Mapped[str] = mapped_column(String(8))  # by the knowledge-base rules
     level: Mapped[str] = mapped_column(String(4), default="")
     key_finding: Mapped[bool] = mapped_column(Boolean, default=False)  # tier I/II by the rules
+    # migration 0006 (cohort queries); empty in rows stored before it
+    exon: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    partner5: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    partner3: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    cnv_call: Mapped[str] = mapped_column(String(24), default="", server_default="")
 
 
 class Job(Base):

@@ -7,7 +7,7 @@ layouts/ (pure functions of a Case and the board's records); the pages fetch the
 library (mtb.web.library: stored annotation versions, never the VCF) and the records from the
 store, and every page and callback runs inside the one error boundary (mtb.web.boundary). Jobs
 the pages start (a case uploaded or changed, a final report to keep) go to the job queue
-(mtb.jobs); `mtb serve` runs the worker.
+(mtb.jobs); `mtb serve` runs the worker. `/cohort`: cohort queries over the store.
 """
 
 from __future__ import annotations
@@ -33,7 +33,16 @@ from mtb.web.library import CaseLibrary
 from mtb.web.limits import SIGNED_IN_BYTES, RequestLimits
 from mtb.web.oidc import install_oidc
 from mtb.web.ops import install_ops
-from mtb.web.pages import add, agenda, case, decisions, downloads, present, trials
+from mtb.web.pages import (
+    add,
+    agenda,
+    case,
+    cohort,
+    decisions,
+    downloads,
+    present,
+    trials,
+)
 from mtb.web.throttle import RecentBlocks, ThrottleGate
 from mtb.web.uploads import install_uploads
 
@@ -61,7 +70,7 @@ def create_app(
         # routes /... (mtb.web.ops.UrlPrefix moves the prefix to SCRIPT_NAME)
         requests_pathname_prefix=f"{settings.url_prefix}/", routes_pathname_prefix="/",
     )
-    for page in (agenda, present, case, add, decisions, downloads, trials):
+    for page in (agenda, present, case, add, decisions, downloads, trials, cohort):
         page.register(app, library, store)
     app.layout = html.Div([dcc.Location(id="url"), dcc.Location(id=ids.RELOAD, refresh=True),
                            dash.page_container])

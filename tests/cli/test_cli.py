@@ -142,7 +142,7 @@ def test_every_command_has_a_module_with_parser_and_run() -> None:
     from mtb.cli import COMMANDS
 
     assert list(COMMANDS) == ["ingest", "annotate", "kb", "timeline", "case", "report",
-                              "trials", "user", "serve", "worker", "audit"]
+                              "trials", "cohort", "user", "serve", "worker", "audit"]
     for name, module in COMMANDS.items():
         assert module.__name__ == f"mtb.cli.{name}"
         assert callable(module.add_parser) and callable(module.run)

@@ -398,7 +398,7 @@ def test_forged_writes_by_a_viewer_are_refused(store: Store) -> None:
 # -- schema and migrations ----------------------------------------------------------------------
 
 
-HEAD = "0005"  # the newest migration in mtb/store/migrations/versions
+HEAD = "0006"  # the newest migration in mtb/store/migrations/versions
 
 
 def test_opening_twice_migrates_once_and_keeps_the_data(store_url: str) -> None:

@@ -15,11 +15,13 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 from layouts import ids
 from layouts.board import curation_form
-from layouts.case_page import case_page
+from layouts.case_page import case_page, key_rows
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
+from layouts.seen_before import seen_before as seen_slot
 from layouts.versions import pending_page, version_panel
 from mtb.board import finding_key
+from mtb.cohort.seen import seen_before
 from mtb.errors import InputError
 from mtb.i18n import N_, _
 from mtb.store import Store
@@ -49,6 +51,14 @@ def _number(version: Any) -> int | None:
         return None
 
 
+def _seen(store: Store, case: Any, number: int, board: Any) -> dict[str, Any]:
+    """Each key finding's 'seen before' slot (mtb.cohort.seen; a few queries)."""
+    keys = {finding_key(v) for _, v in key_rows(case, board)}
+    rows = [r for r in store.finding_rows(case.entry.id, number) if r.finding_key in keys]
+    found = seen_before(store, case.entry.id, rows)
+    return {key: seen_slot(item) for key, item in found.items()}
+
+
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
     def layout(case_id: str = "", version: str | None = None, **_query: Any) -> Any:
         def build() -> Any:
@@ -68,7 +78,8 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             case = opened.case
             return framed(store, case_page(
                 case, board, finding_choices(case),
-                version=version_panel(version_view(library, opened, board.curations))))
+                version=version_panel(version_view(library, opened, board.curations)),
+                seen=_seen(store, case, opened.info.number, board)))
         return boundary.page(N_("This case"), build, lambda *c: framed(store, *c))
 
     # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
