@@ -46,6 +46,7 @@ from mtb.cli import (
     user,
     worker,
 )
+from mtb.cli.options import CommandParser
 from mtb.errors import MtbError
 
 __all__ = ["COMMANDS", "EXIT_INPUT", "main"]
@@ -63,10 +64,26 @@ def _parser() -> argparse.ArgumentParser:
         description="Prepare and present molecular tumor board cases.",
     )
     parser.add_argument("--version", action="version", version=f"mtb {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # every command's parser refuses an unknown option with its own usage (and so do theirs)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                     parser_class=CommandParser)
     for command in COMMANDS.values():
         command.add_parser(commands)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """A command without a description of its own gets its one-line help as one, so that
+    `mtb COMMAND --help` always says what the command does."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if not sub.description and helps.get(name):
+                    text = str(helps[name])
+                    sub.description = text[:1].upper() + text[1:] + "."
+                _describe(sub)
 
 
 _OWNER_ONLY = 0o077  # umask: what mtb creates is its user's only (0600 files, 0700 folders)

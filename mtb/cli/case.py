@@ -1,5 +1,6 @@
-"""`mtb case show CASE_DIR` (the case at a glance: its stored version when it is registered,
-else read and annotated on the road the app takes, mtb.case), `mtb case add CASE_DIR...`,
+"""`mtb case show CASE` (a case folder or a case's id; the case at a glance: its stored
+version when it is registered, else read and annotated on the road the app takes,
+mtb.case), `mtb case add CASE_DIR...`,
 `mtb case list`, `mtb case sync` (the case library in the store: mtb.library; annotation runs
 as jobs, mtb.jobs) and `mtb case import-fhir --server URL --patient ID` (a patient's record from
 a FHIR server into a case folder: mtb.ingest.clinical fetches and reads it, mtb.catalog writes
@@ -17,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from mtb.cli.options import ProgressBar, open_kb
 from mtb.cli.timeline import cell
 from mtb.config import Settings
+from mtb.errors import InputError
 
 if TYPE_CHECKING:
     from mtb.case import Case
@@ -33,7 +35,7 @@ def add_parser(commands: Any) -> None:
     show = actions.add_parser(
         "show", help="the patient header, the timeline in order and the top findings",
     )
-    show.add_argument("folder", metavar="CASE_DIR", type=Path)
+    show.add_argument("folder", metavar="CASE", help="a case folder, or a case's id")
     show.add_argument("--all", action="store_true", help="list every finding, not the top ten")
     add = actions.add_parser(
         "add", help="register case folders; each is annotated once, as a job",
@@ -81,11 +83,32 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from mtb.case import open_case
 
     settings = Settings.load()
-    stored = _stored_case(args.folder, settings, err)
-    case = stored or open_case(args.folder, open_kb(settings, err), settings)
+    folder = _case_folder(args.folder, settings)
+    stored = _stored_case(folder, settings, err)
+    case = stored or open_case(folder, open_kb(settings, err), settings)
     out.write(render_case(case, every=args.all))
     out.flush()
     return 0
+
+
+def _case_folder(text: str, settings: Settings) -> Path:
+    """The folder of CASE: a case folder, or the id of a case of the cases folder, of the cases
+    added in the app, or registered from elsewhere (`mtb case add`), as `mtb report` takes it."""
+    from mtb.catalog import find_case
+    from mtb.store import Store
+
+    entry = find_case(text, settings)
+    if entry is not None:
+        return entry.folder
+    store = Store.open(settings.database_url)
+    try:
+        registered = store.stored_case(text)
+    finally:
+        store.close()
+    if registered is None:
+        raise InputError(text, "is neither a case folder nor the id of a case (`mtb case list` "
+                         "lists them)")
+    return Path(registered.folder)
 
 
 def _stored_case(folder: Path, settings: Settings, err: IO[str]) -> Case | None:

@@ -157,3 +157,39 @@ def test_annotate_files_on_different_builds_name_the_first(tmp_path: Path) -> No
     assert result.returncode == 2
     assert result.stderr == (f"mtb: error: {tmp_path / 'a.vcf'}: the case's VCFs are on different "
                              "genome builds: GRCh37, GRCh38\n")
+
+
+def test_every_command_says_what_it_does_and_refuses_an_unknown_option_with_its_usage(
+        capsys) -> None:
+    """Issue 16: every command has a description; an unknown option prints that command's
+    usage (not the top-level one)."""
+    import argparse
+
+    from mtb.cli import _parser, main
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub_name, sub in action.choices.items():
+                    if not sub.description:
+                        found.append(f"{name} {sub_name}")
+                    found += walk(sub, f"{name} {sub_name}")
+        return found
+
+    assert walk(_parser(), "mtb") == []
+    with pytest.raises(SystemExit) as exit_:
+        main(["case", "show", "--bogus", "x"])
+    assert exit_.value.code == 2
+    assert "usage: mtb case show" in capsys.readouterr().err
+
+
+def test_case_show_takes_a_case_id(data_dir, monkeypatch, capsys) -> None:
+    """`mtb case show` takes a case's id as `mtb report` does, not only its folder."""
+    from mtb.cli import main
+
+    monkeypatch.setenv("MTB_DATA_DIR", str(data_dir))
+    assert main(["case", "show", "synthetic-egfr-lung"]) == 0
+    assert "EGFR" in capsys.readouterr().out
+    assert main(["case", "show", "no-such-case"]) == 2
+    assert "neither a case folder nor the id of a case" in capsys.readouterr().err
