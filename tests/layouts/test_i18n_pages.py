@@ -28,12 +28,16 @@ from layouts.add_case import add_case_page, add_result, uploaded_files
 from layouts.agenda import AgendaRow, MeetingChoice, agenda
 from layouts.board import BoardView, curation_form
 from layouts.case_page import case_page, present_page
+from layouts.cohort import cohort_page, cohort_result
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
+from layouts.seen_before import seen_before
 from layouts.shell import shell
 from layouts.trials import case_trials, patients_result, trials_page
 from layouts.versions import VersionView, pending_page, version_panel
 from mtb.board import Actor, AuditEntry, CaseRecord, Recommendation, finding_key
+from mtb.cohort.query import CohortQuery, CohortResult, CohortRow
+from mtb.cohort.seen import SeenBefore, SeenCase
 from mtb.config import Settings
 from mtb.i18n import using
 from mtb.i18n.catalog import read_catalog
@@ -140,6 +144,41 @@ def _arms() -> list[ArmMatch]:
                      POSSIBLE, reasons, source="ClinicalTrials.gov", case_id=LUNG)]
 
 
+_NOTES = ("tumor type 'NSCLC' read as lung non-small cell carcinoma (DOID:3908) and the types "
+          "under it", "tumor type 'xyz' is not in the Disease Ontology: looked for in the "
+          "diagnosis text", "biomarker 'abc' not understood (TMB-high, MSI-high, HRD-positive)")
+
+
+def _cohort() -> list[Any]:
+    """The cohort page, an answer with every kind of text (notes, a curated tier, a case
+    without a tumor type, more rows than are drawn) and an answer with no case."""
+    from types import SimpleNamespace
+
+    from layouts.cohort import SHOWN_ROWS
+
+    recs = "therapy: Osimertinib 80 mg (m1A); trial: LUNG-01; genetic_counselling: germline"
+    rows = [CohortRow(LUNG, "lung adenocarcinoma", "EGFR", "EGFR p.L858R", "IIC", "decided",
+                      "snv", "IA", True, 2, "2026-12-07", recs)] * (SHOWN_ROWS + 2)
+    rows.append(CohortRow("colon", "", "", "", "", "prepared"))
+    cases = (SimpleNamespace(case_id=LUNG, tumor_type="lung adenocarcinoma", status="final"),
+             SimpleNamespace(case_id="colon", tumor_type="", status="prepared"))
+    result = CohortResult(CohortQuery(tumor_type="NSCLC"), tuple(rows), cases,  # type: ignore[arg-type]
+                          _NOTES, {"lung adenocarcinoma": 1, "not recorded": 1},
+                          {"IIC": SHOWN_ROWS + 2})
+    return [cohort_page(1234), cohort_page(1),
+            cohort_result(result), cohort_result(CohortResult(CohortQuery(), (), (), _NOTES))]
+
+
+def _seen() -> list[Any]:
+    """A key finding's 'seen before' slot: other cases with the variant and the class."""
+    cases = (SeenCase("other", "lung adenocarcinoma", "EGFR p.L858R", "IA", "final",
+                      "2026-11-03", (("therapy", "Osimertinib", "m1A"),
+                                     ("diagnostics", "ctDNA", ""))),
+             SeenCase("third", "", "EGFR p.L858R", "", "prepared", "2026-10-01"))
+    return [seen_before(SeenBefore("k", "EGFR p.L858R", cases, 7, 3, "snv")),
+            seen_before(SeenBefore("k", "EGFR p.L858R", cases[:1], 1, 1))]
+
+
 def pages(case: Any, stored: Callable[[], tuple[VersionView, list[Any]]]) -> dict[str, Any]:
     """Every page and panel of the app, drawn in the current language."""
     board = _board(case)
@@ -159,7 +198,8 @@ def pages(case: Any, stored: Callable[[], tuple[VersionView, list[Any]]]) -> dic
         "agenda": shell(agenda(rows, [MeetingChoice(1, "07.12.2026 · MTB")], may_plan=True),
                         user="chef", role="chair", csrf="x"),
         "empty agenda": agenda([]),
-        "case": case_page(case, board, findings),
+        "case": case_page(case, board, findings,
+                          seen={finding_key(variants[row]): _seen()[0]}),
         "case, viewer": case_page(case, BoardView(**{**board.__dict__, "may_curate": False,
                                                      "may_decide": False})),
         "presentation": present_page(case, "a", "b", board),
@@ -182,6 +222,8 @@ def pages(case: Any, stored: Callable[[], tuple[VersionView, list[Any]]]) -> dic
                      patients_result("LUNG-01", "t", "portfolio", [], {}, 5, {})],
         "message": error_message("t", "d"),
         "versions": _versions(view),
+        "cohort": _cohort(),
+        "seen before": _seen(),
     }
 
 
@@ -307,6 +349,29 @@ def test_the_german_case_page_speaks_german_and_writes_dates_and_numbers_the_ger
     assert re.search(r"\b01\.02\.2023 bis 10\.03\.2024\b", page)  # erlotinib's line
     assert "2023-02-01" not in page
     assert "zuletzt geändert von chef, 07.12.2026 09:30 UTC" in page
+
+
+def test_the_cohort_page_and_seen_before_in_german_and_in_english():
+    with using("de"):
+        cohort, seen = text_of(_cohort()), text_of(_seen())
+    for text in ("Kohorte", "Tumorart", "Nach Tumorart", "Fälle", "Empfehlungen",
+                 "Die Befunde aller 1.234 Fälle im Speicher durchsuchen",
+                 "2 Fälle · 503 Befunde", "IIC (berechnet IA)",
+                 "Therapie: Osimertinib 80 mg (m1A); Klinische Studie: LUNG-01",
+                 "und 3 weitere Zeilen im Download", "Kein Fall passt.", "Tumorart nicht "
+                 "dokumentiert · vorbereitet", "gelesen als lung non-small cell carcinoma"):
+        assert text in cohort, text
+    for text in ("Bereits gesehen: 7 weitere Fälle mit dieser Variante; 3 weitere mit diesem "
+                 "Gen und dieser Klasse (snv)", "Bereits gesehen: 1 weiterer Fall",
+                 "Klasse nicht dokumentiert", "03.11.2026", "Therapie: Osimertinib (m1A)",
+                 "und 5 weitere (Seite Kohorte)", "Keine Empfehlung erfasst"):
+        assert text in seen, text
+    with using("en"):
+        cohort, seen = text_of(_cohort()), text_of(_seen())
+    assert "Search the findings of all 1,234 cases" in cohort and "2 cases · 503 findings" \
+        in cohort and "Search the findings of the 1 case" in cohort
+    assert "Seen before: 7 other cases with this variant" in seen and "2026-11-03" in seen
+    assert "Seen before: 1 other case with this variant" in seen
 
 
 def test_the_english_pages_stay_as_they_were(case):

@@ -27,12 +27,15 @@ from layouts.cohort import (
 from layouts.messages import error_message
 from mtb.cohort.query import COLUMNS, CohortQuery, audit, run
 from mtb.errors import InputError
+from mtb.i18n import N_, _
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
 from mtb.web.frame import framed
 from mtb.web.library import CaseLibrary
 from mtb.web.trigger import pressed
+
+_FIELD_NAMES = {"since": N_("From"), "until": N_("To")}
 
 
 def _query(values: dict[str, str]) -> CohortQuery:
@@ -41,7 +44,8 @@ def _query(values: dict[str, str]) -> CohortQuery:
         try:
             days[name] = date.fromisoformat(values[name]) if values[name] else None
         except ValueError:
-            raise InputError(name, f"'{values[name]}' is not a date (YYYY-MM-DD)") from None
+            raise InputError(_(_FIELD_NAMES[name]), _("'{value}' is not a date (YYYY-MM-DD)",
+                                                      value=values[name])) from None
     return CohortQuery(**{k: v for k, v in values.items() if k not in days}, **days)
 
 
@@ -49,7 +53,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
     def layout(**_: Any) -> Any:
         def build() -> Any:
             return framed(store, cohort_page(len(store.shown_numbers())))
-        return boundary.page("The cohort", build, lambda *c: framed(store, *c))
+        return boundary.page(N_("The cohort"), build, lambda *c: framed(store, *c))
 
     dash.register_page("cohort", path="/cohort", layout=layout, title="mtb · cohort",
                        order=4)
@@ -62,7 +66,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return no_update
         actor = current_actor(store)
         if actor is None:
-            return error_message("Not signed in", boundary.SESSION_ENDED)
+            return error_message(_("Not signed in"), _(boundary.SESSION_ENDED))
         found = boundary.attempt("searching the cohort",
                                  lambda: _search(values_of(values), actor.name))
         if not found.ok:
