@@ -354,11 +354,11 @@ def test_the_german_case_page_speaks_german_and_writes_dates_and_numbers_the_ger
 def test_the_cohort_page_and_seen_before_in_german_and_in_english():
     with using("de"):
         cohort, seen = text_of(_cohort()), text_of(_seen())
-    for text in ("Kohorte", "Tumorart", "Nach Tumorart", "Fälle", "Empfehlungen",
+    for text in ("Kohorte", "Tumorentität", "Nach Tumorentität", "Fälle", "Empfehlungen",
                  "Die Befunde aller 1.234 Fälle im Speicher durchsuchen",
                  "2 Fälle · 503 Befunde", "IIC (berechnet IA)",
                  "Therapie: Osimertinib 80 mg (m1A); Klinische Studie: LUNG-01",
-                 "und 3 weitere Zeilen im Download", "Kein Fall passt.", "Tumorart nicht "
+                 "und 3 weitere Zeilen im Download", "Kein Fall passt.", "Tumorentität nicht "
                  "dokumentiert · vorbereitet", "gelesen als lung non-small cell carcinoma"):
         assert text in cohort, text
     for text in ("Bereits gesehen: 7 weitere Fälle mit dieser Variante; 3 weitere mit diesem "
