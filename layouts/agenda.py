@@ -117,10 +117,12 @@ def agenda(
         options=[{"label": m.label, "value": m.id} for m in meetings],
         className="meeting-filter", style={"minWidth": "360px", "maxWidth": "520px"},
     )
-    changed = dcc.Checklist(
-        id=ids.CHANGED_FILTER, value=[], inputClassName="me-1", className="changed-filter",
-        options=[{"label": _("cases with changes since their last board ({count})",
-                             count=sum(1 for r in rows if r.changes)), "value": "changed"}],
+    # a plain labelled checkbox (dcc.Checklist renders a list box around its inputs, which
+    # screen readers cannot name: axe's aria-input-field-name and nested-interactive)
+    changed = dbc.Checkbox(
+        id=ids.CHANGED_FILTER, value=False, className="changed-filter mb-0",
+        label=_("cases with changes since their last board ({count})",
+                count=sum(1 for r in rows if r.changes)),
     )
     refresh = dcc.Interval(id=ids.AGENDA_REFRESH, interval=3000,
                            disabled=not any(r.busy for r in rows))

@@ -3,4 +3,4 @@ user per role and the app on the bundled sample cases."""
 
 from __future__ import annotations
 
-from tests.web.conftest import app, store  # noqa: F401  (fixtures)
+from tests.web.conftest import app, sample_store, store  # noqa: F401  (fixtures)

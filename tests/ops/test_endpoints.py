@@ -62,7 +62,7 @@ def test_readyz_reports_every_check(app, kb) -> None:
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "knowledge_base"}
+    assert set(body["checks"]) == {"database", "knowledge_base", "job_queue"}
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 

@@ -80,7 +80,7 @@ def test_health_and_readiness(live: Live) -> None:
     ready = requests.get(f"{live.url}/mtb/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
     assert {name: c["status"] for name, c in ready.json()["checks"].items()} == {
-        "database": "ok", "knowledge_base": "ok"}
+        "database": "ok", "knowledge_base": "ok", "job_queue": "ok"}
 
 
 def test_metrics_add_up_across_worker_processes(live: Live) -> None:

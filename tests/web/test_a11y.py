@@ -147,7 +147,7 @@ def _board_records(store: Any, data_dir: Path) -> None:
     from mtb.config import Settings
     from mtb.web.library import CaseLibrary
 
-    library = CaseLibrary(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}))
+    library = CaseLibrary(Settings.load(environ={"MTB_DATA_DIR": str(data_dir)}), store)
     variants = library.open(LUNG).case.annotation.variants
     curator, chair = Actor("cura", "curator"), Actor("chef", "chair")
     for gene, oncogenicity in (("TP53", "benign"), ("KRAS", "oncogenic")):

@@ -57,7 +57,7 @@ def test_progress_changes_since_the_board_and_the_version(dash_duo, signed_in, s
                 if "SYNTHETIC lung" in r.text)
     assert "1 finding changed tier since the board met: TP53 p.R273H IID -> IB" in lung.text
     screenshot("agenda_progress_and_changes")
-    click(dash_duo, dash_duo.find_element(f"#{ids.CHANGED_FILTER} input"))
+    click(dash_duo, dash_duo.find_element(f"#{ids.CHANGED_FILTER}"))
     wait_until(lambda: len(dash_duo.find_elements(f"#{ids.AGENDA_TABLE} tbody tr")) == 1)
     assert "SYNTHETIC lung" in dash_duo.find_element(f"#{ids.AGENDA_TABLE}").text
 

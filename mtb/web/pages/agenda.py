@@ -44,7 +44,7 @@ def agenda_rows(summaries: Sequence[CaseSummary]) -> list[AgendaRow]:
     return rows
 
 
-def _filtered(rows: list[AgendaRow], meeting: int | None, changed: Sequence[str] | None
+def _filtered(rows: list[AgendaRow], meeting: int | None, changed: bool | None
               ) -> list[AgendaRow]:
     return [r for r in rows if (meeting is None or r.meeting == meeting)
             and (not changed or r.changes)]
@@ -70,7 +70,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         Input(ids.AGENDA_REFRESH, "n_intervals"),
         prevent_initial_call=True,
     )
-    def filter_agenda(meeting: int | None, changed: list[str] | None, _tick: Any) -> Any:
+    def filter_agenda(meeting: int | None, changed: bool | None, _tick: Any) -> Any:
         rows = agenda_rows(library.summaries())
         return agenda_table(_filtered(rows, meeting, changed)), not any(r.busy for r in rows)
 
