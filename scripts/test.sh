@@ -40,6 +40,9 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 fi
 
 python3 -m venv .venv
+# The test extra lists dash_duo's requirements itself rather than dash[testing], whose
+# selenium<=4.2.0 would hold urllib3 at 1.26: the tests run on the urllib3 2.x that a fresh
+# `pip install mtb` gets, which mtb.http's retry policy (urllib3 Retry) must be tested on.
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
 # axe-core for the accessibility tests: npm's tarball, pinned and checked against its sha512,
