@@ -45,6 +45,8 @@ python3 -m venv .venv
 # `pip install mtb` gets, which mtb.http's retry policy (urllib3 Retry) must be tested on.
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+# types: mtb, annotation and layouts ([tool.mypy] in pyproject.toml)
+.venv/bin/mypy
 # axe-core for the accessibility tests: npm's tarball, pinned and checked against its sha512,
 # kept in .cache/ (Python only, no Node.js). In CI they must run: MTB_REQUIRE_AXE=1 makes a
 # missing axe-core a failure instead of a skip.

@@ -42,7 +42,8 @@ def _query(values: dict[str, str]) -> CohortQuery:
             days[name] = date.fromisoformat(values[name]) if values[name] else None
         except ValueError:
             raise InputError(name, f"'{values[name]}' is not a date (YYYY-MM-DD)") from None
-    return CohortQuery(**{k: v for k, v in values.items() if k not in days}, **days)
+    text: dict[str, Any] = {k: v for k, v in values.items() if k not in days}
+    return CohortQuery(**text, since=days["since"], until=days["until"])
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:
