@@ -197,7 +197,8 @@ def load_index(data_dir: Path) -> LoadedIndex:
                 CivicProfile(row[0], row[1], tuple(json.loads(row[2])))
                 for row in connection.execute("SELECT id, name, variant_ids FROM civic_profile")
             ]
-            evidence, assertions = [], []
+            evidence: list[tuple[int, Evidence]] = []
+            assertions: list[tuple[int, Evidence]] = []
             for profile_id, kind, item in connection.execute(
                 "SELECT profile_id, kind, item FROM civic_item"
             ):

@@ -274,8 +274,8 @@ def _specific_first(
     for place, match in no_benefit:
         evidence = match.evidence
         if place.where in IN_TUMOR_TYPE and evidence.level == "A":
-            for key, _ in _therapy_keys(evidence, drugs):
-                refuted.setdefault((key, False), evidence)
+            for therapy, _ in _therapy_keys(evidence, drugs):
+                refuted.setdefault((therapy, False), evidence)
     kept, reasons = [], []
     for candidate in candidates:
         evidence = candidate.match.evidence

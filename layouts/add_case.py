@@ -4,6 +4,7 @@ history, and the diagnosis. The server checks every file before anything is stor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -39,7 +40,7 @@ def add_case_page(upload_limit: int = 0) -> html.Div:
             # the page, base64): assets/30_upload.js puts a plain <input type=file> in here
             html.Div(className="file-slot"),
         ], id=ids.ADD_UPLOAD, className="upload-zone mb-2",
-            **{"data-limit": str(upload_limit)}),
+            **_data_limit(upload_limit)),
         html.Div(uploaded_files([]), id=ids.ADD_FILES),
         dcc.Store(id=ids.ADD_CHOSEN),
         dcc.Store(id=ids.ADD_STAGED),
@@ -53,7 +54,7 @@ def add_case_page(upload_limit: int = 0) -> html.Div:
     ], className="add-case")
 
 
-def uploaded_files(names: Sequence[str]) -> html.Div:
+def uploaded_files(names: Sequence[str]) -> html.Div | html.Ul:
     if not names:
         return html.Div(_("No files chosen yet (choose all of a case's files at once)."),
                         className="small text-muted")
@@ -67,3 +68,9 @@ def add_result(ok: bool, message: str, case_id: str | None = None) -> dbc.Alert:
                          color="success", id=ids.PAGE_MESSAGE)
     return dbc.Alert([html.H5(_("The case was not added"), className="alert-heading"),
                       html.P(message, className="mb-0")], color="danger", id=ids.PAGE_MESSAGE)
+
+
+def _data_limit(upload_limit: int) -> dict[str, Any]:
+    """The upload limit for assets/30_upload.js as a data-* prop (a Dash wildcard prop, which
+    its typed signatures cannot name)."""
+    return {"data-limit": str(upload_limit)}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import ComponentSingleType as Child
 
 from layouts import ids
 from layouts.a11y import hidden_label
@@ -70,7 +71,7 @@ class MeetingChoice:
     label: str  # "2026-11-24 · Molecular tumor board (5 participants)"
 
 
-def agenda_table(rows: Sequence[AgendaRow]) -> object:
+def agenda_table(rows: Sequence[AgendaRow]) -> Child:
     """The cases, or why there are none."""
     if not rows:
         return dbc.Alert(_("No cases here (none found, or none on this meeting's agenda)."),

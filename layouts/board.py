@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import ComponentSingleType as Child
 
 from annotation.model import AnnotatedVariant
 from layouts import ids
@@ -79,7 +80,7 @@ def meeting_choice(record: CaseRecord, meetings: Sequence[tuple[int, str]], *,
 def status_bar(record: CaseRecord, *, may_decide: bool) -> html.Div:
     changed = _("last changed by {user}, {when} UTC", user=record.updated_by,
                 when=datetime_text(record.updated_at)) if record.updated_by else _("not yet")
-    buttons: list[object] = []
+    buttons: list[Child] = []
     for status in NEXT_STATUS[record.status]:
         final = status == "final"
         button = dbc.Button(
@@ -193,9 +194,9 @@ def decision_panel(
     `findings`: (finding key, label) of the findings a recommendation may rest on."""
     final = record.status == "final"
     items = [recommendation_item(r, may_decide=may_decide, final=final) for r in recommendations]
-    listing: object = html.Ul(items, className="recommendations") if items else html.P(
+    listing: Child = html.Ul(items, className="recommendations") if items else html.P(
         _("No recommendation recorded yet."), className="text-muted")
-    parts: list[object] = [html.H3(_("Board recommendations"), className="section-title"), listing]
+    parts: list[Child] = [html.H3(_("Board recommendations"), className="section-title"), listing]
     if may_decide and not final:
         parts.append(html.Div([
             dbc.Row([
@@ -250,7 +251,7 @@ def audit_table(entries: Sequence[AuditEntry], total: int = -1, skip: int = 0,
                      html.Td(e.before, className="audit-json"),
                      html.Td(e.after, className="audit-json")])
             for e in reversed(entries)]
-    pager: list[object] = []
+    pager: list[Child] = []
     if total > len(entries):
         first, last = skip + 1, skip + len(entries)
         pager = [html.Div([

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import ComponentSingleType as Child
 
 from annotation.model import AnnotatedVariant
 from layouts import ids
@@ -41,7 +42,7 @@ from mtb.options import Option, board_options, line_cautions
 from mtb.timeline import PartialDate
 from mtb.variant import SMALL_TYPES
 
-_GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+_GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"],
                  "toImageButtonOptions": {"format": "svg"}}
 
@@ -74,14 +75,14 @@ def _event_list(case: Case) -> html.Details:
 def _timeline_section(case: Case, *, large: bool) -> html.Div:
     heading = html.H2 if large else html.H3
     if not case.events:
-        body: object = dbc.Alert(_("No clinical history in this case's files (add FHIR or an "
+        body: Child = dbc.Alert(_("No clinical history in this case's files (add FHIR or an "
                                    "event table to case.toml)."), color="secondary")
         return html.Div([heading(_("Timeline"), className="section-title"), body], id=ids.TIMELINE)
     figure = dcc.Graph(figure=timeline_figure(case, height=460 if large else 380, large=large),
                        config={**_GRAPH_CONFIG, "displayModeBar": False},  # labels at the top
                        className="timeline-graph")
     lines = [html.Li(line_label(line)) for line in case.lines]
-    parts: list[object] = [heading(_("Timeline"), className="section-title"), figure]
+    parts: list[Child] = [heading(_("Timeline"), className="section-title"), figure]
     if lines and not large:
         parts.append(html.Ul(lines, className="therapy-lines small mb-1"))
     if not large:
@@ -133,14 +134,15 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
 
 def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None,
-    version: object = None, seen: Mapping[str, object] | None = None,
+    version: Child = None, seen: Mapping[str, Child] | None = None,
 ) -> html.Div:
     """`version`: what the page says about the annotation version it shows (layouts.versions),
     drawn under the status bar; `seen`: finding key -> its card's 'seen before' slot."""
     rows = key_rows(case, board)
     present = dcc.Link(_("Present"), href=href(f"/case/{case.entry.id}/present"),
                        id=ids.PRESENT_LINK, className="btn btn-dark btn-sm")
-    top = [dcc.Link(_("← Agenda"), href=href("/"), className="btn btn-link btn-sm ps-0")]
+    top: list[Child] = [dcc.Link(_("← Agenda"), href=href("/"),
+                                 className="btn btn-link btn-sm ps-0")]
     if board is not None:
         top.append(html.Div(status_bar(board.record, may_decide=board.may_decide),
                             className="ms-3"))
@@ -196,7 +198,7 @@ def _options(options: Sequence[Option]) -> html.Div:
     items = []
     for option in options[:8]:
         therapy = option.therapy
-        text = [html.Span(therapy.name, className="option-therapy"),
+        text: list[Child] = [html.Span(therapy.name, className="option-therapy"),
                 " " + _("for {finding} ({tier}; {basis})", finding=option.finding,
                         tier=therapy.tier.value, basis=therapy.basis_text)]
         if option.caution:
@@ -204,7 +206,7 @@ def _options(options: Sequence[Option]) -> html.Div:
         elif option.given:
             text.append(html.Span(f" — {option.given}", className="option-given"))
         items.append(html.Li(text, className="cautioned" if option.caution else None))
-    body: object = html.Ol(items) if items else html.P(_("No tier I therapy evidence."))
+    body: Child = html.Ol(items) if items else html.P(_("No tier I therapy evidence."))
     return html.Div([html.H2(_("Options from the evidence"), className="section-title"), body,
                      html.P(_("Ranked by the evidence and checked against the patient's course; "
                               "the board's recommendation is recorded in the decision form."),
@@ -219,7 +221,7 @@ def present_page(
     decision = _recommended(board) if board is not None and board.recommendations \
         else _options(board_options(case.annotation.variants, case.course, curated))
 
-    def nav(case_id: str | None, text: str, ident: str) -> object:
+    def nav(case_id: str | None, text: str, ident: str) -> Child:
         if case_id is None:
             return html.Span(text, className="btn btn-outline-light disabled", id=ident)
         return dcc.Link(text, href=href(f"/case/{case_id}/present"), id=ident,

@@ -13,6 +13,7 @@ from urllib.parse import quote_plus
 
 import dash_bootstrap_components as dbc
 from dash import html
+from dash.development.base_component import ComponentSingleType as Child
 
 from annotation.model import AnnotatedVariant, Evidence, TherapyCall, Tier
 from annotation.therapies import CARD_LIMIT, card_lines, more_text
@@ -80,12 +81,12 @@ def _therapy_line(line: TherapyCall, caution: str) -> html.Div:
 
 
 def _therapy_lines(variant: AnnotatedVariant, large: bool,
-                   cautions: Mapping[frozenset[str], str]) -> list[object]:
+                   cautions: Mapping[frozenset[str], str]) -> list[Child]:
     """The card's therapies in the board's order (annotation.therapies): at most five (three on
     the shared screen); what the evidence panel holds beyond them is counted, never dropped."""
     ordered = card_order(variant.therapies, cautions)
     shown, more = card_lines(ordered, limit=3 if large else CARD_LIMIT)
-    lines: list[object] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
+    lines: list[Child] = [_therapy_line(t, cautions.get(frozenset(t.drugs), ""))
                            for t in shown]
     if more:
         lines.append(html.Div(_("Evidence panel: {more}", more=more_text(ordered, len(shown))),
@@ -128,7 +129,7 @@ def curation_note(curation: Curation | None) -> html.Div | None:
 def finding_card(row: int, variant: AnnotatedVariant, *, large: bool = False,
                  curation: Curation | None = None, quality: str = "",
                  cautions: Mapping[frozenset[str], str] | None = None,
-                 seen: object = None) -> dbc.Card:
+                 seen: Child = None) -> dbc.Card:
     """`seen`: the card's 'seen before' slot (layouts.seen_before), drawn last."""
     alteration = variant.alteration
     gene, _sep, change = alteration.label.partition(" ")
@@ -160,7 +161,7 @@ def key_finding_cards(
     variants: Sequence[tuple[int, AnnotatedVariant]], *, large: bool = False,
     curations: Mapping[str, Curation] | None = None, quality: Mapping[str, str] | None = None,
     cautions: Mapping[frozenset[str], str] | None = None,
-    seen: Mapping[str, object] | None = None,
+    seen: Mapping[str, Child] | None = None,
 ) -> html.Div:
     """The key findings (mtb.board.key_findings: (row, finding), strongest first) as cards,
     each with its curation (and, by finding key, its 'seen before' slot); what does not fit
@@ -169,7 +170,7 @@ def key_finding_cards(
     limit = 6 if large else MAX_CARDS
     shown = variants[:limit]
     if not shown:
-        body: list[object] = [dbc.Alert(
+        body: list[Child] = [dbc.Alert(
             _("No tier I or II findings: nothing with clinical evidence in the knowledge bases "
               "(see the variant table for tier III variants of unknown significance)."),
             color="secondary", className="mb-0")]

@@ -19,13 +19,15 @@ def language_switch() -> html.Div:
     current = current_language()
     links = []
     for code in ("de", "en"):
+        # aria-* and data-* are Dash's wildcard props, outside its generated signatures
+        current_attr: dict[str, Any] = {"aria-current": "true"} if code == current else {}
         links.append(html.A(code.upper(), href=f"?lang={code}", lang=code, hrefLang=code,
                             title=_LANGUAGE_NAMES[code], id=f"lang-{code}",
                             className="nav-link px-1 text-light"
                             + (" fw-bold text-decoration-underline" if code == current else ""),
-                            **({"aria-current": "true"} if code == current else {})))
+                            **current_attr))
     return html.Div(links, className="d-flex align-items-center me-3 language-switch",
-                    role="group", **{"aria-label": _("Language")})
+                    role="group", **_wildcard({"aria-label": _("Language")}))
 
 
 def _account(user: str, role: str, csrf: str) -> html.Form | None:
@@ -61,3 +63,8 @@ def shell(*content: Any, user: str = "", role: str = "", csrf: str = "") -> html
     # the skip link (mtb.web.document) moves the focus here: tabIndex -1 makes it focusable
     return html.Div([navbar, html.Main(dbc.Container(list(content), fluid=True, className="page"),
                                        id=ids.MAIN, tabIndex="-1")])
+
+
+def _wildcard(props: dict[str, Any]) -> dict[str, Any]:
+    """aria-* and data-* props (Dash's wildcard props, which its typed signatures cannot name)."""
+    return props

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import ComponentSingleType as Child
 
 from layouts import ids
 from layouts.a11y import hidden_label
@@ -93,13 +94,13 @@ def arm_card(match: ArmMatch, *, propose: int | None = None) -> html.Div:
 def case_trials(
     portfolio: Sequence[ArmMatch], registry: Sequence[ArmMatch], registry_note: str, *,
     portfolio_size: int, problems: Sequence[str] = (), may_propose: bool = False,
-) -> list[object]:
+) -> list[Child]:
     """The Trials section's content: the portfolio's arms, then ClinicalTrials.gov's studies.
     `problems`: portfolio files that could not be read (the others still matched)."""
     arms = [*portfolio, *registry]
     proposals = [{"trial": m.trial_id, "nct_id": m.nct_id, "arm": m.arm, "title": m.title}
                  for m in arms]
-    own: list[object] = [html.H5(_("The site's trials"), className="section-subtitle")]
+    own: list[Child] = [html.H5(_("The site's trials"), className="section-subtitle")]
     if not portfolio_size:
         own.append(html.P(_("The site's portfolio is empty: add CTML files with `mtb trials "
                             "add FILE...` (MTB_TRIALS_DIR)."), className="text-muted small"))
@@ -112,7 +113,7 @@ def case_trials(
         own.append(dbc.Alert([html.Div(_("Trial files that could not be read (left out):")),
                               html.Ul([html.Li(p) for p in problems], className="mb-0")],
                              color="warning", className="small py-2"))
-    registry_part: list[object] = [
+    registry_part: list[Child] = [
         html.H5("ClinicalTrials.gov", className="section-subtitle mt-3"),
         html.P(registry_note, className="small text-muted registry-note", id=ids.TRIALS_NOTE)]
     offset = len(portfolio)
@@ -135,7 +136,7 @@ def trials_placeholder(case_id: str) -> html.Div:
 # -- the Trials page -------------------------------------------------------------------------------
 
 
-def portfolio_table(trials: Sequence[Trial]) -> object:
+def portfolio_table(trials: Sequence[Trial]) -> Child:
     if not trials:
         return dbc.Alert(_("The portfolio is empty: add the site's trials as CTML files with "
                            "`mtb trials add FILE...` (they are kept in MTB_TRIALS_DIR)."),
@@ -199,7 +200,7 @@ def patients_result(
     """The recruitment query's answer: counts, then one row per patient and arm."""
     cases = list(dict.fromkeys(m.case_id for m in matches))
     summary = ", ".join(f"{n} {term(status)}" for status, n in counts.items()) or _("none")
-    parts: list[object] = [
+    parts: list[Child] = [
         html.H5([f"{trial_id} · {title}"], className="section-subtitle"),
         html.P(_("{n} of {checked} patients ({summary}); source: {source}.", n=len(cases),
                  checked=checked, summary=summary, source=term(source)),

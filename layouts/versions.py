@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import ComponentSingleType as Child
 
 from layouts import ids
 from layouts.links import href
@@ -82,7 +83,7 @@ def version_panel(view: VersionView) -> html.Div:
         title = _("Annotation version {number} of {newest}", number=view.number,
                   newest=view.newest)
     reason = reason_text(view.reason)
-    facts: list[object] = [
+    facts: list[Child] = [
         html.Strong(title),
         f" · {view.created} · {view.knowledge_base} · {view.approvals} · {view.build} · "
         f"mtb {view.mtb_version}" + (f" · {reason}" if reason else ""),
@@ -90,7 +91,7 @@ def version_panel(view: VersionView) -> html.Div:
     if view.pinned:
         facts.append(dbc.Badge(_("pinned: the final report is made of this version"),
                                color="dark", className="ms-2"))
-    line: list[object] = [html.Span(facts, className="version-facts")]
+    line: list[Child] = [html.Span(facts, className="version-facts")]
     if view.changes:
         headline, *detail = view.changes
         line.append(_details(headline, detail))
@@ -106,7 +107,7 @@ def version_panel(view: VersionView) -> html.Div:
             html.Ul([html.Li([_link(view.case_id, number, _("version {number}", number=number)),
                               f" · {created} · {reason_text(why)}"]) for number, created, why
                      in reversed(view.versions)], className="small mb-0")]))
-    parts: list[object] = [html.Div(line, className="d-flex flex-wrap column-gap-3 small "
+    parts: list[Child] = [html.Div(line, className="d-flex flex-wrap column-gap-3 small "
                                                      "align-items-baseline")]
     if view.board:
         headline, *detail = view.board
@@ -144,7 +145,7 @@ def pending_page(case_id: str, title: str, state: str, problem: str = "") -> htm
     """A registered case without a version yet: being annotated (the page refreshes until
     it is done), or why it cannot be."""
     if problem:
-        body: object = dbc.Alert([html.Strong(_("This case cannot be annotated:") + " "),
+        body: Child = dbc.Alert([html.Strong(_("This case cannot be annotated:") + " "),
                                   problem], color="danger")
     else:
         body = dbc.Alert(_("This case is being prepared: {state}. The page shows it as soon as "

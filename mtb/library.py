@@ -464,9 +464,9 @@ class Library:
         from mtb.report import build_content
 
         marks = [m for m in self.store.board_marks(case_id) if m.status == "final"]
-        if not marks or marks[-1].version_number is None:
+        mark = marks[-1] if marks else None
+        if mark is None or mark.version_number is None:
             raise ReportError(f"case {case_id} is final without an annotation version")
-        mark = marks[-1]
         opened = self.open(case_id, mark.version_number)
         content = build_content(opened.case, self.store.case_record(case_id),
                                 self.store.curations(case_id),

@@ -129,6 +129,7 @@ def _hotspot_text(variant: AnnotatedVariant) -> str | None:
 
 def annotated_row(variant: AnnotatedVariant) -> dict[str, Any]:
     """An annotated finding as a flat dict over ANNOTATE_COLUMNS."""
+    assert variant.finding is not None  # rows are drawn for findings read from files
     row = finding_row(variant.finding)
     alteration = variant.alteration
     if alteration.gene and not row["gene"]:

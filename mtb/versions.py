@@ -192,10 +192,10 @@ def compare(old: Case, new: Case, *, against: int, kb_before: str = "",
     """What changed from `old` (version `against`) to `new`, as plain data (stored with the
     new version): counts of findings added and removed, the tier I/II ones by name, and every
     tier change that reaches or leaves tier I/II, with why."""
-    before = {}
+    before: dict[str, AnnotatedVariant] = {}
     for variant in old.annotation.variants:
         before.setdefault(finding_key(variant), variant)
-    after = {}
+    after: dict[str, AnnotatedVariant] = {}
     for variant in new.annotation.variants:
         after.setdefault(finding_key(variant), variant)
     added = [after[k] for k in after if k not in before]

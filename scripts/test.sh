@@ -40,8 +40,13 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
 fi
 
 python3 -m venv .venv
+# The test extra lists dash_duo's requirements itself rather than dash[testing], whose
+# selenium<=4.2.0 would hold urllib3 at 1.26: the tests run on the urllib3 2.x that a fresh
+# `pip install mtb` gets, which mtb.http's retry policy (urllib3 Retry) must be tested on.
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+# types: mtb, annotation and layouts ([tool.mypy] in pyproject.toml)
+.venv/bin/mypy
 # axe-core for the accessibility tests: npm's tarball, pinned and checked against its sha512,
 # kept in .cache/ (Python only, no Node.js). In CI they must run: MTB_REQUIRE_AXE=1 makes a
 # missing axe-core a failure instead of a skip.

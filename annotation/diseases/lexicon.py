@@ -157,7 +157,7 @@ def canonical(words: Iterable[str]) -> tuple[str, ...]:
     while i < len(out):
         pair = tuple(out[i:i + 2])
         if len(pair) == 2 and pair in _FUSED:
-            fused.append(_FUSED[pair])  # type: ignore[index]
+            fused.append(_FUSED[pair])
             i += 2
         else:
             fused.append(out[i])

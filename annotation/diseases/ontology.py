@@ -289,9 +289,10 @@ class DiseaseOntology(CodeLookups):
         for code, mapping in joined.items():
             if ("oncotree", code) in sup.approximate and mapping.confidence == EXACT:
                 joined[code] = OncoMapping(code, mapping.doid, HIGH, mapping.how, mapping.own)
-        for code, doid in curated.items():  # legacy and TCGA codes outside the tree
+        for code, curated_doid in curated.items():  # legacy and TCGA codes outside the tree
             if code not in joined:
-                joined[code] = OncoMapping(code, doid, EXACT if doid else "", "mtb supplement")
+                joined[code] = OncoMapping(code, curated_doid, EXACT if curated_doid else "",
+                                           "mtb supplement")
         return joined
 
     def _any_name(self, doid: str) -> str:

@@ -63,12 +63,21 @@ def read(folded: str) -> tuple[frozenset[str], str]:
             # 'HER2 2+' is equivocal until ISH: no status
         return " "
 
-    text = _TRIPLE_POSITIVE.sub(lambda m: (found.update({"HR+", "HER2+"}), " ")[1], folded)
-    text = _TRIPLE.sub(lambda m: (found.add("TNBC"), " ")[1], text)
-    text = _LUMINAL.sub(
-        lambda m: (found.update({"ER+", "HER2-"} if m.group(1) == "a" else {"ER+"}), " ")[1],
-        text,
-    )
+    def triple_positive(match: re.Match[str]) -> str:
+        found.update({"HR+", "HER2+"})
+        return " "
+
+    def triple_negative(match: re.Match[str]) -> str:
+        found.add("TNBC")
+        return " "
+
+    def luminal(match: re.Match[str]) -> str:
+        found.update({"ER+", "HER2-"} if match.group(1) == "a" else {"ER+"})
+        return " "
+
+    text = _TRIPLE_POSITIVE.sub(triple_positive, folded)
+    text = _TRIPLE.sub(triple_negative, text)
+    text = _LUMINAL.sub(luminal, text)
     text = _PHRASE.sub(status, text)
     return close(found), text
 

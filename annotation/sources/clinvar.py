@@ -192,7 +192,7 @@ def _same_variant(record: dict[str, Any], gene: str, protein: str) -> bool:
     if protein in changes:
         return True
     title = _TITLE_PROTEIN.search(str(record.get("title") or ""))
-    return bool(title) and canonical_protein(title.group(1)) == protein
+    return title is not None and canonical_protein(title.group(1)) == protein
 
 
 def _evidence(record: dict[str, Any]) -> list[tuple[Evidence, str]]:

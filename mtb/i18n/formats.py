@@ -32,6 +32,8 @@ def date_text(value: object, language: str | None = None) -> str:
     language = language or current_language()
     if isinstance(value, datetime):
         value = value.date()
+    month: int | None
+    day: int | None
     if isinstance(value, date):
         year, month, day = value.year, value.month, value.day
     else:

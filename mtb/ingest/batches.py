@@ -7,6 +7,7 @@ mtb.ingest.rowtext) or as the very objects the per-record reader makes (`finding
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -66,7 +67,8 @@ class Coded:
     def matrix(self, rows: np.ndarray | None = None) -> np.ndarray:
         return table_matrix(self.names)[self.code if rows is None else self.code[rows]]
 
-    def objects(self, rows: np.ndarray | None = None, names: list[object] | None = None) -> list:
+    def objects(self, rows: np.ndarray | None = None,
+                names: Sequence[object] | None = None) -> list:
         values = table(names if names is not None else self.names)
         return values[self.code if rows is None else self.code[rows]].tolist()
 
@@ -140,7 +142,7 @@ class ColumnBatch(Batch):
         return [_new(SmallVariant, values) for values in zip(*columns, strict=False)]
 
 
-def table(values: list[object]) -> np.ndarray:
+def table(values: Sequence[object]) -> np.ndarray:
     """An object array of the values (a list of tuples stays a list of tuples)."""
     out = np.empty(len(values), object)
     out[:] = values

@@ -15,15 +15,17 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from mtb.errors import InputError
+from mtb.ingest.files import GZIP_MAGIC, READ_ERRORS, open_binary
+from mtb.ingest.limits import MAX_LINE, ReadLimits, too_large
 
+igzip: ModuleType | None
 try:  # a wheel on every platform mtb supports; zlib does the same work when it is missing
     from isal import igzip
 except ImportError:  # pragma: no cover
     igzip = None
-from mtb.ingest.files import GZIP_MAGIC, READ_ERRORS, open_binary
-from mtb.ingest.limits import MAX_LINE, ReadLimits, too_large
 
 CHUNK = 1 << 22  # 4 MB of text, as LineCheck reads: a broken gzip stream fails after the same rows
 AHEAD = 2
@@ -98,7 +100,7 @@ class ChunkReader:
         except BaseException as error:  # handed to the consumer, raised there
             self._put(error)
 
-    def _pump(self, handle, raw, hold: bool = False) -> None:  # type: ignore[no-untyped-def]
+    def _pump(self, handle, raw, hold: bool = False) -> None:
         """Hand out chunks of exactly `chunk` bytes (the last one shorter).
 
         `hold`: a chunk is handed out only once the next one has been read, so that a failure

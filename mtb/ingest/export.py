@@ -170,7 +170,8 @@ def write_findings(
         return summary
 
     location = Path(path)
-    bar = ProgressBar(progress_to, location) if ProgressBar.wanted(progress_to, location) else None
+    bar = (ProgressBar(progress_to, location)
+           if progress_to is not None and ProgressBar.wanted(progress_to, location) else None)
     try:
         with ColumnarReader(path, tumor=tumor, normal=normal, build=build, pass_only=pass_only,
                             engine=engine, progress=bar) as reader:

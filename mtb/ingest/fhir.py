@@ -208,7 +208,7 @@ _MII_INTENTION = {"K": "curative intent", "P": "palliative intent", "S": "other 
 def _setting(resource: Any) -> str:
     """'neoadjuvant, curative intent' from the MII extensions (a line of therapy is counted
     only outside the perioperative setting; see mtb.timeline.therapy_lines)."""
-    parts = []
+    parts: list[str] = []
     for extension in getattr(resource, "extension", None) or []:
         url = extension.url or ""
         code = _first_code(extension.valueCodeableConcept) \

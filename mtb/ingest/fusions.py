@@ -79,11 +79,13 @@ def read_fusions(path: str | Path) -> list[Fusion]:
     split_at, spanning_at = table.index(*SPLIT), table.index(*SPANNING)
     split_parts = [table.index(name) for name in SPLIT_PARTS]
     fusions = []
+    pair: tuple[str, str] | None
     for line, cells in table.rows:
         if gene5_at is not None and gene3_at is not None:
             pair = (_gene(cells[gene5_at]), _gene(cells[gene3_at]))
         else:
-            pair = split_fusion_name(cells[name_at])  # type: ignore[index]
+            assert name_at is not None  # checked above: a name column or both gene columns
+            pair = split_fusion_name(cells[name_at])
         if not pair or not all(pair):
             raise InputError(path, "fusion name is not of the form GENE1--GENE2", line)
         split = _count(table, cells, split_at, line)

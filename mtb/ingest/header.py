@@ -288,9 +288,9 @@ def _build_from_header(header: VcfHeader) -> BuildCall:
             return BuildCall(GenomeBuild.parse(target), f"##{key} (lifted to {target})")
     vep = header.first("VEP")
     if vep:
-        assembly = _VEP_ASSEMBLY.search(vep)
-        if assembly and GenomeBuild.parse(assembly.group(1)) is not GenomeBuild.UNKNOWN:
-            return BuildCall(GenomeBuild.parse(assembly.group(1)), "##VEP assembly")
+        vep_assembly = _VEP_ASSEMBLY.search(vep)
+        if vep_assembly and GenomeBuild.parse(vep_assembly.group(1)) is not GenomeBuild.UNKNOWN:
+            return BuildCall(GenomeBuild.parse(vep_assembly.group(1)), "##VEP assembly")
     return BuildCall(
         GenomeBuild.UNKNOWN, "no contig lengths or reference name in the header; pass --build"
     )

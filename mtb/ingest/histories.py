@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal, cast
 
 from mtb.errors import InputError
 from mtb.ingest.files import READ_ERRORS, open_text
@@ -542,11 +543,11 @@ def _read(path: Path, delimiter: str, quoted: bool = False) -> _Rows:
     """All rows after the header, with the line each starts on; '#' lines and blank lines are
     left out. cBioPortal files are split on tabs alone (its importer does), event tables are
     read as CSV with quotes."""
-    quoting = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE
+    quoting: Literal[0, 3] = csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE
     try:
         with open_text(path) as handle:
             reader = csv.reader(_uncommented(handle), delimiter=delimiter, quoting=quoting)
-            header_line, columns = 0, ()
+            header_line, columns = 0, cast("tuple[str, ...]", ())
             rows: list[tuple[int, list[str]]] = []
             long_rows: list[tuple[int, int]] = []
             previous = 0

@@ -240,7 +240,7 @@ def _css_string(value: object) -> str:
 
 
 @cache
-def _template():  # type: ignore[no-untyped-def]
+def _template():
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=False)
     env.filters["css"] = _css_string
     env.globals.update(day=day, day_text=date_text, datetime_text=datetime_text, _=gettext,

@@ -11,7 +11,6 @@ rows, each change in one short transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mtb.board import ROLES, TEXT_LIMITS, Actor
 from mtb.errors import AccessError
+from mtb.store.mixin import StoreMixin
 from mtb.store.schema import AuditEntry, SignInThrottle, User, WebSession
 
 # The password hash of an account that single sign-on opens: not an Argon2 hash, so no
@@ -56,12 +56,8 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-class AccessMixin:
+class AccessMixin(StoreMixin):
     """Sessions and throttle counters (mixed into mtb.store.Store)."""
-
-    _write: Callable[[], AbstractContextManager[Session]]
-    _read: Callable[[], Session]
-    _audit: Callable[..., None]
 
     # -- single sign-on accounts ------------------------------------------------------------
 

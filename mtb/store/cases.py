@@ -21,14 +21,15 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mtb import board
 from mtb.errors import DocumentError, StorageError
 from mtb.store import records
+from mtb.store.mixin import StoreMixin, changed_rows
 from mtb.store.schema import (
     BoardSeen,
     CaseRecord,
@@ -260,7 +261,7 @@ def _mark(row: BoardSeen) -> BoardMark:
 _INFO_COLUMNS = [c for c in CaseVersion.__table__.columns if c.name != "document"]
 
 
-class CaseLibraryStore:
+class CaseLibraryStore(StoreMixin):
     """Store methods for registered cases and their versions (mixed into `Store`)."""
 
     # -- registered cases -------------------------------------------------------------------
@@ -328,7 +329,7 @@ class CaseLibraryStore:
                 StoredCase.problem, Job.state, Job.progress, Job.message,
             ).outerjoin(Job, Job.id == StoredCase.job_id).order_by(
                 func.lower(StoredCase.title), StoredCase.case_id))
-            return [AgendaCase(*row) for row in rows]
+            return [AgendaCase._make(row) for row in rows]
 
     def stored_cases(self) -> list[StoredCaseInfo]:
         """Every registered case, by title."""
@@ -359,7 +360,7 @@ class CaseLibraryStore:
                     Job.id == job_id, Job.state == "running", Job.worker == worker,
                 ).values(state="done", progress=100, step="done", finished_at=now(),
                          version_number=after + 1, lease_until=None))
-                if held.rowcount != 1:
+                if changed_rows(held) != 1:
                     raise VersionConflict(f"job {job_id} is no longer this worker's")
             row = CaseVersion(
                 case_id=new.case_id, number=after + 1, input_key=new.input_key,
@@ -377,7 +378,7 @@ class CaseLibraryStore:
             session.add(row)
             session.flush()
             if new.findings:
-                session.execute(FindingEntry.__table__.insert(), [
+                session.execute(cast(Table, FindingEntry.__table__).insert(), [
                     {"version_id": row.id, "case_id": new.case_id, "ordinal": f.ordinal,
                      "finding_key": f.finding_key[:300], "gene": f.gene[:64],
                      "label": f.label[:300], "variant_class": f.variant_class[:40],

@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from mtb import board
 from mtb.store import records
 from mtb.store.cases import FindingRow, _finding_row
+from mtb.store.mixin import StoreMixin
 from mtb.store.schema import (
     BoardSeen,
     CaseRecord,
@@ -65,12 +66,12 @@ class CohortFinding(NamedTuple):
     row: FindingRow
 
 
-class CohortStore:
+class CohortStore(StoreMixin):
     """Store methods for cohort queries (mixed into `Store`)."""
 
     def shown_numbers(self) -> dict[str, int]:
         """case id -> its shown version (cases without a version are left out)."""
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             return self._shown(session)
 
     @staticmethod
@@ -88,7 +89,7 @@ class CohortStore:
 
     def cohort_cases(self) -> list[CohortCase]:
         """Every case with a shown version, by case id."""
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             shown = self._shown(session)
             statuses = {case: status for case, status in session.execute(
                 select(CaseRecord.case_id, CaseRecord.status))}
@@ -128,7 +129,7 @@ class CohortStore:
         if not shown:
             return []
         out: list[CohortFinding] = []
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             versions = self._version_ids(session, shown)
             chosen = []
             if tiers:
@@ -179,7 +180,7 @@ class CohortStore:
     ) -> dict[str, list[board.Recommendation]]:
         """case id -> the board's recommendations that are not withdrawn, oldest first."""
         found: dict[str, list[board.Recommendation]] = {}
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             query = select(Recommendation).where(Recommendation.withdrawn.is_(False))
             if case_ids is not None:
                 wanted = sorted(case_ids)

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from mtb.errors import StorageError
+from mtb.store.mixin import StoreMixin, changed_rows
 from mtb.store.schema import Job, StoredCase, now
 
 __all__ = ["ACTIVE", "JobInfo", "JobStore"]
@@ -60,7 +61,7 @@ def _info(row: Job) -> JobInfo:
                    row.message, row.version_number)
 
 
-class JobStore:
+class JobStore(StoreMixin):
     """Store methods for jobs (mixed into `Store`)."""
 
     def add_job(self, case_id: str, kind: str, input_key: str, after_version: int,
@@ -70,7 +71,7 @@ class JobStore:
         if kind not in JOB_KINDS:
             raise StorageError(f"job kind '{kind}' is not one of {', '.join(JOB_KINDS)}")
         try:
-            with self._write() as session:  # type: ignore[attr-defined]
+            with self._write() as session:
                 row = Job(case_id=case_id, kind=kind, input_key=input_key,
                           after_version=after_version, reason=reason[:2000], state="queued",
                           progress=0, step="waiting for a worker", attempts=0, worker="",
@@ -83,7 +84,7 @@ class JobStore:
                 return _info(row), True
         except (StorageError, IntegrityError):
             pass
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             found = session.scalar(select(Job).where(
                 Job.case_id == case_id, Job.kind == kind, Job.input_key == input_key,
                 Job.after_version == after_version))
@@ -92,13 +93,13 @@ class JobStore:
             return _info(found), False
 
     def job(self, job_id: int) -> JobInfo | None:
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             row = session.get(Job, job_id)
             return _info(row) if row is not None else None
 
     def jobs(self, ids: Iterable[int] | None = None, *, case_id: str | None = None,
              states: Iterable[str] | None = None) -> list[JobInfo]:
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             query = select(Job).order_by(Job.id)
             if ids is not None:
                 wanted = list(ids)
@@ -116,7 +117,7 @@ class JobStore:
         """Take a queued job (or one whose lease ran out) for `worker`; None when another
         worker has it or it is over. A job interrupted `max_attempts` times fails."""
         at = now()
-        with self._write() as session:  # type: ignore[attr-defined]
+        with self._write() as session:
             claimed = session.execute(update(Job).where(
                 Job.id == job_id, Job.attempts < max_attempts,
                 or_(Job.state == "queued",
@@ -124,7 +125,7 @@ class JobStore:
             ).values(state="running", worker=worker, attempts=Job.attempts + 1,
                      lease_until=at + timedelta(seconds=lease), started_at=at,
                      step="starting"))
-            if claimed.rowcount != 1:
+            if changed_rows(claimed) != 1:
                 session.execute(update(Job).where(
                     Job.id == job_id, Job.attempts >= max_attempts,
                     Job.state.in_(ACTIVE),
@@ -139,39 +140,39 @@ class JobStore:
                      lease: float) -> bool:
         """Record how far the job is and renew its lease; False when the job is no longer this
         worker's (its lease ran out and another took it): the worker must stop."""
-        with self._write() as session:  # type: ignore[attr-defined]
+        with self._write() as session:
             done = session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.state == "running",
             ).values(progress=max(0, min(100, int(progress))), step=step[:500],
                      lease_until=now() + timedelta(seconds=lease)))
-            return done.rowcount == 1
+            return changed_rows(done) == 1
 
     def end_job(self, job_id: int, worker: str, state: str, message: str = "",
                 version_number: int | None = None) -> bool:
         """End a job this worker holds: done (with the version it found or made), failed
         (why), or superseded (its inputs changed again before it ran)."""
-        with self._write() as session:  # type: ignore[attr-defined]
+        with self._write() as session:
             ended = session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.state == "running",
             ).values(state=state, message=message[:2000], finished_at=now(),
                      lease_until=None, version_number=version_number,
                      progress=100 if state == "done" else Job.progress,
                      step=state))
-            return ended.rowcount == 1
+            return changed_rows(ended) == 1
 
     def release_job(self, job_id: int, worker: str, step: str) -> bool:
         """Give a job back to the queue (it failed unexpectedly and will be tried again)."""
-        with self._write() as session:  # type: ignore[attr-defined]
+        with self._write() as session:
             done = session.execute(update(Job).where(
                 Job.id == job_id, Job.worker == worker, Job.state == "running",
             ).values(state="queued", worker="", lease_until=None, step=step[:500]))
-            return done.rowcount == 1
+            return changed_rows(done) == 1
 
     def reap_jobs(self) -> list[int]:
         """Jobs whose worker stopped renewing its lease (killed, frozen): back to 'queued',
         where another worker takes them. Returns their ids."""
         at = now()
-        with self._write() as session:  # type: ignore[attr-defined]
+        with self._write() as session:
             ids = list(session.scalars(select(Job.id).where(
                 Job.state == "running", Job.lease_until < at)))
             if ids:
@@ -182,6 +183,6 @@ class JobStore:
             return ids
 
     def queued_jobs(self, limit: int = 50) -> list[int]:
-        with self._read() as session:  # type: ignore[attr-defined]
+        with self._read() as session:
             return list(session.scalars(select(Job.id).where(Job.state == "queued")
                                         .order_by(Job.id).limit(limit)))

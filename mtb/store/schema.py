@@ -18,7 +18,7 @@ board's vocabulary, checked by the repository against mtb.board.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -65,7 +65,9 @@ class Meeting(Base):
     title: Mapped[str] = mapped_column(String(200))
     participants: Mapped[str] = mapped_column(Text, default="")  # one name per line
     version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # DeclarativeBase declares __mapper_args__ as an `Any` attribute (a ClassVar here would clash
+    # with it for mypy); SQLAlchemy reads the mapping once, when the class is mapped
+    __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012
 
 
 class CaseRecord(Base):
@@ -101,7 +103,9 @@ class Curation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # DeclarativeBase declares __mapper_args__ as an `Any` attribute (a ClassVar here would clash
+    # with it for mypy); SQLAlchemy reads the mapping once, when the class is mapped
+    __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012
 
 
 class Recommendation(Base):
@@ -124,7 +128,9 @@ class Recommendation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # DeclarativeBase declares __mapper_args__ as an `Any` attribute (a ClassVar here would clash
+    # with it for mypy); SQLAlchemy reads the mapping once, when the class is mapped
+    __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012
 
 
 class AuditEntry(Base):

@@ -304,10 +304,10 @@ def match_study(criteria: StudyCriteria, profile: PatientProfile,
             reasons.append(Reason(MATCHED, mention.label, f"{mention.label}: none among the "
                                   f"case's findings (inclusion text: '{mention.text}')",
                                   from_text=True, genomic=True))
-    for state, reason in (_age(study, profile), _sex(study, profile), _ecog(criteria, profile)):
-        if reason is not None:
+    for state, found in (_age(study, profile), _sex(study, profile), _ecog(criteria, profile)):
+        if found is not None:
             states.append(state)
-            reasons.append(reason)
+            reasons.append(found)
     for hla in criteria.hla:
         states.append(UNSURE)
         reasons.append(Reason(UNKNOWN, hla, f"{hla} required (read from text): the case does "
@@ -448,8 +448,8 @@ def _conditions(conditions: Iterable[str], profile: PatientProfile,
                 types: TumorTypes) -> tuple[str, list[Reason]]:
     """The record's conditions (those naming no biomarker) against the diagnosis: one holds ->
     matched; none holds and all were read -> missing; otherwise unknown."""
-    unread = []
-    failed = []
+    unread: list[str] = []
+    failed: list[str] = []
     for condition in conditions:
         wanted = _disease(condition, types)
         if wanted is None:

@@ -83,7 +83,9 @@ def trials_for(
         note = "ClinicalTrials.gov not asked: the case has no tier I/II finding to search for"
     else:
         try:
-            search = client.search(**query)
+            search = client.search(term=query.get("term", ""),
+                                   condition=query.get("condition", ""),
+                                   location=query.get("location", ""))
         except SourceError as error:
             note = (f"ClinicalTrials.gov not available ({error}): the site's portfolio only"
                     if client.live else "ClinicalTrials.gov not asked (offline; MTB_LIVE=1 "

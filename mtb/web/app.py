@@ -64,7 +64,7 @@ def create_app(
         assets_folder=str(assets_dir()),  # the top-level assets/, not one beside this module
         external_stylesheets=[],  # Bootstrap is shipped in assets/: no CDN on hospital networks
         title="mtb",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash's docs: None keeps the title
         suppress_callback_exceptions=True,  # components of other pages than the one shown
         # behind the proxy's path (MTB_URL_PREFIX): the browser asks for /mtb/..., the app
         # routes /... (mtb.web.ops.UrlPrefix moves the prefix to SCRIPT_NAME)
@@ -89,13 +89,13 @@ def create_app(
     install_headers(app, secure=settings.secure_cookies)  # after every callback: the hashes
     server.config["MAX_CONTENT_LENGTH"] = SIGNED_IN_BYTES  # the upload route sets its own
     # a flood of sign-ins from an address just blocked: 429 before anything else runs
-    server.wsgi_app = ThrottleGate(server.wsgi_app, blocks)  # type: ignore[method-assign]
+    server.wsgi_app = ThrottleGate(server.wsgi_app, blocks)
     if settings.proxies:  # the client's address for sign-in throttling, from trusted proxies
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies,  # type: ignore[method-assign]
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxies,
                                    x_proto=settings.proxies, x_host=settings.proxies,
                                    x_prefix=settings.proxies)
     # outermost: a body is refused before Flask (or anything) reads it
-    server.wsgi_app = RequestLimits(  # type: ignore[method-assign]
+    server.wsgi_app = RequestLimits(
         server.wsgi_app, lambda token: sessions.find(token).actor, settings.upload_limits,
         SESSION_COOKIE)
     # last: request ids, access log, metrics, URL prefix; /readyz asks the job queue too

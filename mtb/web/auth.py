@@ -44,6 +44,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, Response, g, has_request_context, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response as BaseResponse
 
 from mtb.board import TEXT_LIMITS, Actor
 from mtb.i18n import current_language, gettext, ngettext
@@ -97,7 +98,7 @@ class SignInOptions:
     buttons_html: Callable[[], str] = lambda: ""
     local: bool = True  # the name-and-password form; False refuses it
     local_off_message: Callable[[], str] = lambda: ""  # the refusal when `local` is False
-    sign_out: Callable[[], Response | None] | None = None  # onward from sign-out, if anywhere
+    sign_out: Callable[[], BaseResponse | None] | None = None  # onward from sign-out, if anywhere
 
 
 def secret_key(data_dir: Path) -> bytes:

@@ -69,4 +69,6 @@ def install_document(
                 .replace("{%main%}", ids.MAIN)
                 .replace("{%skip_link%}", html.escape(skip_text())))
 
-    app.interpolate_index = with_document  # type: ignore[method-assign]
+    # Dash's documented override hook; it calls interpolate_index with keyword arguments only,
+    # which its positional signature cannot say
+    app.interpolate_index = with_document  # type: ignore[method-assign, assignment]

@@ -184,5 +184,5 @@ def _sorted(frame: pd.DataFrame, model: list[Mapping[str, Any]]) -> pd.DataFrame
         keys = [("tier_rank", True), ("gene", True), ("alteration", True)]
     if keys[0][0] == "tier":
         keys[0] = ("tier_rank", keys[0][1])
-    return frame.sort_values([k for k, _ in keys], ascending=[a for _, a in keys],
+    return frame.sort_values([str(k) for k, _ in keys], ascending=[a for _, a in keys],
                              na_position="last", kind="stable")

@@ -54,7 +54,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -66,7 +66,8 @@ from flask import Flask, Response, g, redirect, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
+from werkzeug.wrappers import Response as BaseResponse
 
 from mtb.board import ROLES, Actor
 from mtb.config import Settings
@@ -231,7 +232,9 @@ class Provider:
         with self._lock:
             if self._keys is None or refresh:
                 try:
-                    self._keys = KeySet.import_key_set(self._get(metadata["jwks_uri"]))
+                    # the provider's JSON, checked by import_key_set itself
+                    jwks = cast("KeySetSerialization", self._get(metadata["jwks_uri"]))
+                    self._keys = KeySet.import_key_set(jwks)
                 except (requests.RequestException, ValueError, JoseError) as error:
                     raise SignOnError(f"provider keys not read ({type(error).__name__})",
                                       N_("The sign-on provider cannot be reached; "
@@ -457,7 +460,7 @@ def install_oidc(server: Flask, store: Store, settings: Settings, sessions: Sess
             raise SignOnError(str(error), f"{error}.", name=name) from None
         return actor, id_token
 
-    def sign_out() -> Response | None:
+    def sign_out() -> BaseResponse | None:
         id_token = request.cookies.get(ID_TOKEN_COOKIE, "")
         if not id_token:
             return None  # a local account's session

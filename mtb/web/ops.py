@@ -353,6 +353,6 @@ def install_ops(app: dash.Dash, settings: Settings, store: Store,
     wsgi: WsgiApp = OpsEndpoints(server.wsgi_app, readiness, settings.metrics_token)
     if settings.url_prefix:
         wsgi = UrlPrefix(wsgi, settings.url_prefix)
-    server.wsgi_app = Observed(  # type: ignore[method-assign]
+    server.wsgi_app = Observed(
         wsgi, lambda path, method: route_template(server, path, method))
     return readiness

@@ -92,7 +92,7 @@ def _logger_class(log_format: str) -> type:
 
     from mtb.logs import formatter
 
-    class MtbGunicornLogger(Logger):  # type: ignore[misc]
+    class MtbGunicornLogger(Logger):
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             for handler in self.error_log.handlers:
@@ -133,7 +133,7 @@ def serve(settings: Settings, err: IO[str]) -> int:
     prepare_operations(settings)
     from gunicorn.app.base import BaseApplication
 
-    class MtbServer(BaseApplication):  # type: ignore[misc]
+    class MtbServer(BaseApplication):
         def load_config(self) -> None:
             for key, value in gunicorn_options(settings).items():
                 self.cfg.set(key, value)

@@ -73,8 +73,8 @@ class CivicSource(KnowledgeSource):
             done: set[str] = set()
             for match in answer.matches:
                 gene, _, name = match.matched.partition(" ")
-                items = live.get((gene, name)) if not match.compound else None
-                if not items:
+                found = live.get((gene, name)) if not match.compound else None
+                if not found:
                     matches.append(match)
                 elif match.matched not in done:
                     done.add(match.matched)

@@ -81,5 +81,6 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         added = boundary.attempt("adding a case", store_case, internal=NOT_STORED)
         if not added.ok:
             return add_result(False, added.message)
+        assert added.value is not None  # an ok outcome carries its value
         return add_result(True, _("Case '{title}' added; it is being annotated (the agenda "
                                   "shows how far).", title=added.value.title), added.value.id)

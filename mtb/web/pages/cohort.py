@@ -46,7 +46,8 @@ def _query(values: dict[str, str]) -> CohortQuery:
         except ValueError:
             raise InputError(_(_FIELD_NAMES[name]), _("'{value}' is not a date (YYYY-MM-DD)",
                                                       value=values[name])) from None
-    return CohortQuery(**{k: v for k, v in values.items() if k not in days}, **days)
+    text: dict[str, Any] = {k: v for k, v in values.items() if k not in days}
+    return CohortQuery(**text, since=days["since"], until=days["until"])
 
 
 def register(app: Dash, library: CaseLibrary, store: Store) -> None:

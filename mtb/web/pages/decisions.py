@@ -118,6 +118,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return (no_update, board_message(gettext("Reload the page."), ok=False), no_update,
                     no_update)
         key = str(target.get("key", ""))
+        assert opened.value is not None  # an ok outcome carries its value
         found = [(row, v) for row, v in enumerate(opened.value.annotation.variants)
                  if finding_key(v) == key]
         if not found:
@@ -161,6 +162,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
                                                       _int(version)), case_id)
         if not saved.ok:
             return no_update, board_message(saved.message, ok=False), no_update, no_update
+        assert saved.value is not None  # an ok outcome carries its value
         return (saved.value.summary_version, board_message(gettext("Saved."), ok=True),
                 audit_page(store, case_id), revision_after(shown, saved.value))
 
@@ -192,6 +194,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         opened = boundary.attempt("opening a case", lambda: library.open(case_id).case)
         if not opened.ok:
             return no_update, board_message(opened.message, ok=False), no_update, no_update
+        assert opened.value is not None  # an ok outcome carries its value
         choices = finding_choices(opened.value)
         if isinstance(trigger, dict):
             saved = write(lambda actor: store.withdraw(_int(trigger.get("id")), actor,
