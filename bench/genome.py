@@ -137,7 +137,7 @@ def main() -> None:
         case = Path(scratch) / "case"
         case.mkdir()
         try:  # case files stay inside the case folder (no symlinks out of it)
-            os.link(vcf, case / vcf.name)
+            os.link(vcf.resolve(), case / vcf.name)
         except OSError:
             shutil.copy(vcf, case / vcf.name)
         (case / "case.toml").write_text(CASE_TOML.format(name=vcf.name))
