@@ -111,7 +111,9 @@ def _child(kind: str, *args: str) -> None:
 
 def _run(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
-                         text=True, check=True)
+                         text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"bench/genome.py: the {args[0]} step failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -135,7 +137,7 @@ def main() -> None:
         case = Path(scratch) / "case"
         case.mkdir()
         try:  # case files stay inside the case folder (no symlinks out of it)
-            os.link(vcf, case / vcf.name)
+            os.link(vcf.resolve(), case / vcf.name)
         except OSError:
             shutil.copy(vcf, case / vcf.name)
         (case / "case.toml").write_text(CASE_TOML.format(name=vcf.name))
