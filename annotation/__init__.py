@@ -85,14 +85,16 @@ def annotate(
     reference: Path | None = None,
     tmb_megabases: float = 30.0,
     panel: Regions | None = None,
+    tumor_type: tuple[str, str] | None = None,
 ) -> CaseAnnotation:
     """Annotate a case's findings for its diagnosis (free text, ICD-10-GM, OncoTree or DOID).
+    `tumor_type`: (DOID, who chose it) when a curator chose the tumor type for this case; it
+    wins over what the diagnosis text maps to.
 
     Biomarkers (TMB, MSI, HRD) among the findings were given and win; TMB and an MSI estimate
     are computed from the small variants otherwise (annotation.signatures), and every one is
     a finding of its own, tiered like the others."""
-    mapped = kb.ontology.resolve(diagnosis)
-    notes = [mapped.warning] if mapped.warning else []
+    mapped, notes = _diagnosis(diagnosis, kb, tumor_type)
     with _gc_paused():
         pairs: list[tuple[Finding | None, Alteration]] = []
         for finding in findings:
@@ -117,6 +119,23 @@ def annotate(
         variants = _collapse_segments(annotated)
     notes += _case_notes(pairs, build, mapped, variants)
     return CaseAnnotation(mapped, variants, tmb, kb.status(), notes)
+
+
+def _diagnosis(text: str, kb: KnowledgeBase, tumor_type: tuple[str, str] | None
+               ) -> tuple[Diagnosis, list[str]]:
+    """The case's tumor type: the curator's choice, else the diagnosis text mapped, with the
+    warning the board must read."""
+    if tumor_type:
+        try:
+            return kb.ontology.chosen(tumor_type[0], text, tumor_type[1]), []
+        except KeyError:
+            mapped = kb.ontology.resolve(text)
+            return mapped, [f"the tumor type {tumor_type[0]} chosen by {tumor_type[1]} is not "
+                            "in this knowledge base's Disease Ontology: the diagnosis text is "
+                            "used instead; choose the tumor type again",
+                            *([mapped.warning] if mapped.warning else [])]
+    mapped = kb.ontology.resolve(text)
+    return mapped, [mapped.warning] if mapped.warning else []
 
 
 def _case_notes(

@@ -154,7 +154,8 @@ class Diagnosis:
     warning: str | None = None  # set when unmapped, ambiguous or weak
     # "exact" (a code, or a name or synonym as written), "high" (translated, reworded, or an
     # ancestor of a more specific code), "low" (words left unexplained, or several equally good
-    # terms: see candidates and warning); "" when unmapped or built by hand
+    # terms: see candidates and warning), "chosen" (a curator chose the term for this case:
+    # matched_by says who); "" when unmapped or built by hand
     confidence: str = ""
     candidates: tuple[tuple[str, str], ...] = ()  # (doid, name) alternatives of a weak mapping
     oncotree: str = ""  # OncoTree code of the mapped term, where known ("LUAD")

@@ -125,6 +125,31 @@ def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _tree_rss_mb(pid: int) -> list[float]:
+    """RSS of `mtb serve` and every process under it (gunicorn's master, its workers and the
+    job worker), largest first: the pages are served by the workers, not the master."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    sizes = []
+    for member in found:
+        try:
+            sizes.append(_rss_mb(member))
+        except OSError:
+            continue
+    return sorted(sizes, reverse=True)
     return float("nan")
 
 
@@ -132,7 +157,7 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str
     port = _free_port()
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mtb", "serve", "--port", str(port), "--workers", "0",
+        [sys.executable, "-m", "mtb", "serve", "--port", str(port), "--job-workers", "0",
          "--sync-every", "0"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -202,8 +227,10 @@ def main() -> int:
             print(f"case page, first open: the server's first {opened[0]:.2f} s (its one-time "
                   f"warm-up included), then median {statistics.median(rest):.2f} s, max "
                   f"{max(rest):.2f} s (target <= 1 s); {len(opened)} cases opened", flush=True)
-            print(f"server RSS after opening {len(opened)} cases: {_rss_mb(server.pid):.0f} MB "
-                  "(target <= 500 MB)", flush=True)
+            sizes = _tree_rss_mb(server.pid)
+            print(f"server RSS after opening {len(opened)} cases: largest process "
+                  f"{sizes[0]:.0f} MB (target <= 500 MB), all {len(sizes)} processes "
+                  f"{sum(sizes):.0f} MB ({', '.join(f'{s:.0f}' for s in sizes)})", flush=True)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

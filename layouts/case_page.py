@@ -134,10 +134,11 @@ def _board_section(board: BoardView, findings: list[tuple[str, str]]) -> html.Di
 
 def case_page(
     case: Case, board: BoardView | None = None, findings: list[tuple[str, str]] | None = None,
-    version: Child = None, seen: Mapping[str, Child] | None = None,
+    version: Child = None, seen: Mapping[str, Child] | None = None, tumor_type: Child = None,
 ) -> html.Div:
     """`version`: what the page says about the annotation version it shows (layouts.versions),
-    drawn under the status bar; `seen`: finding key -> its card's 'seen before' slot."""
+    drawn under the status bar; `seen`: finding key -> its card's 'seen before' slot;
+    `tumor_type`: the curator's choice of the tumor type (layouts.tumor_type), for curators."""
     rows = key_rows(case, board)
     present = dcc.Link(_("Present"), href=href(f"/case/{case.entry.id}/present"),
                        id=ids.PRESENT_LINK, className="btn btn-dark btn-sm")
@@ -157,6 +158,7 @@ def case_page(
         version,
         diagnosis_banner(case),
         case_header(case),
+        tumor_type,
         dbc.Row([
             dbc.Col(key_finding_cards(rows, curations=board.curations if board else None,
                                       quality=case.quality, cautions=cautions(case),

@@ -100,3 +100,9 @@ TRIAL_PATIENTS = "trial-patients"
 TRIAL_PATIENT = "trial-patient"  # pattern-matching: {"type": TRIAL_PATIENT, "case": id, "arm": a}
 RECOMMEND_NCT = "recommend-nct"  # the NCT id of a clinical-trial recommendation
 MAIN = "main"  # every page's <main> region: the skip link's target (mtb.web.document)
+
+# the tumor type a curator chooses (issue 11; layouts.tumor_type)
+TUMOR_TYPE = "tumor-type"  # the html.Details holding the form
+TUMOR_TYPE_CHOICE = "tumor-type-choice"
+TUMOR_TYPE_REASON = "tumor-type-reason"
+TUMOR_TYPE_SAVE = "tumor-type-save"

@@ -1,6 +1,7 @@
 """'Seen before' on a key finding card: the other cases of the store with the same variant,
-what their board recommended (with the evidence grade), and how many more had the same gene
-and class. Pure: it draws mtb.cohort.seen's records and asks nothing."""
+what their board recommended (with the evidence grade), the newest response their timeline
+records, and how many more had the same gene and class. Pure: it draws mtb.cohort.seen's
+records and asks nothing."""
 
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ def _case_line(seen: SeenCase) -> html.Li:
             for kind, text, grade in seen.recommendations]
     tumor_type = seen.tumor_type or _("tumor type not recorded")
     tier = _("Tier {tier}", tier=seen.tier or "?")
+    category, _gap, when = seen.outcome.partition(" ")
+    outcome = (_("latest response: {category} ({day})", category=category,
+                 day=date_text(when)) if seen.outcome else _("no response recorded"))
     return html.Li([
         dcc.Link(seen.case_id, href=href(f"/case/{seen.case_id}")),
         f" · {tumor_type} · {tier} · {term(seen.status)} · {date_text(seen.date)}",
         html.Div("; ".join(recs) if recs else _("No recommendation recorded"),
                  className="seen-recommendation small"),
+        html.Div(outcome, className="seen-outcome small"),
     ])
 
 
@@ -49,6 +54,4 @@ def seen_before(seen: SeenBefore | None) -> html.Details | None:
     return html.Details([
         html.Summary(summary),
         html.Ul(items, className="mb-1 small") if items else None,
-        html.Div(_("Outcomes are not shown here: see each case's timeline."),
-                 className="text-muted small"),
     ], className="seen-before")

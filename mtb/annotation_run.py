@@ -26,11 +26,12 @@ from typing import Any
 from annotation.kb import KnowledgeBase
 from mtb import board, case_document
 from mtb.case import Case, assemble, event_text, latest_value, read_case_files
-from mtb.catalog import read_case
+from mtb.catalog import read_case, reference_path
 from mtb.config import Settings
 from mtb.errors import DocumentError, InputError
 from mtb.library import Library
 from mtb.store import FindingRow, JobInfo, NewVersion, VersionConflict
+from mtb.timeline import latest_response
 from mtb.versions import KbSignature, compare, file_marks, input_key, kb_signature
 
 __all__ = ["KnowledgeCache", "LostJob", "annotate", "finding_rows", "new_version"]
@@ -121,7 +122,14 @@ def new_version(case: Case, document: bytes, *, key: str, reason: str, kb: KbSig
         oncotree=diagnosis.oncotree, tier_one=tier1, tier_two=tier2,
         tmb=tmb.per_mb if tmb is not None else None, biomarkers=_biomarkers(case),
         changes=changes, board_changes=board_changes, document=document,
-        findings=finding_rows(case))
+        findings=finding_rows(case), outcome=_outcome(case))
+
+
+def _outcome(case: Case) -> str:
+    """The timeline's newest response ('PD 2024-11-02'), kept with the version so that 'seen
+    before' shows it without opening the case's document."""
+    latest = latest_response(case.events)
+    return f"{latest[0]} {latest[1]}" if latest else ""
 
 
 def _mtb_version() -> str:
@@ -148,8 +156,13 @@ def annotate(library: Library, job: JobInfo, worker: str, report: Report,
     if entry.id != job.case_id:
         return "failed", None, f"{stored.folder}/case.toml names another case ('{entry.id}')"
     kb, signature = knowledge.get(lambda step, done: report(5, step))
-    marks = file_marks(entry, stored.inputs)
-    key = input_key(entry.id, marks, signature)
+    try:
+        reference = reference_path(entry, settings)
+        marks = file_marks(entry, stored.inputs, reference)
+    except InputError as error:
+        store.note_inputs(stored.case_id, stored.inputs, stored.input_key, problem=str(error))
+        return "failed", None, str(error)
+    key = input_key(entry.id, marks, signature, stored.tumor_type)
     if key != stored.input_key:
         store.note_inputs(stored.case_id, marks, key)  # what a sync would see now
     current = stored.current_version or 0
@@ -159,12 +172,15 @@ def annotate(library: Library, job: JobInfo, worker: str, report: Report,
     try:
         files = read_case_files(entry, settings)
         report(40, "annotating")
-        case = assemble(files, kb, settings)
+        case = assemble(files, kb, settings, reference=reference,
+                        tumor_type=stored.chosen_tumor_type)
     except InputError as error:
         store.note_inputs(stored.case_id, marks, key, problem=str(error))
         return "failed", None, str(error)
     document = case_document.dumps(case)
     kinds = {_name(f.path, entry.folder): f.kind for f in entry.files}
+    if reference is not None:
+        kinds[_name(reference, entry.folder)] = "reference"
     listed = [{"path": m["path"], "kind": kinds.get(m["path"], "case.toml" if m["path"] ==
                                                   "case.toml" else "part of a folder"),
                "sha256": m["sha256"], "size": m["size"]} for m in marks]

@@ -86,6 +86,7 @@ TEXT_LIMITS = {
     "summary": 8000,
     "comment": 4000,
     "override_reason": 2000,
+    "tumor_type_reason": 2000,
     "recommendation": 500,
     "rationale": 4000,
     "meeting_title": 200,

@@ -22,7 +22,7 @@ from annotation import CaseAnnotation, annotate
 from annotation.kb import KnowledgeBase
 from annotation.model import AnnotatedVariant
 from mtb.board import call_quality, finding_key, key_findings
-from mtb.catalog import CaseEntry, CaseFile, read_case
+from mtb.catalog import CaseEntry, CaseFile, read_case, reference_path
 from mtb.config import Settings
 from mtb.errors import InputError
 from mtb.ingest import FileFindings, read_findings
@@ -97,7 +97,8 @@ def open_case(folder: Path, kb: KnowledgeBase, settings: Settings) -> Case:
 def load_case(entry: CaseEntry, kb: KnowledgeBase, settings: Settings) -> Case:
     """The road every case takes (the app, `mtb case show`, `mtb report`, `mtb annotate`):
     its files read and checked, then annotated and joined."""
-    return assemble(read_case_files(entry, settings), kb, settings)
+    return assemble(read_case_files(entry, settings), kb, settings,
+                    reference=reference_path(entry, settings))
 
 
 @dataclass
@@ -132,10 +133,11 @@ def read_case_files(
 
 def assemble(
     files: CaseFiles, kb: KnowledgeBase, settings: Settings, *, reference: Path | None = None,
-    panel: Regions | None = None,
+    panel: Regions | None = None, tumor_type: tuple[str, str] | None = None,
 ) -> Case:
     """Annotate the case's findings for its diagnosis and join them with its timeline.
-    `reference`: a FASTA for protein changes of unannotated variants; `panel`: TMB regions."""
+    `reference`: a FASTA for protein changes of unannotated variants; `panel`: TMB regions;
+    `tumor_type`: (DOID, who chose it) when a curator chose the case's tumor type."""
     entry, read, build, timeline = files.entry, files.molecular, files.build, files.timeline
     warnings = [f"{Path(f.path).name}: {w}" for f in read if f.info for w in f.info.warnings]
     warnings += [f"{Path(f.path).name}: {f.filtered_out:,} filtered records not kept in the case "
@@ -143,7 +145,7 @@ def assemble(
                  for f in read if f.filtered_out]
     warnings += timeline.warnings
     diagnosis = entry.diagnosis or _diagnosis_from(timeline)
-    if not diagnosis:
+    if not diagnosis and not tumor_type:
         warnings.append("no diagnosis in case.toml or the clinical files: tiers have no "
                         "tumor-type context")
     findings: list[Finding] = [f for found in read for f in found.findings
@@ -156,7 +158,8 @@ def assemble(
     warnings += unread + disagree
     findings += biomarkers
     annotation = annotate(findings, diagnosis, kb, build=build, reference=reference,
-                          tmb_megabases=settings.tmb_megabases, panel=panel)
+                          tmb_megabases=settings.tmb_megabases, panel=panel,
+                          tumor_type=tumor_type)
     warnings += annotation.notes
     events = sorted(merge_courses([*timeline.events, *_case_dates(entry, read, warnings)]),
                     key=lambda e: e.sort_key)

@@ -4,7 +4,8 @@ server) and finding a case by its id live here.
 
 case.toml names the case, its diagnosis as the clinician wrote it, whether it is synthetic, the
 dates a board needs to place the molecular findings (specimen taken, sequenced, the index date
-of day-counted histories) and its data files, each with its kind:
+of day-counted histories), optionally the reference FASTA of its build (`reference =`, a file
+of the case folder or of MTB_REFERENCES_DIR) and its data files, each with its kind:
 
     vcf        tumor VCF/BCF (small variants, CNV and SV records)
     segments   copy-number segment table          fusions   fusion table
@@ -67,6 +68,9 @@ class CaseEntry:
     # the tumor sample's ploidy and purity (case.toml): copy numbers are judged against them
     ploidy: float | None = None
     purity: float | None = None
+    # case.toml `reference =`: the FASTA of the files' build, a file of the case folder or
+    # one of the site's references folder by name (reference_path finds it)
+    reference: str = ""
 
     @property
     def described_in(self) -> Path:
@@ -122,7 +126,34 @@ def read_case(folder: Path) -> CaseEntry:
         biomarkers=_biomarkers(data, path),
         ploidy=_sample(data, "ploidy", path),
         purity=_sample(data, "purity", path),
+        reference=_text(data, "reference", path),
     )
+
+
+def reference_path(entry: CaseEntry, settings: Settings) -> Path | None:
+    """The reference FASTA case.toml names (`reference = "GRCh38.fa"`): a file in the case
+    folder, else one in the site's references folder (MTB_REFERENCES_DIR), never a path
+    leading out of either (a case.toml cannot make the server read any file it likes)."""
+    if not entry.reference:
+        return None
+    named = entry.reference
+    where = (entry.folder / named).resolve()
+    if not Path(named).is_absolute() and where.is_file() and \
+            where.is_relative_to(entry.folder.resolve()):
+        return where
+    shared = settings.references_folder.resolve()
+    there = (shared / named).resolve()
+    if not Path(named).is_absolute() and there.is_file() and there.is_relative_to(shared):
+        return there
+    raise InputError(entry.described_in, f"reference '{named}' is neither a file of the case "
+                     f"folder nor of the references folder {shared} (MTB_REFERENCES_DIR)")
+
+
+def _text(data: dict[str, object], key: str, path: Path) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise InputError(path, f"'{key}' must be text (a file name in quotes)")
+    return value.strip()
 
 
 def _inside(folder: Path, file_path: Path, named: str, toml: Path) -> None:

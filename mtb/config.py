@@ -312,6 +312,14 @@ SETTINGS: tuple[Setting, ...] = (
         "<MTB_DATA_DIR>/trials",
     ),
     Setting(
+        "references_dir", "MTB_REFERENCES_DIR", lambda: "", str,
+        "Folder of reference FASTA files (plain or bgzip, one per genome build) that a "
+        "case.toml's `reference =` may name by file name: protein and cDNA changes of "
+        "variants without VEP/SnpEff annotation. It may be read-only (the index is kept in "
+        "the data dir).",
+        "<MTB_DATA_DIR>/references",
+    ),
+    Setting(
         "ctgov_url", "MTB_CTGOV_URL", lambda: "https://clinicaltrials.gov/api/v2", str,
         "ClinicalTrials.gov API v2 base URL, asked for recruiting trials when live (MTB_LIVE=1).",
         "https://clinicaltrials.gov/api/v2",
@@ -505,6 +513,7 @@ class Settings:
     redis_url: str = field(repr=False)  # may hold a password
     job_lease: float
     trials_dir: str
+    references_dir: str
     ctgov_url: str
     ctgov_location: str
     max_records: int
@@ -537,6 +546,12 @@ class Settings:
     def trials_folder(self) -> Path:
         """MTB_TRIALS_DIR, or `trials` in the data dir."""
         return Path(self.trials_dir) if self.trials_dir else self.data_dir / "trials"
+
+    @property
+    def references_folder(self) -> Path:
+        """MTB_REFERENCES_DIR, or `references` in the data dir."""
+        return Path(self.references_dir) if self.references_dir else \
+            self.data_dir / "references"
 
     @property
     def support(self) -> SupportThresholds:

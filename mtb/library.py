@@ -27,17 +27,19 @@ the board met.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotation.diseases import DiseaseOntology
 from annotation.model import Tier
 from mtb import board, case_document
 from mtb.case import Case
-from mtb.catalog import CaseEntry, case_folders, read_case
+from mtb.catalog import CaseEntry, case_folders, read_case, reference_path
 from mtb.config import Settings
-from mtb.errors import InputError, MtbError, ReportError
+from mtb.errors import InputError, MtbError, ReportError, StorageError
 from mtb.i18n import N_, gettext
 from mtb.store import (
     BoardMark,
@@ -175,12 +177,12 @@ class Library:
                reason: str = "") -> int | None:
         """Queue a job when the case's inputs differ from the ones last seen."""
         try:
-            marks = file_marks(entry, stored.inputs)
+            marks = file_marks(entry, stored.inputs, reference_path(entry, self.settings))
         except InputError as error:
             self.store.note_inputs(stored.case_id, stored.inputs, stored.input_key,
                                    problem=str(error))
             return None
-        key = input_key(entry.id, marks, kb)
+        key = input_key(entry.id, marks, kb, stored.tumor_type)
         if key == stored.input_key and not stored.problem:
             if [m["mtime_ns"] for m in marks] != [m.get("mtime_ns") for m in stored.inputs]:
                 self.store.note_inputs(stored.case_id, marks, key)  # touched, same content
@@ -275,6 +277,33 @@ class Library:
         if entry.id != case_id:
             return None
         return self._check(entry, stored, kb_signature(self.settings))
+
+    def set_tumor_type(self, case_id: str, doid: str, by: board.Actor, reason: str
+                       ) -> tuple[int, int | None]:
+        """A curator chooses the case's tumor type (a Disease Ontology term; "" gives the
+        choice back to the diagnosis text): stored and audited (mtb.store), then the case is
+        annotated again with it. Returns (the case's new revision, the job or None when a
+        version of these inputs exists already). StorageError for a term the ontology lacks,
+        AccessError for a user who may not curate or a final case."""
+        chosen = ""
+        if doid:
+            chosen = DiseaseOntology.bundled().normalise_doid(doid) or ""
+            if chosen not in {term[0] for term in tumor_type_terms()}:  # unknown or obsolete
+                raise StorageError(f"'{doid}' is not a term of the Disease Ontology cancer slim")
+        if self.store.stored_case(case_id) is None:
+            raise InputError("cases", f"no case with id '{case_id}'")
+        revision = self.store.set_tumor_type(case_id, chosen, by, reason)
+        stored = self.store.stored_case(case_id)
+        assert stored is not None
+        try:
+            entry = read_case(Path(stored.folder))
+        except InputError as error:  # the choice is kept; the files' problem is shown
+            self.store.note_inputs(case_id, stored.inputs, stored.input_key, problem=str(error))
+            return revision, None
+        name = DiseaseOntology.bundled().name(chosen) if chosen else ""
+        why = (N_("tumor type chosen") + f": {name} ({chosen}), {by.name}" if chosen else
+               N_("tumor type from the diagnosis text again") + f": {by.name}")
+        return revision, self._check(entry, stored, kb_signature(self.settings), why)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -472,6 +501,15 @@ class Library:
                                 self.store.curations(case_id),
                                 self.store.recommendations(case_id), now=mark.at)
         return mark.version_number, content
+
+
+@functools.cache
+def tumor_type_terms() -> tuple[tuple[str, str, str], ...]:
+    """(DOID, name, OncoTree code) of every term a curator may choose as a case's tumor type
+    (the bundled Disease Ontology cancer slim; annotation.diseases)."""
+    ontology = DiseaseOntology.bundled()
+    return tuple((doid, name, ontology.oncotree_code(doid))
+                 for doid, name in ontology.tumor_types())
 
 
 def _render(content: Any, fmt: str) -> bytes:

@@ -411,6 +411,21 @@ def best_responses(
     return best
 
 
+def latest_response(events: Iterable[TimelineEvent]) -> tuple[str, PartialDate] | None:
+    """The newest dated response assessment of a timeline as its RECIST category (CR, PR, SD,
+    PD; a progression event is PD), with its date: the outcome another board reads beside
+    what it decided ('seen before', mtb.cohort.seen). None when none is recorded."""
+    found: list[tuple[str, PartialDate]] = []
+    for event in events:
+        if not isinstance(event.start, PartialDate):
+            continue
+        if event.kind == EventKind.PROGRESSION:
+            found.append(("PD", event.start))
+        elif event.kind == EventKind.RESPONSE and (rank := response_rank(event)) is not None:
+            found.append((_RESPONSES[rank][0], event.start))
+    return max(found, key=lambda item: item[1].key) if found else None
+
+
 _PERIOPERATIVE = re.compile(r"\b(neoadjuvant|adjuvant)\b", re.IGNORECASE)
 
 

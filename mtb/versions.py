@@ -20,6 +20,7 @@ p.G12C IIC -> IA (new approval: Sotorasib, FDA 2021)").
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -118,24 +119,28 @@ def kb_signature(settings: Settings) -> KbSignature:
     return KbSignature(signature, f"CIViC {parts['civic_release']}", approvals, parts)
 
 
-def _case_paths(entry: CaseEntry) -> list[Path]:
+def _case_paths(entry: CaseEntry, reference: Path | None) -> list[Path]:
     paths = [entry.folder / "case.toml"]
     for file in entry.files:
         if file.path.is_dir():
             paths += sorted(p for p in file.path.rglob("*") if p.is_file())
         else:
             paths.append(file.path)
+    if reference is not None and reference not in paths:
+        paths.append(reference)  # protein changes come from it
     return paths
 
 
-def file_marks(entry: CaseEntry,
-               previous: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
-    """Every file of a case (case.toml first) with its size, modification time and sha256;
-    the sha256 of a file whose size and time are as in `previous` is taken from there."""
+def file_marks(entry: CaseEntry, previous: Sequence[Mapping[str, Any]] = (),
+               reference: Path | None = None) -> list[dict[str, Any]]:
+    """Every file of a case (case.toml first, the reference FASTA it names last) with its
+    size, modification time and sha256; the sha256 of a file whose size and time are as in
+    `previous` is taken from there. The reference's is kept for the process (a 3 GB genome
+    shared by a thousand cases is read once, not once per case)."""
     known = {(m.get("path"), m.get("size"), m.get("mtime_ns")): m.get("sha256")
              for m in previous}
     marks = []
-    for path in _case_paths(entry):
+    for path in _case_paths(entry, reference):
         name = _relative(path, entry.folder)
         try:
             stat = path.stat()
@@ -145,12 +150,19 @@ def file_marks(entry: CaseEntry,
         digest = known.get((name, stat.st_size, stat.st_mtime_ns))
         if digest is None:
             try:
-                digest = _sha256(path)
+                digest = (_shared_sha256(path, stat.st_size, stat.st_mtime_ns)
+                          if path == reference else _sha256(path))
             except OSError as error:
                 raise InputError(path, f"cannot be read ({error.strerror})") from None
         marks.append({"path": name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                       "sha256": digest})
     return marks
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """The sha256 of a file many cases share (a reference genome), once per size and time."""
+    return _sha256(path)
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -160,11 +172,16 @@ def _relative(path: Path, folder: Path) -> str:
         return os.path.abspath(path)
 
 
-def input_key(case_id: str, marks: Sequence[Mapping[str, Any]], kb: KbSignature) -> str:
-    """The checksum of a version's inputs: the case's files by content and the knowledge
-    base (file names and times do not count)."""
-    data = {"case": case_id, "files": sorted((m["path"], m["sha256"]) for m in marks),
-            "kb": kb.signature}
+def input_key(case_id: str, marks: Sequence[Mapping[str, Any]], kb: KbSignature,
+              tumor_type: str = "") -> str:
+    """The checksum of a version's inputs: the case's files by content, the knowledge
+    base (file names and times do not count) and the tumor type a curator chose (a key
+    without one is as before such choices existed)."""
+    data: dict[str, Any] = {"case": case_id,
+                            "files": sorted((m["path"], m["sha256"]) for m in marks),
+                            "kb": kb.signature}
+    if tumor_type:
+        data["tumor_type"] = tumor_type
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -6,7 +6,8 @@
 # fetches axe-core (tests/web/axe.py), starts a throw-away PostgreSQL server for the store's tests
 # (scripts/postgres.sh installs Debian's postgresql when missing) and a throw-away Redis server
 # for the job queue's scale-out tests (scripts/redis.sh installs Debian's redis-server when
-# missing), and runs pytest. Extra arguments go to pytest.
+# missing), and runs pytest. Extra arguments go to pytest. Python packages come pinned from
+# requirements/test.lock (regenerate: see README.md, Development).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +44,10 @@ python3 -m venv .venv
 # The test extra lists dash_duo's requirements itself rather than dash[testing], whose
 # selenium<=4.2.0 would hold urllib3 at 1.26: the tests run on the urllib3 2.x that a fresh
 # `pip install mtb` gets, which mtb.http's retry policy (urllib3 Retry) must be tested on.
-.venv/bin/python -m pip install -q -e '.[test]'
+# The pinned versions of requirements/test.lock (pip-compile of pyproject.toml's test extra),
+# then mtb itself without resolving again: every run tests the same versions.
+.venv/bin/python -m pip install -q -r requirements/test.lock
+.venv/bin/python -m pip install -q --no-deps -e .
 .venv/bin/ruff check .
 # types: mtb, annotation and layouts ([tool.mypy] in pyproject.toml)
 .venv/bin/mypy

@@ -14,6 +14,7 @@ from mtb.catalog import (
     case_toml,
     find_case,
     read_case,
+    reference_path,
     toml_string,
     uploads_dir,
     write_case_toml,
@@ -82,3 +83,57 @@ def test_added_cases_are_found_and_a_broken_one_hides_no_other(tmp_path: Path) -
     same = Settings.load(environ={"MTB_DATA_DIR": str(tmp_path / "data"),
                                   "MTB_CASES_DIR": str(added)})
     assert case_folders(same) == [added]
+
+
+def _with_reference(tmp_path: Path, line: str) -> Path:
+    folder = tmp_path / "cases" / "lung"
+    shutil.copytree(LUNG, folder)
+    toml = folder / "case.toml"
+    toml.write_text(toml.read_text().replace('synthetic = true', f'synthetic = true\n{line}'))
+    return folder
+
+
+@pytest.mark.parametrize(("where", "line", "found"), [
+    ("case", 'reference = "ref/GRCh38.fa"', "cases/lung/ref/GRCh38.fa"),  # in the folder
+    ("site", 'reference = "GRCh38.fa"', "references/GRCh38.fa"),  # the site's folder
+    ("both", 'reference = "GRCh38.fa"', "cases/lung/GRCh38.fa"),  # the case's own wins
+])
+def test_a_reference_is_found_in_the_case_folder_or_the_sites(tmp_path: Path, where: str,
+                                                              line: str, found: str) -> None:
+    """case.toml `reference =` (issue 11): protein changes of unannotated variants."""
+    folder = _with_reference(tmp_path, line)
+    shared = tmp_path / "references"
+    shared.mkdir()
+    if where in ("site", "both"):
+        (shared / "GRCh38.fa").write_text(">chr7\nACGT\n")
+    if where == "case":
+        (folder / "ref").mkdir()
+        (folder / "ref" / "GRCh38.fa").write_text(">chr7\nACGT\n")
+    if where == "both":
+        (folder / "GRCh38.fa").write_text(">chr7\nACGT\n")
+    settings = Settings.load(environ={"MTB_DATA_DIR": str(tmp_path / "data"),
+                                      "MTB_REFERENCES_DIR": str(shared)})
+    path = reference_path(read_case(folder), settings)
+    assert path == (tmp_path / found).resolve()
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('reference = "missing.fa"', "reference 'missing.fa' is neither a file of the case folder "
+                                 "nor of the references folder"),
+    ('reference = "/etc/passwd"', "reference '/etc/passwd' is neither"),  # no absolute path
+    ('reference = "../../secret.fa"', "reference '../../secret.fa' is neither"),  # no way out
+    ('reference = "../secret.fa"', "reference '../secret.fa' is neither"),
+    ("reference = 38", "'reference' must be text"),
+])
+def test_a_reference_outside_both_folders_is_refused(tmp_path: Path, line: str,
+                                                     problem: str) -> None:
+    folder = _with_reference(tmp_path, line)
+    (tmp_path / "secret.fa").write_text(">chr7\nACGT\n")  # beside the references folder
+    (tmp_path / "cases" / "secret.fa").write_text(">chr7\nACGT\n")  # beside the case
+    shared = tmp_path / "references"
+    shared.mkdir()
+    settings = Settings.load(environ={"MTB_DATA_DIR": str(tmp_path / "data"),
+                                      "MTB_REFERENCES_DIR": str(shared)})
+    with pytest.raises(InputError, match=problem) as raised:
+        reference_path(read_case(folder), settings)
+    assert raised.value.path == str(folder / "case.toml")

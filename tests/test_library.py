@@ -7,6 +7,7 @@ a worker killed mid-job leaves the previous version in place and its job is done
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ import pytest
 from annotation.index import build_index, index_path
 from mtb.annotation_run import KnowledgeCache
 from mtb.board import Actor, finding_key
+from mtb.errors import MtbError
 from mtb.jobs import JobQueue, Worker
 from mtb.library import Library
 from mtb.resources import sample_cases_dir
@@ -236,3 +238,104 @@ def test_a_killed_worker_leaves_the_previous_version_and_its_job_is_done(site, k
     assert len(annotated) == 2  # version 1 and version 2, each once
     exome = worker.library.open(LUNG).case.annotation.variants
     assert sum(1 for v in exome if v.alteration.kind == "small") == 1470
+
+
+COLORECTAL = "DOID:0050861"  # colorectal adenocarcinoma
+
+
+def test_a_curator_chooses_the_tumor_type_and_the_case_is_annotated_with_it(site, kb) -> None:
+    """Issue 11: the tumor type decides every tier, so a curator may choose it (audited, with
+    a reason); the case is annotated again with the chosen term, the diagnosis text and its
+    receptor words kept; a sync afterwards queues nothing; giving the choice back to the text
+    makes the tiers of the text again."""
+    settings, store, _ = site
+    worker = worker_for(settings, store, kb)
+    worker.library.sync()
+    worker.run_until_idle(timeout=120)
+    first = worker.library.open(LUNG).case
+    assert first.annotation.diagnosis.doid == "DOID:3910"  # lung adenocarcinoma, from the text
+    tiers = {finding_key(v): v.tier.value for v in first.annotation.variants}
+    revision, job = worker.library.set_tumor_type(LUNG, COLORECTAL, CURATOR,
+                                                  "pathology report: colorectal metastasis")
+    assert job is not None and revision == store.case_record(LUNG).revision
+    worker.run_until_idle(timeout=120)
+    opened = worker.library.open(LUNG)
+    diagnosis = opened.case.annotation.diagnosis
+    assert opened.info.number == 2 and opened.info.reason.startswith(
+        "tumor type chosen: colorectal adenocarcinoma (DOID:0050861), cura")
+    assert (diagnosis.doid, diagnosis.confidence, diagnosis.text) == (
+        COLORECTAL, "chosen", first.annotation.diagnosis.text)
+    assert diagnosis.matched_by.startswith("chosen by cura on ")
+    after = {finding_key(v): v.tier.value for v in opened.case.annotation.variants}
+    assert tiers[T790M] == "IA" and after[T790M] != "IA"  # osimertinib's label is lung only
+    assert worker.library.sync().queued == []  # the sync sees the same inputs as the job
+    assert b"colorectal adenocarcinoma (DOID:0050861; given as &#39;Lung adenocarcinoma&#39;); " \
+        b"chosen by cura on " in worker.library.report(LUNG, "html")
+    [entry] = [a for a in store.audit(LUNG) if a.action == "choose_tumor_type"]
+    assert entry.user_name == "cura" and json.loads(entry.after) == {
+        "tumor_type": COLORECTAL, "reason": "pathology report: colorectal metastasis"}
+    _, back = worker.library.set_tumor_type(LUNG, "", CURATOR, "the text was right")
+    assert back is not None
+    worker.run_until_idle(timeout=120)
+    again = worker.library.open(LUNG)
+    assert again.info.number == 3 and again.case.annotation.diagnosis.doid == "DOID:3910"
+    assert {finding_key(v): v.tier.value for v in again.case.annotation.variants} == tiers
+
+
+@pytest.mark.parametrize(("actor", "doid", "reason", "refused"), [
+    (Actor("olga", "viewer"), COLORECTAL, "a reason", "may not choose the tumor type"),
+    (CURATOR, COLORECTAL, "  ", "needs a reason"),
+    (CURATOR, "DOID:4", "a reason", "not a term of the Disease Ontology cancer slim"),
+    (CURATOR, "lung cancer", "a reason", "not a term of the Disease Ontology cancer slim"),
+    (CURATOR, COLORECTAL, "x" * 2001, "at most 2000 characters"),
+])
+def test_choosing_a_tumor_type_is_refused_and_nothing_changes(site, kb, actor, doid, reason,
+                                                              refused) -> None:
+    settings, store, _ = site
+    worker = worker_for(settings, store, kb)
+    worker.library.sync()
+    worker.run_until_idle(timeout=120)
+    with pytest.raises(MtbError, match=refused):
+        worker.library.set_tumor_type(LUNG, doid, actor, reason)
+    assert store.stored_case(LUNG).tumor_type == ""
+    assert worker.library.sync().queued == []
+    assert not [a for a in store.audit(LUNG) if a.action == "choose_tumor_type"]
+
+
+def test_a_final_case_keeps_its_tumor_type(site, kb) -> None:
+    settings, store, _ = site
+    worker = worker_for(settings, store, kb)
+    worker.library.sync()
+    worker.run_until_idle(timeout=120)
+    for status in ("presented", "decided", "final"):
+        record = store.case_record(LUNG)
+        store.set_status(LUNG, status, CHAIR, record.version, revision=record.revision,
+                         annotation_version=1)
+    with pytest.raises(MtbError, match="final"):
+        worker.library.set_tumor_type(LUNG, COLORECTAL, CURATOR, "too late")
+    assert store.stored_case(LUNG).tumor_type == "" and worker.library.sync().queued == []
+
+
+def test_the_reference_case_toml_names_is_used_and_is_one_of_the_inputs(site, kb) -> None:
+    """case.toml `reference =` (issue 11): the worker computes protein changes with it (here a
+    FASTA without the case's contigs: each variant says so, and the run goes on), the version
+    lists it, and a changed FASTA makes a new version."""
+    settings, store, folder = site
+    toml = folder / "case.toml"
+    toml.write_text(toml.read_text().replace("synthetic = true",
+                                             'synthetic = true\nreference = "GRCh38.fa"'))
+    fasta = folder / "GRCh38.fa"
+    fasta.write_text(">chr1\n" + "ACGT" * 100 + "\n")
+    worker = worker_for(settings, store, kb)
+    worker.library.sync()
+    worker.run_until_idle(timeout=120)
+    opened = worker.library.open(LUNG)
+    assert {"path": "GRCh38.fa", "kind": "reference"} in [
+        {"path": f["path"], "kind": f["kind"]} for f in opened.info.files]
+    notes = {note for v in opened.case.annotation.variants for note in v.alteration.notes}
+    assert "reference FASTA GRCh38.fa has no contig chr7" in notes
+    assert worker.library.sync().queued == []
+    _later(fasta, ">chr1\n" + "TTGA" * 100 + "\n")
+    assert len(worker.library.sync().queued) == 1
+    worker.run_until_idle(timeout=120)
+    assert worker.library.open(LUNG).info.reason == "files changed: GRCh38.fa"

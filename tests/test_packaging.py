@@ -1,14 +1,18 @@
-"""A plain (non-editable) `pip install .` carries assets/ and sample_cases/ and works."""
+"""A plain (non-editable) `pip install .` carries assets/ and sample_cases/ and works; the lock
+the test command installs is in step with pyproject.toml."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import SHARED
 
@@ -70,3 +74,33 @@ def test_installed_copy_finds_its_data_and_ingests(wheel: Path, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 197  # header + 196 PASS variants
     assert SHARED is None or "genome build: GRCh37" in result.stderr
+
+
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (REPO / "requirements" / "test.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")) and "==" in line:
+            name, version = line.split("==", 1)
+            pins[canonicalize_name(name)] = version.split()[0]
+    return pins
+
+
+def test_the_lock_pins_every_dependency_within_its_range() -> None:
+    """requirements/test.lock (what scripts/test.sh installs) is in step with pyproject.toml:
+    each runtime and test dependency is pinned, at a version its declared range admits (a
+    range changed without regenerating the lock fails here, not in a user's install)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = _pins()
+    declared = [Requirement(r) for r in [*project["dependencies"],
+                                         *project["optional-dependencies"]["test"]]]
+    problems = []
+    for requirement in declared:
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        pinned = pins.get(canonicalize_name(requirement.name))
+        if pinned is None:
+            problems.append(f"{requirement.name} is not in the lock")
+        elif not requirement.specifier.contains(pinned, prereleases=True):
+            problems.append(f"{requirement.name}=={pinned} is outside {requirement.specifier}")
+    assert problems == []
+    assert len(pins) > len(declared)  # the transitive dependencies are pinned too

@@ -13,6 +13,7 @@ from mtb.timeline import (
     Patient,
     TimelineEvent,
     best_responses,
+    latest_response,
     merge_courses,
     response_rank,
     therapy_lines,
@@ -189,3 +190,27 @@ def test_best_response_per_line_in_recist_order() -> None:
     assert [b.value if b else None for b in best] == ["PR", "PD"]
     assert response_rank(events[5]) is None
     assert best_responses(therapy_lines(events[:1]), events[:1]) == [None]
+
+
+def _on(kind: EventKind, day: str | None, label: str, value: str | None = None) -> TimelineEvent:
+    return TimelineEvent(kind, PartialDate.parse(day) if day else None, label, value=value)
+
+
+@pytest.mark.parametrize(("events", "latest"), [
+    ([_on(EventKind.RESPONSE, "2024-05-01", "Partial response (RECIST 1.1)", "PR"),
+      _on(EventKind.PROGRESSION, "2024-11-02", "Progression")], ("PD", "2024-11-02")),
+    ([_on(EventKind.PROGRESSION, "2023-02-01", "Progression"),
+      _on(EventKind.RESPONSE, "2023-06", "Complete remission")], ("CR", "2023-06")),
+    ([_on(EventKind.RESPONSE, "2024-01-10", "Stable disease", "SD"),
+      _on(EventKind.RESPONSE, "2024-04-10", "Tumor board: looks better")],  # not RECIST
+     ("SD", "2024-01-10")),
+    ([_on(EventKind.RESPONSE, None, "Partial response", "PR")], None),  # undated: no order
+    ([_on(EventKind.MARKER, "2024-01-10", "CEA", "12.5"),
+      _on(EventKind.SYSTEMIC_THERAPY, "2024-02-01", "Osimertinib")], None),
+    ([], None),
+])
+def test_latest_response_is_the_outcome_seen_before_shows(events, latest) -> None:
+    """mtb.cohort.seen's outcome: the newest RECIST category the timeline records (SYNTHETIC
+    events); words that are no RECIST category are not guessed."""
+    found = latest_response(events)
+    assert (None if found is None else (found[0], str(found[1]))) == latest

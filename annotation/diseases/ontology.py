@@ -6,7 +6,8 @@ metastasiert", "ICD-10-GM C34.1", "8140/3 C34.1", "OncoTree:LUAD" or "DOID:3910"
 maps each of these to one term of the Disease Ontology cancer slim and lists the term's
 ancestors, so that evidence filed under a broader disease applies to the case (lung
 adenocarcinoma -> lung non-small cell carcinoma -> lung carcinoma -> lung cancer -> cancer).
-Every mapping says how sure it is ('exact', 'high', 'low'), names the alternatives of a weak
+Every mapping says how sure it is ('exact', 'high', 'low'; 'chosen' when a curator chose the
+term), names the alternatives of a weak
 one, and carries the receptor status it read (annotation.diseases.receptors).
 
 Files (annotation/snapshots/, read by `bundled()`, never at import): the slim, mtb's supplement,
@@ -50,6 +51,7 @@ SUPPLEMENT_FILE = "mtb_supplement.tsv"
 CROSSREFS_FILE = "DO_crossrefs.tsv"
 ONCOTREE_FILE = "oncotree_2025_10_03.json"
 CUP = "MTB:0000001"  # solid tumor, primary unknown (mtb_supplement.tsv)
+CHOSEN = "chosen"  # Diagnosis.confidence of a tumor type a curator chose
 
 _UNKNOWN = "diagnosis '{text}'{detail} not found in the Disease Ontology cancer slim; tiers are given without tumor-type context"  # noqa: E501
 _PSEUDO = "oncotree:"
@@ -191,6 +193,29 @@ class DiseaseOntology(CodeLookups):
         if found is None:
             return _unknown(raw, qualifiers=qualifiers)
         return self._diagnosis(raw, self._with_receptors(found, qualifiers), qualifiers)
+
+    def chosen(self, doid: str, text: str, by: str) -> Diagnosis:
+        """The tumor type a curator chose for the case (mtb.library.Library.set_tumor_type):
+        the term itself, with the receptor status the diagnosis text gives (a curator picks
+        'breast carcinoma' for 'HR+/HER2- Mammakarzinom' and the board keeps HR+ and HER2-).
+        KeyError for a DOID the slim does not have."""
+        primary = self.normalise_doid(doid)
+        if primary is None:
+            raise KeyError(doid)
+        qualifiers, _ = receptors.read(fold(text))
+        return Diagnosis(
+            text=text, doid=primary, name=self._names[primary],
+            lineage=self._lineages[primary], solid=self.is_solid(primary),
+            subtypes=frozenset(self._below.get(primary, ())), matched_by=f"chosen by {by}",
+            confidence=CHOSEN, oncotree=self._preferred.get(primary, ""),
+            qualifiers=qualifiers)
+
+    def tumor_types(self) -> list[tuple[str, str]]:
+        """(doid, name) of every term the slim and mtb's supplement know, by name: what a
+        curator may choose from (cancers, and the tumors the slim keeps outside 'cancer',
+        such as paraganglioma: a curator knows when one is malignant)."""
+        return sorted(((doid, name) for doid, name in self._names.items()
+                       if doid not in self._obsolete), key=lambda item: item[1].casefold())
 
     def _by_id(self, text: str) -> Hit | str | None:
         given = codes.ontology_id(text)

@@ -8,9 +8,10 @@ the index rows of the findings' genes (an index serves them), the curations and 
 recommendations of the cases found. Only shown versions count (a final case's pinned one, else
 the newest), as in the cohort query.
 
-The outcome (response, progression after the board) is not given: it is in each case's
-timeline, inside its stored document, and reading a document per earlier case would make the
-case page as slow as the store is large. A later step can index the outcome with the version.
+The outcome is the newest response assessment each case's timeline records (RECIST CR, PR, SD,
+PD; a progression is PD) with its date, kept with the version when it is annotated (mtb.store
+CaseVersion.outcome): reading each earlier case's document on every page would make the case
+page as slow as the store is large.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class SeenCase:
     status: str
     date: str  # the board's last move, else the version's day (YYYY-MM-DD)
     recommendations: tuple[tuple[str, str, str], ...] = ()  # (kind, text, evidence grade)
+    outcome: str = ""  # the newest response its timeline records: "PD 2024-11-02"; "" if none
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def seen_before(store: Store, case_id: str, findings: Sequence[FindingRow]
                 tier=board.reported_tier_of(row.tier, curation), status=case.status,
                 date=(case.board_at or case.created_at).date().isoformat(),
                 recommendations=tuple((r.kind, r.text, r.evidence_grade)
-                                      for r in recommendations.get(other, ()))))
+                                      for r in recommendations.get(other, ())),
+                outcome=case.outcome))
         seen.sort(key=lambda s: (s.date, s.case_id), reverse=True)
         same_class = by_class.get((finding.gene.upper(), finding.variant_class), set())
         out[finding.finding_key] = SeenBefore(

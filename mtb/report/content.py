@@ -426,6 +426,9 @@ def _header(case: Case) -> list[tuple[str, str]]:
     else:
         mapped = _("{text} (not mapped to the Disease Ontology)",
                    text=diagnosis.text or _("none given"))
+    if diagnosis.confidence == "chosen":  # a curator chose the tumor type (mtb.library)
+        mapped += "; " + _("chosen by {who}", who=diagnosis.matched_by.removeprefix(
+            "chosen by "))
     entry = case.entry
     return [
         (_("Patient"), who),

@@ -98,6 +98,18 @@ class StoredCaseInfo:
     job_id: int | None
     problem: str
     checked_at: datetime
+    tumor_type: str = ""  # the DOID a curator chose; "" when the diagnosis text decides
+    tumor_type_by: str = ""
+    tumor_type_reason: str = ""
+    tumor_type_at: datetime | None = None
+
+    @property
+    def chosen_tumor_type(self) -> tuple[str, str] | None:
+        """(DOID, who chose it and when) for annotation, None when the text decides."""
+        if not self.tumor_type:
+            return None
+        when = f" on {self.tumor_type_at:%Y-%m-%d}" if self.tumor_type_at else ""
+        return self.tumor_type, f"{self.tumor_type_by}{when}"
 
 
 class AgendaCase(NamedTuple):
@@ -161,6 +173,7 @@ class NewVersion:
     board_changes: Mapping[str, Any]
     document: bytes  # the case document, JSON
     findings: tuple[FindingRow, ...] = ()
+    outcome: str = ""  # the timeline's newest response: "PD 2024-11-02" (migration 0007)
 
 
 @dataclass(frozen=True)
@@ -249,7 +262,9 @@ def _case_info(row: StoredCase) -> StoredCaseInfo:
         diagnosis=row.diagnosis, synthetic=row.synthetic, synthetic_parts=row.synthetic_parts,
         registered_at=row.registered_at, inputs=tuple(json.loads(row.inputs or "[]")),
         input_key=row.input_key, current_version=row.current_version, job_id=row.job_id,
-        problem=row.problem, checked_at=row.checked_at,
+        problem=row.problem, checked_at=row.checked_at, tumor_type=row.tumor_type or "",
+        tumor_type_by=row.tumor_type_by or "", tumor_type_reason=row.tumor_type_reason or "",
+        tumor_type_at=row.tumor_type_at,
     )
 
 
@@ -374,6 +389,7 @@ class CaseLibraryStore(StoreMixin):
                 biomarkers=_json(dict(new.biomarkers)), changes=_json(dict(new.changes)),
                 board_changes=_json(dict(new.board_changes)), document=document,
                 document_sha256=digest, document_bytes=len(new.document),
+                outcome=new.outcome,
             )
             session.add(row)
             session.flush()

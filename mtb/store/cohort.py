@@ -54,6 +54,7 @@ class CohortCase:
     status: str  # prepared, ..., final
     board_at: datetime | None  # the newest time the board moved the case (BoardSeen)
     biomarkers: Mapping[str, Any] = field(default_factory=dict)
+    outcome: str = ""  # the version's newest response: "PD 2024-11-02"; "" when none
 
     @property
     def tumor_type(self) -> str:
@@ -102,7 +103,7 @@ class CohortStore(StoreMixin):
                         CaseVersion.case_id, CaseVersion.number, CaseVersion.created_at,
                         CaseVersion.title, CaseVersion.diagnosis, CaseVersion.diagnosis_name,
                         CaseVersion.doid, CaseVersion.oncotree, CaseVersion.tmb,
-                        CaseVersion.biomarkers).where(
+                        CaseVersion.biomarkers, CaseVersion.outcome).where(
                         CaseVersion.case_id.in_(cases[start:start + _CHUNK]))):
                     if shown.get(row.case_id) != row.number:
                         continue
@@ -113,7 +114,8 @@ class CohortStore(StoreMixin):
                         oncotree=row.oncotree, tmb=row.tmb,
                         status=statuses.get(row.case_id, "prepared"),
                         board_at=board_at.get(row.case_id),
-                        biomarkers=json.loads(row.biomarkers or "{}")))
+                        biomarkers=json.loads(row.biomarkers or "{}"),
+                        outcome=row.outcome or ""))
             return sorted(found, key=lambda case: case.case_id)
 
     def cohort_findings(

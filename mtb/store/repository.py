@@ -453,6 +453,34 @@ class Store(AccessMixin, CaseLibraryStore, CohortStore, JobStore):
                         case_id, before, values)
         return records.curation(row, record.revision)
 
+    def set_tumor_type(self, case_id: str, doid: str, by: Actor, reason: str) -> int:
+        """A curator chooses the case's tumor type (a DOID the caller checked against the
+        ontology; "" gives the choice back to the diagnosis text). Every tier depends on it, so
+        it needs a reason, is audited, and raises the case's revision; a final case refuses it.
+        Returns the case's new revision; the caller queues the re-annotation."""
+        if not by.may("curate"):
+            raise AccessError(f"{by.name} ({by.role}) may not choose the tumor type")
+        reason = reason.strip()
+        if not reason:
+            raise StorageError("choosing the tumor type needs a reason (for example the "
+                               "pathology report it follows)")
+        _limit("tumor_type_reason", reason)
+        if len(doid) > 40:
+            raise StorageError("a tumor type is named by its DOID")
+        with self._write() as session:
+            stored = session.get(StoredCase, case_id, with_for_update=True)
+            if stored is None:
+                raise StorageError(f"no registered case '{case_id}'")
+            record = self._touch(session, case_id, by)
+            before = {"tumor_type": stored.tumor_type, "reason": stored.tumor_type_reason}
+            stored.tumor_type, stored.tumor_type_by = doid, by.name if doid else ""
+            stored.tumor_type_reason = reason
+            stored.tumor_type_at = now()
+            self._audit(session, by.name, "choose_tumor_type", "stored_case", case_id, case_id,
+                        before, {"tumor_type": doid, "reason": reason})
+            session.flush()
+            return int(record.revision)
+
     # -- board decisions --------------------------------------------------------------------
 
     def recommendations(self, case_id: str, *,

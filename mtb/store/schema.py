@@ -176,6 +176,12 @@ class StoredCase(Base):
     job_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the newest job
     problem: Mapped[str] = mapped_column(Text, default="")  # why its files cannot be read
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # the tumor type a curator chose (a DOID; "" = the diagnosis text decides): migration 0007
+    tumor_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    tumor_type_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    tumor_type_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tumor_type_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
 
 
 class CaseVersion(Base):
@@ -214,6 +220,8 @@ class CaseVersion(Base):
     document: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON
     document_sha256: Mapped[str] = mapped_column(String(64))  # of the JSON, checked on reading
     document_bytes: Mapped[int] = mapped_column(Integer)
+    # the timeline's newest response ("PD 2024-11-02"), for "seen before": migration 0007
+    outcome: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class FindingEntry(Base):

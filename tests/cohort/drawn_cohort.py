@@ -11,6 +11,7 @@ from pathlib import Path
 from annotation import CaseAnnotation
 from annotation.model import Diagnosis, Tier
 from mtb.case import Case
+from mtb.timeline import EventKind, PartialDate, TimelineEvent
 from mtb.variant import GenomeBuild
 from tests import drawn
 from tests.stored import store_drawn
@@ -22,12 +23,23 @@ MELANOMA = Diagnosis("Melanoma", "DOID:1909", "melanoma", lineage=("DOID:1909", 
                      solid=True)
 
 
-def case(case_id: str, diagnosis: Diagnosis, variants: list) -> Case:
+def case(case_id: str, diagnosis: Diagnosis, variants: list,
+         events: list[TimelineEvent] | None = None) -> Case:
     entry = replace(drawn.entry(f"SYNTHETIC {case_id}", case_id), diagnosis=diagnosis.text,
                     folder=Path(f"/nonexistent/{case_id}"))
     return Case(entry=entry, patient=None,
                 annotation=CaseAnnotation(diagnosis, variants, None, [], []),
-                events=[], lines=[], build=GenomeBuild.GRCH38, files=[])
+                events=events or [], lines=[], build=GenomeBuild.GRCH38, files=[])
+
+
+# the course after the board of the melanoma case with BRAF V600E (SYNTHETIC)
+MELANOMA_COURSE = [
+    TimelineEvent(EventKind.SYSTEMIC_THERAPY, PartialDate.parse("2024-03-01"),
+                  "Dabrafenib + Trametinib"),
+    TimelineEvent(EventKind.RESPONSE, PartialDate.parse("2024-05-01"), "Partial response",
+                  value="PR"),
+    TimelineEvent(EventKind.PROGRESSION, PartialDate.parse("2024-11-02"), "Progression"),
+]
 
 
 def exon(variant, number: int):
@@ -41,7 +53,7 @@ def braf_v600e(spelling: str = "p.V600E"):
 COHORT = {
     # case id: (diagnosis, findings)
     "syn-luad-braf": (LUAD, [braf_v600e(), drawn.small("TP53", "p.R175H", Tier.III)]),
-    "syn-mel-braf3": (MELANOMA, [braf_v600e("p.Val600Glu")]),
+    "syn-mel-braf3": (MELANOMA, [braf_v600e("p.Val600Glu")], MELANOMA_COURSE),
     "syn-mel-v600k": (MELANOMA, [drawn.small("BRAF", "p.V600K", Tier.IA, pos=140753335)]),
     "syn-luad-egfr": (LUAD, [exon(drawn.small("EGFR", "p.E746_A750del", Tier.IA,
                                               consequences=frozenset({"inframe_deletion"})), 19),
@@ -54,5 +66,5 @@ COHORT = {
 
 
 def store_cohort(store) -> None:
-    for case_id, (diagnosis, variants) in COHORT.items():
-        store_drawn(store, case(case_id, diagnosis, variants))
+    for case_id, (diagnosis, variants, *course) in COHORT.items():
+        store_drawn(store, case(case_id, diagnosis, variants, *course))

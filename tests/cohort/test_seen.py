@@ -24,6 +24,7 @@ def test_same_variant_in_another_spelling_with_the_boards_recommendation(cohort_
     assert (other.case_id, other.tumor_type, other.alteration, other.tier) == (
         "syn-mel-braf3", "melanoma", "BRAF p.Val600Glu", "IA")
     assert other.recommendations == (("therapy", "dabrafenib + trametinib", "m1A"),)
+    assert other.outcome == "PD 2024-11-02"  # its timeline: PR in May, progression in November
     assert seen.same_class_count == 1  # syn-mel-v600k: BRAF, snv, V600K - not the variant
     assert "syn-luad-braf" not in {s.case_id for s in seen.same_variant}  # not itself
 
@@ -45,3 +46,4 @@ def test_drawn_on_the_card(cohort_store):
     assert "Seen before: 1 other case with this variant" in text
     assert "/case/syn-mel-braf3" in text and "dabrafenib + trametinib (m1A)" in text
     assert "1 more with this gene and class" in text
+    assert "latest response: PD (2024-11-02)" in text

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from dash.development.base_component import Component
 
-from annotation.model import Tier
+from annotation.model import Diagnosis, Tier
 from layouts.add_case import add_case_page, add_result, uploaded_files
 from layouts.agenda import AgendaRow, MeetingChoice, agenda
 from layouts.board import BoardView, curation_form
@@ -34,6 +34,7 @@ from layouts.messages import error_message
 from layouts.seen_before import seen_before
 from layouts.shell import shell
 from layouts.trials import case_trials, patients_result, trials_page
+from layouts.tumor_type import tumor_type_form
 from layouts.versions import VersionView, pending_page, version_panel
 from mtb.board import Actor, AuditEntry, CaseRecord, Recommendation, finding_key
 from mtb.cohort.query import CohortQuery, CohortResult, CohortRow
@@ -41,7 +42,7 @@ from mtb.cohort.seen import SeenBefore, SeenCase
 from mtb.config import Settings
 from mtb.i18n import using
 from mtb.i18n.catalog import read_catalog
-from mtb.library import Library
+from mtb.library import Library, tumor_type_terms
 from mtb.report import render_html
 from mtb.report.content import build_content
 from mtb.resources import sample_cases_dir
@@ -173,7 +174,7 @@ def _seen() -> list[Any]:
     """A key finding's 'seen before' slot: other cases with the variant and the class."""
     cases = (SeenCase("other", "lung adenocarcinoma", "EGFR p.L858R", "IA", "final",
                       "2026-11-03", (("therapy", "Osimertinib", "m1A"),
-                                     ("diagnostics", "ctDNA", ""))),
+                                     ("diagnostics", "ctDNA", "")), "PR 2026-11-20"),
              SeenCase("third", "", "EGFR p.L858R", "", "prepared", "2026-10-01"))
     return [seen_before(SeenBefore("k", "EGFR p.L858R", cases, 7, 3, "snv")),
             seen_before(SeenBefore("k", "EGFR p.L858R", cases[:1], 1, 1))]
@@ -199,7 +200,13 @@ def pages(case: Any, stored: Callable[[], tuple[VersionView, list[Any]]]) -> dic
                         user="chef", role="chair", csrf="x"),
         "empty agenda": agenda([]),
         "case": case_page(case, board, findings,
-                          seen={finding_key(variants[row]): _seen()[0]}),
+                          seen={finding_key(variants[row]): _seen()[0]},
+                          tumor_type=tumor_type_form(case.annotation.diagnosis,
+                                                     tumor_type_terms())),
+        "tumor type": [tumor_type_form(replace(case.annotation.diagnosis, confidence="chosen",
+                                               matched_by="chosen by cura on 2026-12-07"),
+                                       tumor_type_terms(), reason="Pathologie"),
+                       tumor_type_form(Diagnosis("Tumor", None), tumor_type_terms())],
         "case, viewer": case_page(case, BoardView(**{**board.__dict__, "may_curate": False,
                                                      "may_decide": False})),
         "presentation": present_page(case, "a", "b", board),

@@ -19,11 +19,13 @@ from layouts.case_page import case_page, key_rows
 from layouts.findings import evidence_panel
 from layouts.messages import error_message
 from layouts.seen_before import seen_before as seen_slot
+from layouts.tumor_type import tumor_type_form
 from layouts.versions import pending_page, version_panel
 from mtb.board import finding_key
 from mtb.cohort.seen import seen_before
 from mtb.errors import InputError
 from mtb.i18n import N_, _
+from mtb.library import tumor_type_terms
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -79,8 +81,17 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return framed(store, case_page(
                 case, board, finding_choices(case),
                 version=version_panel(version_view(library, opened, board.curations)),
-                seen=_seen(store, case, opened.info.number, board)))
+                seen=_seen(store, case, opened.info.number, board),
+                tumor_type=_tumor_type(case, board, case_id)))
         return boundary.page(N_("This case"), build, lambda *c: framed(store, *c))
+
+    def _tumor_type(case: Any, board: Any, case_id: str) -> Any:
+        """The tumor type form, for curators of a case that is not final."""
+        if not board.may_curate or board.record.status == "final":
+            return None
+        stored = store.stored_case(case_id)
+        return tumor_type_form(case.annotation.diagnosis, tumor_type_terms(),
+                               reason=stored.tumor_type_reason if stored else "")
 
     # `order`: Dash matches templates with fnmatch, where '*' spans '/', so the longer
     # /case/<id>/present (order 1) must be tried before /case/<id>

@@ -1,7 +1,8 @@
-"""The case page's writes: status, curation, case summary, recommendations and the meeting a
-case is on. Thin: each takes the signed-in user from the session (never from the request
-body) and calls the store, which checks the role, the case's lock and the version, then redraws
-what changed. A refused write is a message on the page; nothing is half-applied."""
+"""The case page's writes: status, curation, case summary, recommendations, the meeting a
+case is on and the tumor type a curator chose. Thin: each takes the signed-in user from the
+session (never from the request body) and calls the store, which checks the role, the case's
+lock and the version, then redraws what changed. A refused write is a message on the page;
+nothing is half-applied."""
 
 from __future__ import annotations
 
@@ -254,6 +255,33 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             case_id, None if meeting is None else _int(meeting), actor, _int(version)), case_id)
         if saved.ok:
             return href(f"/case/{case_id}"), no_update
+        return no_update, board_message(saved.message, ok=False)
+
+    _tumor_type(app, library, store)
+
+
+def _tumor_type(app: Dash, library: CaseLibrary, store: Store) -> None:
+    """A curator's choice of the case's tumor type: stored, audited, and the case annotated
+    again with it (mtb.library.Library.set_tumor_type); the page is drawn again and says
+    the re-annotation is under way."""
+
+    @app.callback(
+        Output(ids.RELOAD, "href", allow_duplicate=True),
+        Output(ids.BOARD_MESSAGE, "children", allow_duplicate=True),
+        Input(ids.TUMOR_TYPE_SAVE, "n_clicks"),
+        State(ids.TUMOR_TYPE_CHOICE, "value"),
+        State(ids.TUMOR_TYPE_REASON, "value"),
+        State(ids.CASE_ID, "data"),
+        prevent_initial_call=True,
+    )
+    def choose(_n: int | None, doid: Any, reason: Any, case_id: Any) -> Any:
+        if not pressed(ids.TUMOR_TYPE_SAVE):
+            return no_update, no_update
+        saved = boundary.as_user(store, "saving", lambda actor: library.library.set_tumor_type(
+            library.entry(_text(case_id)), _text(doid), actor, _text(reason)),
+            internal=boundary.NOT_SAVED)
+        if saved.ok:
+            return href(f"/case/{_text(case_id)}"), no_update
         return no_update, board_message(saved.message, ok=False)
 
 
