@@ -75,6 +75,8 @@ def test_curate_decide_finalize_download(dash_duo, signed_in, store, screenshot)
     dash_duo.wait_for_contains_text(f"#{ids.MEETING_MESSAGE}", "Meeting created", timeout=15)
     [meeting] = store.meetings()
     dash_duo.wait_for_page(f"{dash_duo.server.url}/case/{LUNG}", timeout=30)
+    # wait_for_page waits for Dash, not for the page's router callback to draw the case
+    dash_duo.wait_for_element(f"#{ids.CASE_MEETING}", timeout=30)
     dash_duo.select_dcc_dropdown(f"#{ids.CASE_MEETING}", index=0)
     wait_until(lambda: store.case_record(LUNG).meeting_id == meeting.id, timeout=20)
     dash_duo.wait_for_element(f"#{ids.RECOMMEND_TEXT}", timeout=30)
