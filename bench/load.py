@@ -9,7 +9,8 @@ the agenda, a case page, a block of that case's variant grid, and its presentati
 five sample cases. A page is what the browser waits for before it can draw it: Dash's page
 callback (the layout of `/`, `/case/<id>`, `/case/<id>/present`) or the grid's callback for
 its first block of 100 rows (the shell HTML and static files are not counted: the browser
-caches them). Every case is opened by every server process before timing starts.
+caches them). The cases are annotated into the server's store before it starts (`mtb case
+sync --wait`), and every case is opened by every server process before timing starts.
 
 For each number of users it prints p50/p95/p99 of each page in milliseconds, the requests per
 second and any errors. With --baseline the same bench runs first against a single-process
@@ -76,14 +77,21 @@ def server(workers: str, threads: int) -> Iterator[str]:
     env.pop("MTB_DB_URL", None)
     subprocess.run([*_mtb(), "user", "add", USER, "--role", "curator", "--password", PASSWORD],
                    env=env, check=True, capture_output=True)
+    # the sample cases registered and annotated first (cases are stored versions: a server
+    # on a new store would otherwise be timed drawing "being prepared" pages)
+    subprocess.run([*_mtb(), "case", "sync", "--wait"], env=env, check=True,
+                   capture_output=True)
+    # the server's log to a file: a pipe nobody reads fills up with the access log and
+    # stops the server mid-bench
+    log = data / "serve.log"
     process = subprocess.Popen([*_mtb(), "serve"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, start_new_session=True)
+                               stderr=log.open("wb"), start_new_session=True)
     url = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"mtb serve ended: {process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"mtb serve ended: {log.read_text()[-2000:]}")
             try:
                 if requests.get(f"{url}/login", timeout=2).status_code == 200:
                     break
@@ -114,12 +122,12 @@ class Person:
         self.http = requests.Session()
         number = next(_people)
         self.http.headers["X-Forwarded-For"] = f"10.77.{number // 250}.{number % 250 + 1}"
-        page = self.http.get(f"{url}/login", timeout=30).text
+        page = self.http.get(f"{url}/login", timeout=120).text
         token = re.search(r'name="csrf" value="([^"]+)"', page)
         assert token, "no sign-in form"
         answer = self.http.post(f"{url}/login", data={"csrf": token.group(1), "name": USER,
                                                       "password": PASSWORD},
-                                allow_redirects=False, timeout=30)
+                                allow_redirects=False, timeout=120)
         assert answer.status_code == 302, f"sign-in failed ({answer.status_code})"
         self.csrf = self.http.cookies.get("_csrf_token", "")
 
@@ -147,7 +155,8 @@ class Person:
             "outputs": {"id": "variant-grid", "property": "getRowsResponse"},
             "inputs": [{"id": "variant-grid", "property": "getRowsRequest", "value": request}],
             "changedPropIds": ["variant-grid.getRowsRequest"],
-            "state": [{"id": "case-id", "property": "data", "value": case_id}]})
+            "state": [{"id": "case-id", "property": "data", "value": case_id},
+                      {"id": "case-version", "property": "data", "value": None}]})
 
     def visit(self, page: str, case_id: str) -> int:
         if page == "agenda":

@@ -104,5 +104,6 @@ MAIN = "main"  # every page's <main> region: the skip link's target (mtb.web.doc
 # the tumor type a curator chooses (issue 11; layouts.tumor_type)
 TUMOR_TYPE = "tumor-type"  # the html.Details holding the form
 TUMOR_TYPE_CHOICE = "tumor-type-choice"
+TUMOR_TYPE_START = "tumor-type-start"  # dcc.Store: the options the page started with
 TUMOR_TYPE_REASON = "tumor-type-reason"
 TUMOR_TYPE_SAVE = "tumor-type-save"

@@ -19,29 +19,50 @@ from layouts import ids
 from mtb.board import TEXT_LIMITS
 from mtb.i18n import _
 
+MATCHES = 40  # terms offered for what the curator typed: the slim has over 700
+
+
+def _label(doid: str, name: str, code: str) -> str:
+    """The label carries the OncoTree code, so that typing 'LUAD' finds lung adenocarcinoma."""
+    return f"{name} · {code} ({doid})" if code else f"{name} ({doid})"
+
 
 def tumor_type_options(diagnosis: Diagnosis, terms: Sequence[tuple[str, str, str]]
                        ) -> list[dict[str, str]]:
-    """The choices: back to the text, the mapping's candidates, then every term by name
-    (`terms`: (doid, name, OncoTree code); the label carries the code so that 'LUAD' finds
-    lung adenocarcinoma)."""
-    def label(doid: str, name: str, code: str) -> str:
-        return f"{name} · {code} ({doid})" if code else f"{name} ({doid})"
-
+    """The choices the page starts with (`terms`: (doid, name, OncoTree code)): back to the
+    text, the mapping's term and candidates, and a chosen term; the others come as the
+    curator types (matching_options), so a case page does not carry the whole slim."""
     codes = {doid: code for doid, _name, code in terms}
     options = [{"label": _("from the diagnosis text"), "value": ""}]
     first = [(doid, name) for doid, name in diagnosis.candidates]
     if diagnosis.doid and diagnosis.confidence != "chosen":
         first.insert(0, (diagnosis.doid, diagnosis.name))
-    seen = set()
-    for doid, name in first:
-        if doid not in seen and doid in codes:
-            seen.add(doid)
-            options.append({"label": label(doid, name, codes[doid]) + " — " +
-                            _("suggested"), "value": doid})
-    options += [{"label": label(doid, name, code), "value": doid}
-                for doid, name, code in terms if doid not in seen]
+    for doid, name in dict(first).items():
+        if doid in codes:
+            options.append({"label": _label(doid, name, codes[doid]) + " — " + _("suggested"),
+                            "value": doid})
+    if diagnosis.doid and diagnosis.confidence == "chosen" and diagnosis.doid in codes:
+        options.append({"label": _label(diagnosis.doid, diagnosis.name, codes[diagnosis.doid]),
+                        "value": diagnosis.doid})
     return options
+
+
+def matching_options(terms: Sequence[tuple[str, str, str]], typed: str,
+                     keep: Sequence[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """The terms whose label holds every word typed (name, OncoTree code or DOID; any case),
+    at most MATCHES: labels that start with what was typed first, then those holding it as
+    typed, then those starting with its first word; `keep` (the way back to the text, the
+    term chosen) stays in front."""
+    words = typed.casefold().split()
+    phrase = " ".join(words)
+    found = [(doid, _label(doid, name, code)) for doid, name, code in terms
+             if words and all(word in _label(doid, name, code).casefold() for word in words)]
+    found.sort(key=lambda item: (not item[1].casefold().startswith(phrase),
+                                 phrase not in item[1].casefold(),
+                                 not item[1].casefold().startswith(words[0]), item[1]))
+    kept = {option["value"] for option in keep}
+    return [*keep, *({"label": label, "value": doid} for doid, label in found[:MATCHES]
+                     if doid not in kept)]
 
 
 def tumor_type_form(diagnosis: Diagnosis, terms: Sequence[tuple[str, str, str]], *,
@@ -55,6 +76,7 @@ def tumor_type_form(diagnosis: Diagnosis, terms: Sequence[tuple[str, str, str]],
     if chosen:
         summary += " · " + _("chosen by {who}",
                              who=diagnosis.matched_by.removeprefix("chosen by "))
+    start = tumor_type_options(diagnosis, terms)
     return html.Details([
         html.Summary([summary, html.Span(" · " + _("change"), className="text-primary-emphasis "
                                          "text-decoration-underline")]),
@@ -66,8 +88,8 @@ def tumor_type_form(diagnosis: Diagnosis, terms: Sequence[tuple[str, str, str]],
             html.P(_("Reason given: {reason}", reason=reason), className="small mb-2")
             if chosen and reason else None,
             dbc.Label(_("Tumor type"), html_for=ids.TUMOR_TYPE_CHOICE),
-            dcc.Dropdown(id=ids.TUMOR_TYPE_CHOICE,
-                         options=tumor_type_options(diagnosis, terms),
+            dcc.Store(id=ids.TUMOR_TYPE_START, data=start),
+            dcc.Dropdown(id=ids.TUMOR_TYPE_CHOICE, options=start,
                          value=diagnosis.doid if chosen else "", clearable=False,
                          searchable=True, placeholder=_("type a name, an OncoTree code or a DOID")),
             dbc.Label(_("Reason (for example the pathology report it follows)"),

@@ -13,9 +13,11 @@ from dash import ALL, Dash, Input, Output, State, ctx, no_update
 from layouts import ids
 from layouts.board import AUDIT_PAGE, board_message, curation_form, decision_panel
 from layouts.links import href
+from layouts.tumor_type import matching_options
 from mtb.board import finding_key
 from mtb.errors import StorageError
 from mtb.i18n import gettext
+from mtb.library import tumor_type_terms
 from mtb.store import Store
 from mtb.web import boundary
 from mtb.web.auth import current_actor
@@ -258,6 +260,7 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
         return no_update, board_message(saved.message, ok=False)
 
     _tumor_type(app, library, store)
+    _tumor_type_search(app)
 
 
 def _tumor_type(app: Dash, library: CaseLibrary, store: Store) -> None:
@@ -283,6 +286,31 @@ def _tumor_type(app: Dash, library: CaseLibrary, store: Store) -> None:
         if saved.ok:
             return href(f"/case/{_text(case_id)}"), no_update
         return no_update, board_message(saved.message, ok=False)
+
+
+def _tumor_type_search(app: Dash) -> None:
+    """The tumor types offered for what the curator types (layouts.tumor_type: the page
+    starts with the suggestions only)."""
+
+    @app.callback(
+        Output(ids.TUMOR_TYPE_CHOICE, "options"),
+        Input(ids.TUMOR_TYPE_CHOICE, "search_value"),
+        State(ids.TUMOR_TYPE_START, "data"),
+        State(ids.TUMOR_TYPE_CHOICE, "options"),
+        State(ids.TUMOR_TYPE_CHOICE, "value"),
+        prevent_initial_call=True,
+    )
+    def offer(typed: Any, start: Any, shown: Any, chosen: Any) -> Any:
+        """Nothing typed: the page's first options again; else the matches, behind the way
+        back to the text and the term already chosen (it must stay one of the options)."""
+        start = [o for o in start or [] if isinstance(o, dict)]
+        held = [o for o in shown or [] if isinstance(o, dict) and o.get("value") == chosen
+                and chosen not in {s.get("value") for s in start}]
+        if not isinstance(typed, str) or not typed.strip():  # also right after a choice
+            return start + held
+        keep = [o for o in [*start, *held] if o.get("value") in ("", chosen)]
+        return matching_options(tumor_type_terms(), typed[:100],
+                                list({o["value"]: o for o in keep}.values()))
 
 
 def _text(value: Any) -> str:
