@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -458,14 +458,19 @@ class CaseLibraryStore(StoreMixin):
                                     "restore the database from a backup")
             return StoredVersion(_version_info(row), document)
 
-    def finding_rows(self, case_id: str, number: int) -> list[FindingRow]:
+    def finding_rows(self, case_id: str, number: int,
+                     keys: Collection[str] | None = None) -> list[FindingRow]:
+        """A version's index rows in order; with `keys`, only those findings (a case page's
+        key findings: a handful of rows instead of an exome's thousand)."""
         with self._read() as session:
             version_id = session.scalar(select(CaseVersion.id).where(
                 CaseVersion.case_id == case_id, CaseVersion.number == number))
             if version_id is None:
                 return []
-            rows = session.scalars(select(FindingEntry).where(
-                FindingEntry.version_id == version_id).order_by(FindingEntry.ordinal))
+            query = select(FindingEntry).where(FindingEntry.version_id == version_id)
+            if keys is not None:
+                query = query.where(FindingEntry.finding_key.in_(list(keys)))
+            rows = session.scalars(query.order_by(FindingEntry.ordinal))
             return [_finding_row(row) for row in rows]
 
     def counted_rows(self, shown: Mapping[str, int]) -> dict[str, list[FindingRow]]:

@@ -56,7 +56,7 @@ def _number(version: Any) -> int | None:
 def _seen(store: Store, case: Any, number: int, board: Any) -> dict[str, Any]:
     """Each key finding's 'seen before' slot (mtb.cohort.seen; a few queries)."""
     keys = {finding_key(v) for _, v in key_rows(case, board)}
-    rows = [r for r in store.finding_rows(case.entry.id, number) if r.finding_key in keys]
+    rows = store.finding_rows(case.entry.id, number, keys)
     found = seen_before(store, case.entry.id, rows)
     return {key: seen_slot(item) for key, item in found.items()}
 
