@@ -303,9 +303,10 @@ def _tumor_type_search(app: Dash) -> None:
     def offer(typed: Any, start: Any, shown: Any, chosen: Any) -> Any:
         """Nothing typed: the page's first options again; else the matches, behind the way
         back to the text and the term already chosen (it must stay one of the options)."""
-        start = [o for o in start or [] if isinstance(o, dict)]
-        held = [o for o in shown or [] if isinstance(o, dict) and o.get("value") == chosen
-                and chosen not in {s.get("value") for s in start}]
+        start = [o for o in start or [] if isinstance(o, dict)
+                 and isinstance(o.get("value"), str)]
+        held = [o for o in shown or [] if isinstance(o, dict) and isinstance(chosen, str)
+                and o.get("value") == chosen and chosen not in {s["value"] for s in start}]
         if not isinstance(typed, str) or not typed.strip():  # also right after a choice
             return start + held
         keep = [o for o in [*start, *held] if o.get("value") in ("", chosen)]
