@@ -167,6 +167,13 @@ class Diagnosis:
     def known(self) -> bool:
         return self.doid is not None
 
+    @property
+    def chosen_by(self) -> str:
+        """Who chose the tumor type and when ('cura on 2026-12-07'), for a term a curator
+        chose (DiseaseOntology.chosen writes matched_by as 'chosen by ...'); '' otherwise."""
+        return self.matched_by.removeprefix("chosen by ") if self.confidence == "chosen" \
+            else ""
+
 
 @dataclass(frozen=True)
 class Reason:

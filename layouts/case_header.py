@@ -34,9 +34,8 @@ def header_facts(case: Case) -> list[tuple[str, str]]:
     diagnosis = case.annotation.diagnosis
     mapped = diagnosis.name if diagnosis.known else _("{text} (not mapped)",
                                                        text=diagnosis.text)
-    if diagnosis.confidence == "chosen":  # a curator chose it (layouts.tumor_type)
-        mapped += " (" + _("chosen by {who}", who=diagnosis.matched_by.removeprefix(
-            "chosen by ")) + ")"
+    if diagnosis.chosen_by:  # a curator chose it (layouts.tumor_type)
+        mapped += " (" + _("chosen by {who}", who=diagnosis.chosen_by) + ")"
     stage = event_text(latest_stage(case)) or _("not recorded")
     ecog = event_text(latest_value(case, "ECOG")) or _("not recorded")
     tmb, msi = (biomarker(case.annotation.variants, name) for name in ("TMB", "MSI"))

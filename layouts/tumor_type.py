@@ -74,8 +74,7 @@ def tumor_type_form(diagnosis: Diagnosis, terms: Sequence[tuple[str, str, str]],
                else _("none (the diagnosis did not map)"))
     summary = _("Tumor type: {current}", current=current)
     if chosen:
-        summary += " · " + _("chosen by {who}",
-                             who=diagnosis.matched_by.removeprefix("chosen by "))
+        summary += " · " + _("chosen by {who}", who=diagnosis.chosen_by)
     start = tumor_type_options(diagnosis, terms)
     return html.Details([
         html.Summary([summary, html.Span(" · " + _("change"), className="text-primary-emphasis "

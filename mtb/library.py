@@ -285,14 +285,11 @@ class Library:
         annotated again with it. Returns (the case's new revision, the job or None when a
         version of these inputs exists already). StorageError for a term the ontology lacks,
         AccessError for a user who may not curate or a final case."""
-        chosen = ""
-        if doid:
-            chosen = DiseaseOntology.bundled().normalise_doid(doid) or ""
-            if chosen not in {term[0] for term in tumor_type_terms()}:  # unknown or obsolete
-                raise StorageError(f"'{doid}' is not a term of the Disease Ontology cancer slim")
-        if self.store.stored_case(case_id) is None:
-            raise InputError("cases", f"no case with id '{case_id}'")
-        revision = self.store.set_tumor_type(case_id, chosen, by, reason)
+        names = {term: name for term, name, _code in tumor_type_terms()}
+        chosen = DiseaseOntology.bundled().normalise_doid(doid) or "" if doid else ""
+        if doid and chosen not in names:  # unknown or obsolete
+            raise StorageError(f"'{doid}' is not a term of the Disease Ontology cancer slim")
+        revision = self.store.set_tumor_type(case_id, chosen, by, reason)  # checks the case
         stored = self.store.stored_case(case_id)
         assert stored is not None
         try:
@@ -300,8 +297,7 @@ class Library:
         except InputError as error:  # the choice is kept; the files' problem is shown
             self.store.note_inputs(case_id, stored.inputs, stored.input_key, problem=str(error))
             return revision, None
-        name = DiseaseOntology.bundled().name(chosen) if chosen else ""
-        why = (N_("tumor type chosen") + f": {name} ({chosen}), {by.name}" if chosen else
+        why = (N_("tumor type chosen") + f": {names[chosen]} ({chosen}), {by.name}" if chosen else
                N_("tumor type from the diagnosis text again") + f": {by.name}")
         return revision, self._check(entry, stored, kb_signature(self.settings), why)
 

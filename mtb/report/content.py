@@ -426,9 +426,8 @@ def _header(case: Case) -> list[tuple[str, str]]:
     else:
         mapped = _("{text} (not mapped to the Disease Ontology)",
                    text=diagnosis.text or _("none given"))
-    if diagnosis.confidence == "chosen":  # a curator chose the tumor type (mtb.library)
-        mapped += "; " + _("chosen by {who}", who=diagnosis.matched_by.removeprefix(
-            "chosen by "))
+    if diagnosis.chosen_by:  # a curator chose the tumor type (mtb.library)
+        mapped += "; " + _("chosen by {who}", who=diagnosis.chosen_by)
     entry = case.entry
     return [
         (_("Patient"), who),

@@ -259,15 +259,6 @@ def register(app: Dash, library: CaseLibrary, store: Store) -> None:
             return href(f"/case/{case_id}"), no_update
         return no_update, board_message(saved.message, ok=False)
 
-    _tumor_type(app, library, store)
-    _tumor_type_search(app)
-
-
-def _tumor_type(app: Dash, library: CaseLibrary, store: Store) -> None:
-    """A curator's choice of the case's tumor type: stored, audited, and the case annotated
-    again with it (mtb.library.Library.set_tumor_type); the page is drawn again and says
-    the re-annotation is under way."""
-
     @app.callback(
         Output(ids.RELOAD, "href", allow_duplicate=True),
         Output(ids.BOARD_MESSAGE, "children", allow_duplicate=True),
@@ -277,15 +268,19 @@ def _tumor_type(app: Dash, library: CaseLibrary, store: Store) -> None:
         State(ids.CASE_ID, "data"),
         prevent_initial_call=True,
     )
-    def choose(_n: int | None, doid: Any, reason: Any, case_id: Any) -> Any:
+    def choose_tumor_type(_n: int | None, doid: Any, reason: Any, case_id: Any) -> Any:
+        """A curator's choice of the tumor type: stored, audited, and the case annotated
+        again with it (mtb.library.Library.set_tumor_type); the page is drawn again and says
+        the re-annotation is under way."""
         if not pressed(ids.TUMOR_TYPE_SAVE):
             return no_update, no_update
-        saved = boundary.as_user(store, "saving", lambda actor: library.library.set_tumor_type(
-            library.entry(_text(case_id)), _text(doid), actor, _text(reason)),
-            internal=boundary.NOT_SAVED)
+        saved = write(lambda actor: library.library.set_tumor_type(
+            _text(case_id), _text(doid), actor, _text(reason)), case_id)
         if saved.ok:
             return href(f"/case/{_text(case_id)}"), no_update
         return no_update, board_message(saved.message, ok=False)
+
+    _tumor_type_search(app)
 
 
 def _tumor_type_search(app: Dash) -> None:
