@@ -91,10 +91,22 @@ def test_metrics_add_up_across_worker_processes(live: Live) -> None:
         return _sample(text, "mtb_http_requests_total", method="GET", route="/healthz",
                        status="200")
 
-    before = count()
+    def settled() -> float:
+        """The count once it stops moving: a request is counted after its response has
+        gone out, so an earlier test's /healthz can still be on its way into the counter."""
+        last, deadline = count(), time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now = count()
+            if now == last:
+                return now
+            last = now
+        return last
+
+    before = settled()
     for _ in range(40):  # fresh connections: the kernel spreads them over both processes
         requests.get(f"{live.url}/mtb/healthz", headers={"Connection": "close"}, timeout=10)
-    assert count() - before == 40
+    assert settled() - before == 40
     counted_by = list((live.data_dir / "metrics" / str(live.port)).glob("counter_*.db"))
     assert len(counted_by) >= 2, counted_by  # one file per process that counted
 
